@@ -1,0 +1,1 @@
+//! Gegenbauer toolkit (in progress)

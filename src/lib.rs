@@ -1,0 +1,29 @@
+//! # ntk-sphere
+//!
+//! Spectral and smoothness analysis of the neural tangent kernels (NTK) and NNGP kernels of
+//! ReLU multilayer perceptrons and residual networks on the unit sphere $S^{d-1}$, following
+//! Tirer, Bruna & Giryes, *Kernel-Based Smoothness Analysis of Residual Networks* (MSML 2021,
+//! arXiv:2009.10008) and Bietti & Bach, *Deep Equals Shallow for ReLU Networks in Kernel Regimes*
+//! (ICLR 2021).
+//!
+//! Conventions (measure, normalizations, network models) are those of `DESIGN.md` and are
+//! summarised in the crate README.
+//!
+//! * [`activation`] — the ReLU dual activations (arc-cosine maps $\kappa_0$, $\kappa_1$).
+//! * [`scalar`] — the number types the single kernel recursion runs on ([`scalar::KernelScalar`]).
+//! * [`arch`] — the [`arch::Mlp`] and [`arch::ResNet`] layer recursions, written once.
+//! * [`kernel`] — dot-product kernels on the sphere and Gram matrices for arbitrary inputs.
+//! * [`gegenbauer`] — Gegenbauer/Legendre polynomials, Gauss rules, Funk–Hecke coefficients.
+//! * [`empirical`] — finite-width random networks and their exact empirical NTK.
+
+pub mod activation;
+pub mod arch;
+pub mod empirical;
+pub mod error;
+pub mod gegenbauer;
+pub mod kernel;
+pub mod scalar;
+
+
+
+
