@@ -1,1 +1,1 @@
-//! (in progress)
+//! Finite-width random networks and their empirical NTK (in progress).

@@ -1,1 +1,104 @@
-//! (in progress)
+//! Typed errors, one small enum per domain, each variant carrying the offending value.
+
+use thiserror::Error;
+
+/// Invalid network parameters (see [`crate::arch`]).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum ArchError {
+    /// A parameter that must be finite and strictly positive was not.
+    #[error("{name} must be finite and > 0, got {value}")]
+    NotPositive {
+        /// Parameter name as used on the command line (`sigma-w2`, …).
+        name: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A parameter that must be finite and non-negative was not.
+    #[error("{name} must be finite and >= 0, got {value}")]
+    Negative {
+        /// Parameter name as used on the command line (`alpha`, `sigma-b2`, …).
+        name: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A parameter that must be finite was not.
+    #[error("{name} must be finite, got {value}")]
+    NotFinite {
+        /// Parameter name.
+        name: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// The combination of options does not describe an architecture (e.g. `alpha` for an MLP).
+    #[error("option {option} does not apply to the {arch} architecture")]
+    OptionNotApplicable {
+        /// The option that does not apply.
+        option: &'static str,
+        /// The architecture name.
+        arch: &'static str,
+    },
+}
+
+/// Invalid inputs of kernel evaluation and Gram matrices (see [`crate::kernel`]).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum KernelError {
+    /// Invalid architecture parameters.
+    #[error(transparent)]
+    Arch(#[from] ArchError),
+    /// The ambient dimension must be at least 1.
+    #[error("dimension must be >= 1, got {dim}")]
+    DimensionTooSmall {
+        /// The rejected dimension.
+        dim: usize,
+    },
+    /// An inner product of unit vectors outside $[-1, 1]$ (or not finite).
+    #[error("inner product u must lie in [-1, 1], got {u}")]
+    InnerProductOutOfRange {
+        /// The rejected inner product.
+        u: f64,
+    },
+    /// An angle outside $[0, \pi]$ (or not finite).
+    #[error("angle theta must lie in [0, pi], got {theta}")]
+    AngleOutOfRange {
+        /// The rejected angle.
+        theta: f64,
+    },
+    /// A non-finite coordinate in an input point.
+    #[error("input point {row} has a non-finite coordinate {value} at column {col}")]
+    NonFiniteInput {
+        /// Row (point) index, from 0.
+        row: usize,
+        /// Column (coordinate) index, from 0.
+        col: usize,
+        /// The rejected value.
+        value: f64,
+    },
+    /// The point sets have different dimensions, or the data are ragged.
+    #[error("dimension mismatch: expected {expected} coordinates, got {found}")]
+    DimensionMismatch {
+        /// The expected number of coordinates.
+        expected: usize,
+        /// The number found.
+        found: usize,
+    },
+    /// A point set with no points or no coordinates.
+    #[error("empty input: {what}")]
+    EmptyInput {
+        /// What was empty.
+        what: &'static str,
+    },
+    /// A kernel value exists but does not fit in an `f64` (overflow, or underflow of a non-zero
+    /// value); its base-2 logarithm is given.
+    #[error(
+        "kernel value of magnitude 2^{log2_abs:.3} does not fit in f64 (use normalized values)"
+    )]
+    NotRepresentable {
+        /// $\log_2 |K|$.
+        log2_abs: f64,
+    },
+    /// The kernel value at $t = 1$ is zero, so the kernel cannot be normalized.
+    #[error("kernel value at t = 1 is zero; the kernel cannot be normalized")]
+    ZeroNormalization,
+}

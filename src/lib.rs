@@ -24,6 +24,6 @@ pub mod gegenbauer;
 pub mod kernel;
 pub mod scalar;
 
-
-
-
+pub use arch::{Architecture, KernelKind, Mlp, ResNet};
+pub use error::{ArchError, KernelError};
+pub use kernel::{Points, SphereKernel};

@@ -1,1 +1,107 @@
-//! (in progress)
+//! The number types on which the single kernel recursion of [`crate::arch`] runs.
+//!
+//! DESIGN.md §2, "one recursion, many number types": each architecture's recursion is written
+//! once, generic over [`KernelScalar`] — field operations, `sqrt`, and the ReLU dual maps
+//! $\rho \mapsto (\kappa_0(\rho), \kappa_1(\rho))$. Instances:
+//!
+//! * `f64` — fast plain double evaluation;
+//! * [`DoubleDouble`] — about 32 significant digits, so that the correlation gap $1-\rho$ stays
+//!   accurate through deep recursions and for nearly coincident inputs (this is the default
+//!   evaluation path of [`crate::kernel`]);
+//! * later: truncated power series and Puiseux series (spectra), symbolic expressions.
+
+mod double_double;
+
+pub use double_double::DoubleDouble;
+
+use std::fmt::Debug;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use crate::activation::arc_cosine_parts;
+
+/// A number type for the layer recursions.
+///
+/// Laws expected of an implementation: the field operations are those of (an approximation of)
+/// the real numbers; [`KernelScalar::arc_cosine`] returns exactly $(1, 1)$ at $\rho \ge 1$ and
+/// $(0, 0)$ at $\rho \le -1$ (values beyond $\pm1$ only arise from rounding), and
+/// [`KernelScalar::scale_pow2`] is exact.
+pub trait KernelScalar:
+    Clone
+    + Debug
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// Embeds a double.
+    fn from_f64(x: f64) -> Self;
+    /// $\cos\theta$ for an angle given as a double, as accurately as the type allows (in
+    /// particular the gaps $1\mp\cos\theta$ keep their relative accuracy).
+    fn cos_angle(theta: f64) -> Self {
+        Self::from_f64(theta.cos())
+    }
+    /// Square root of a non-negative value.
+    fn sqrt(&self) -> Self;
+    /// The ReLU dual maps at a correlation: $(\kappa_0(\rho), \kappa_1(\rho))$, see
+    /// [`crate::activation`].
+    fn arc_cosine(&self) -> (Self, Self);
+    /// A double approximation (for a series: the leading coefficient), used only to choose
+    /// scaling exponents and to detect zero variances.
+    fn approx(&self) -> f64;
+    /// Multiplication by $2^e$ (exact).
+    fn scale_pow2(&self, e: i32) -> Self;
+}
+
+impl KernelScalar for f64 {
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    fn sqrt(&self) -> Self {
+        f64::sqrt(*self)
+    }
+    fn arc_cosine(&self) -> (Self, Self) {
+        let rho = *self;
+        arc_cosine_parts(rho, 1.0 - rho, 1.0 + rho)
+    }
+    fn approx(&self) -> f64 {
+        *self
+    }
+    fn scale_pow2(&self, e: i32) -> Self {
+        scale_f64(*self, e)
+    }
+}
+
+/// $x\cdot 2^e$ without intermediate overflow (exact unless the result is subnormal).
+pub(crate) fn scale_f64(x: f64, e: i32) -> f64 {
+    let mut x = x;
+    let mut e = e;
+    while e > 1000 {
+        x *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 {
+        x *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    x * 2f64.powi(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_is_exact_and_handles_large_exponents() {
+        assert_eq!(scale_f64(3.0, 4), 48.0);
+        assert_eq!(scale_f64(scale_f64(1.5, 1500), -1500), 1.5);
+        assert_eq!(scale_f64(1.0, 2000), f64::INFINITY);
+    }
+
+    #[test]
+    fn f64_arc_cosine_endpoints_exact() {
+        assert_eq!(1.0_f64.arc_cosine(), (1.0, 1.0));
+        assert_eq!((1.0_f64 + 1e-16).arc_cosine(), (1.0, 1.0));
+        assert_eq!((-1.0_f64).arc_cosine(), (0.0, 0.0));
+    }
+}

@@ -1,0 +1,160 @@
+//! Identities the kernels must satisfy (DESIGN.md §1, issue "Foundation" §6), checked on random
+//! architectures with proptest, plus reference values from the literature notes.
+
+use std::f64::consts::PI;
+
+use ntk_sphere::arch::Architecture;
+use ntk_sphere::kernel::{Points, gram_exact};
+use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
+use proptest::prelude::*;
+
+/// Agreement of quantities that are equal in exact arithmetic and computed along different
+/// roundings of the same double-double recursion.
+const IDENTITY_TOL: f64 = 1e-13;
+/// Agreement with 12-digit reference numbers printed in `shared/notes/literature.md`.
+const LITERATURE_TOL: f64 = 1e-11;
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn mlp_diagonal_closed_form(depth in 0usize..60, dim in 1usize..200) {
+        // d·Θ_MLP(x,x) = (L+1)/2^L for unit x, σ_w² = 1.
+        let k = SphereKernel::new(Mlp::new(depth, 1.0).unwrap(), KernelKind::Ntk, dim).unwrap();
+        let want = (depth as f64 + 1.0) / 2f64.powi(depth as i32);
+        prop_assert!(rel(dim as f64 * k.eval(1.0).unwrap(), want) < IDENTITY_TOL);
+    }
+
+    #[test]
+    fn resnet_diagonal_closed_form(depth in 0usize..60, alpha in 0.0f64..3.0,
+                                   sw in 0.2f64..3.0, sv in 0.2f64..3.0, dim in 1usize..200) {
+        let r = ResNet::new(depth, alpha, sw, sv).unwrap();
+        let a = r.a();
+        let l = depth as f64;
+        let want = 2.0 * (1.0 + a).powf(l) + 2.0 * a * l * (1.0 + a).powf(l - 1.0);
+        let k = SphereKernel::new(r, KernelKind::Ntk, dim).unwrap();
+        prop_assert!(rel(dim as f64 * k.eval(1.0).unwrap(), want) < IDENTITY_TOL);
+    }
+
+    #[test]
+    fn resnet_alpha_zero_is_twice_linear(depth in 0usize..30, t in -1.0f64..=1.0, dim in 1usize..50) {
+        let k = SphereKernel::new(ResNet::new(depth, 0.0, 1.0, 1.0).unwrap(), KernelKind::Ntk, dim).unwrap();
+        let want = 2.0 * t / dim as f64;
+        prop_assert!((k.eval(t).unwrap() - want).abs() <= IDENTITY_TOL * 2.0 / dim as f64);
+    }
+
+    #[test]
+    fn normalized_resnet_depends_only_on_a(depth in 1usize..30, alpha in 0.01f64..3.0,
+                                           s1 in 0.2f64..4.0, s2 in 0.2f64..4.0, t in -1.0f64..1.0) {
+        // Same a = α²σ_w²σ_v²/2 with (α, σ_w², σ_v²) and (α', 1, 1).
+        let r1 = ResNet::new(depth, alpha, s1, s2).unwrap();
+        let alpha2 = (alpha * alpha * s1 * s2).sqrt();
+        let r2 = ResNet::new(depth, alpha2, 1.0, 1.0).unwrap();
+        for kind in [KernelKind::Ntk, KernelKind::Nngp] {
+            let k1 = SphereKernel::new(r1, kind, 7).unwrap().normalized(t).unwrap();
+            let k2 = SphereKernel::new(r2, kind, 7).unwrap().normalized(t).unwrap();
+            prop_assert!((k1 - k2).abs() < IDENTITY_TOL, "{kind:?}: {k1} vs {k2}");
+        }
+    }
+
+    #[test]
+    fn homogeneity(depth in 0usize..8, c in 0.01f64..100.0, resnet in any::<bool>(),
+                   x in prop::collection::vec(-2.0f64..2.0, 5), y in prop::collection::vec(-2.0f64..2.0, 5)) {
+        let arch: Architecture = if resnet {
+            ResNet::new(depth, 0.7, 1.0, 1.0).unwrap().into()
+        } else {
+            Mlp::new(depth, 1.5).unwrap().into()
+        };
+        let cx: Vec<f64> = x.iter().map(|v| c * v).collect();
+        let p = Points::from_rows(&[x.clone(), cx]).unwrap();
+        let q = Points::from_rows(&[y]).unwrap();
+        let g = gram_exact(&arch, KernelKind::Ntk, &p, Some(&q)).unwrap();
+        prop_assert!((g.get(1, 0) - c * g.get(0, 0)).abs() <= IDENTITY_TOL * (c * g.get(0, 0)).abs().max(1e-300) * 10.0);
+    }
+
+    #[test]
+    fn plain_f64_recursion_agrees_with_double_double(depth in 0usize..20, t in -0.99f64..0.99,
+                                                       alpha in 0.0f64..2.0, resnet in any::<bool>()) {
+        // The f64 and double-double instances of the same recursion, away from t = ±1.
+        let arch: Architecture = if resnet {
+            ResNet::new(depth, alpha, 1.0, 1.0).unwrap().into()
+        } else {
+            Mlp::with_bias(depth, 1.0, alpha).unwrap().into()
+        };
+        let k = SphereKernel::new(arch, KernelKind::Ntk, 3).unwrap();
+        let plain = k.eval_generic(t);
+        let want = k.eval(t).unwrap();
+        let got = plain.mantissa * 2f64.powi(plain.exp2 as i32);
+        prop_assert!((got - want).abs() < 1e-12 * want.abs().max(k.eval(1.0).unwrap()));
+    }
+}
+
+#[test]
+fn zero_vector_gives_exact_zero() {
+    let arch: Architecture = ResNet::new(3, 1.0, 1.0, 1.0).unwrap().into();
+    let p = Points::from_rows(&[vec![0.0, 0.0, 0.0], vec![1.0, 2.0, 3.0]]).unwrap();
+    let g = gram_exact(&arch, KernelKind::Ntk, &p, None).unwrap();
+    assert_eq!(g.get(0, 0), 0.0);
+    assert_eq!(g.get(0, 1), 0.0);
+    assert_eq!(g.get(1, 0), 0.0);
+    assert!(g.get(1, 1) > 0.0);
+}
+
+#[test]
+fn literature_normalized_values_at_quarter_pi() {
+    // literature.md §7 item 11 (verified there against the paper's official code).
+    let mlp = SphereKernel::new(Mlp::new(5, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap();
+    assert!(rel(mlp.normalized_angle(PI / 4.0).unwrap(), 0.505134062960) < LITERATURE_TOL);
+    for (alpha, want) in [(0.1, 0.703966060036), (1.0, 0.594307303985)] {
+        let r = SphereKernel::new(ResNet::new(5, alpha, 1.0, 1.0).unwrap(), KernelKind::Ntk, 2)
+            .unwrap();
+        assert!(
+            rel(r.normalized_angle(PI / 4.0).unwrap(), want) < LITERATURE_TOL,
+            "alpha {alpha}"
+        );
+    }
+    // d·Θ_res(x,x) for L = 5: 2.101510031287 (α = 0.1), 40.5 (α = 1)
+    let r = SphereKernel::new(ResNet::new(5, 0.1, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+    assert!(rel(3.0 * r.eval(1.0).unwrap(), 2.101510031287) < LITERATURE_TOL);
+}
+
+#[test]
+fn two_layer_ntk_is_u_kappa0_plus_kappa1_over_2d() {
+    // Bietti & Bach: κ_NTK²(u) = u κ₀(u) + κ₁(u); our MLP with L = 1 is that divided by 2d.
+    use ntk_sphere::activation::{kappa0, kappa1};
+    let d = 4;
+    let k = SphereKernel::new(Mlp::new(1, 1.0).unwrap(), KernelKind::Ntk, d).unwrap();
+    for &u in &[-0.95, -0.3, 0.0, 0.4, 0.99] {
+        let want = (u * kappa0(u) + kappa1(u)) / (2.0 * d as f64);
+        assert!(rel(k.eval(u).unwrap(), want) < 1e-15, "u = {u}");
+    }
+}
+
+#[test]
+fn depth_1e5_neither_overflows_nor_loses_shape() {
+    // α = 1: (1 + 1/2)^L overflows f64 at L = 10⁵; the normalized kernel must stay finite and in
+    // [−1, 1], monotone in the angle, and the unnormalized value must be a typed error.
+    let r = ResNet::new(100_000, 1.0, 1.0, 1.0).unwrap();
+    let k = SphereKernel::new(r, KernelKind::Ntk, 3).unwrap();
+    assert!(matches!(
+        k.eval(0.5),
+        Err(ntk_sphere::KernelError::NotRepresentable { .. })
+    ));
+    let mut prev = 1.0;
+    for i in 1..=8 {
+        let v = k.normalized_angle(i as f64 * PI / 8.0).unwrap();
+        assert!(v.is_finite() && v <= prev && v >= -1.0, "{i}: {v}");
+        prev = v;
+    }
+    // log2 of the diagonal: d·Θ(x,x) = 2(1+a)^L + 2aL(1+a)^{L−1} with a = 1/2.
+    let l = 100_000f64;
+    // = (1.5^L (2 + L/1.5))/3, in log space
+    let want = ((2.0 + l / 1.5).ln() + l * 1.5f64.ln() - 3f64.ln()) / 2f64.ln();
+    assert!(rel(k.log2_abs(1.0).unwrap(), want) < 1e-12);
+    let mlp = SphereKernel::new(Mlp::new(100_000, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+    assert!(mlp.normalized(0.0).unwrap().is_finite());
+}
