@@ -23,7 +23,3 @@ pub mod error;
 pub mod gegenbauer;
 pub mod kernel;
 pub mod scalar;
-
-
-
-
