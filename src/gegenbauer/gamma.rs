@@ -30,6 +30,7 @@ const STIRLING: [f64; 8] = [
 ];
 
 /// $\zeta(n)-1$ for $n=2..29$ (mpmath), for the series of $\ln\Gamma(1+z)$, A&S 6.1.41.
+#[allow(clippy::excessive_precision)]
 const ZETA_M1: [f64; 28] = [
     6.44934066848226406e-01,
     2.02056903159594292e-01,

@@ -12,6 +12,7 @@ mod error;
 mod gamma;
 mod log_value;
 mod polynomial;
+mod quadrature;
 
 pub use counting::{
     funk_hecke_constant, ln_funk_hecke_constant, ln_multiplicity, ln_sphere_area, multiplicity,
@@ -23,4 +24,8 @@ pub use log_value::LogValue;
 pub use polynomial::{
     gegenbauer, gegenbauer_all_into, gegenbauer_at_one, gegenbauer_derivative, gegenbauer_log,
     legendre, legendre_all, legendre_all_into, legendre_derivatives, legendre_derivatives_all_into,
+};
+pub use quadrature::{
+    GaussRule, MAX_NODES, gauss_angle, gauss_gegenbauer, gauss_gegenbauer_into, gauss_legendre,
+    gauss_sphere,
 };
