@@ -6,7 +6,8 @@
 //! come from the normalized three-term recurrence (DESIGN.md §1; Szegő (1975) §4.7; Atkinson &
 //! Han (2012) eq. (2.76))
 //! $$P_{k+1}(t) = \frac{(2k+d-2)\,t\,P_k(t) - k\,P_{k-1}(t)}{k+d-2},\quad P_0=1,\ P_1=t,$$
-//! which keeps $|P_k|\le1$ on $[-1,1]$ and never forms $C_k^\lambda(1)=\binom{k+2\lambda-1}{k}$.
+//! which keeps $|P_k|\le1$ on $[-1,1]$ ($d\ge3$) and never forms $C_k^\lambda(1)=\binom{k+2\lambda-1}{k}$;
+//! for $|t|>1/2$ its Reinsch-type difference form in $1-|t|$ is used (see `normalized_all`).
 //! Derivatives follow by differentiating the recurrence. $C_k^\lambda$ itself is
 //! $C_k^\lambda(1)\,P_k$, with $\ln C_k^\lambda(1) = \ln\Gamma(k+2\lambda)-\ln\Gamma(k+1)-\ln\Gamma(2\lambda)$
 //! evaluated by a stable Gamma ratio (available as a [`LogValue`] when it overflows).
@@ -38,7 +39,11 @@ fn check_lambda(lambda: f64, nonzero: bool) -> Result<f64> {
     Ok(lambda)
 }
 
-/// Normalized recurrence $P_0..P_K$ for real $\lambda>-1/2$ (`out.len() = K+1`).
+/// Normalized recurrence $P_0..P_K$ for real $\lambda>-1/2$ (`out.len() = K+1`). For
+/// $|t|>1/2$ the Reinsch-type difference form in $s=1-|t|$ (exact by Sterbenz) is used,
+/// $d_{k+1} = b_kd_k - a_k s P_k$, $P_{k+1}=P_k+d_{k+1}$ with $a_k=\frac{2k+2\lambda}{k+2\lambda}$,
+/// $b_k=\frac{k}{k+2\lambda}$ ($a_k-b_k=1$), with $P_k(-t)=(-1)^kP_k(t)$: it avoids the error
+/// growth of the plain recurrence near $t=\pm1$ (Reinsch; cf. Oliver 1977).
 pub(crate) fn normalized_all(lambda: f64, t: f64, out: &mut [f64]) {
     let two_l = 2.0 * lambda;
     let len = out.len();
@@ -47,6 +52,23 @@ pub(crate) fn normalized_all(lambda: f64, t: f64, out: &mut [f64]) {
     }
     out[0] = 1.0;
     if len == 1 {
+        return;
+    }
+    if t.abs() > 0.5 {
+        let s = 1.0 - t.abs();
+        let (mut p, mut d) = (1.0 - s, -s);
+        out[1] = p;
+        for k in 1..len - 1 {
+            let kf = k as f64;
+            let a = (2.0 * kf + two_l) / (kf + two_l);
+            let b = kf / (kf + two_l);
+            d = b * d - a * s * p;
+            p += d;
+            out[k + 1] = p;
+        }
+        if t < 0.0 {
+            out.iter_mut().skip(1).step_by(2).for_each(|v| *v = -*v);
+        }
         return;
     }
     out[1] = t;
@@ -126,12 +148,24 @@ pub fn legendre(d: usize, k: usize, t: f64) -> Result<f64> {
     Ok(single(lambda, k, t))
 }
 
-/// $P_k$ for real $\lambda$ without allocation.
+/// $P_k$ for real $\lambda$ without allocation (same two forms as [`normalized_all`]).
 pub(crate) fn single(lambda: f64, k: usize, t: f64) -> f64 {
     if k == 0 {
         return 1.0;
     }
     let two_l = 2.0 * lambda;
+    if t.abs() > 0.5 {
+        let s = 1.0 - t.abs();
+        let (mut p, mut d) = (1.0 - s, -s);
+        for j in 1..k {
+            let jf = j as f64;
+            let a = (2.0 * jf + two_l) / (jf + two_l);
+            let b = jf / (jf + two_l);
+            d = b * d - a * s * p;
+            p += d;
+        }
+        return if t < 0.0 && k % 2 == 1 { -p } else { p };
+    }
     let (mut p0, mut p1) = (1.0, t);
     for j in 1..k {
         let jf = j as f64;

@@ -17,12 +17,16 @@
 //!    integrated by RK4 from zero to zero, starting at $\theta=\pi/2$ (Glaser, Liu & Rokhlin 2007).
 //!    $O(n)$ work; $s=\sqrt Q$ is refreshed at each zero.
 //! 2. *Newton in $\theta$* on the normalized three-term recurrence, evaluated in
-//!    $1-t = 2\sin^2(\theta/2)$ near $t=1$ (so nodes near $\pm1$ keep full relative accuracy),
+//!    $s=1-t = 2\sin^2(\theta/2)$ near $t=1$ in the Reinsch-type difference form
+//!    $d_{k+1}=b_kd_k-a_k s P_k$, $P_{k+1}=P_k+d_{k+1}$ (so nodes near $\pm1$ keep full relative
+//!    accuracy and the $O(n^{2-2\lambda})$ error growth of the plain recurrence at $t\approx1$ is avoided),
 //!    8 nodes per batch (SIMD-friendly), batches in parallel (rayon); $g$ from
 //!    $(1-t^2)P_n' = n(P_{n-1}-tP_n)$. The derivative at the final iterate is corrected with the
 //!    ODE $g' = -2\lambda\cot\theta\,g - n(n+2\lambda)P_n$ before forming $w_j$.
 //!
-//! Symmetry $t_j = -t_{n+1-j}$ halves the work. $\lambda=0$ (Chebyshev, $d=2$) is explicit.
+//! Finally the weights are rescaled by the exact $M_0/\sum_j w_j$ (removes the common rounding
+//! error of $K_n$, whose logarithm is large for large $\lambda$). Symmetry $t_j = -t_{n+1-j}$
+//! halves the work. $\lambda=0$ (Chebyshev, $d=2$) is explicit.
 
 use rayon::prelude::*;
 use std::f64::consts::{FRAC_PI_2, PI};
@@ -102,10 +106,15 @@ struct HalfRule {
     weights: Vec<f64>,
 }
 
+/// $\ln M_0 = \tfrac12\ln\pi - [\ln\Gamma(\lambda+1)-\ln\Gamma(\lambda+\tfrac12)]$.
+fn ln_zeroth_moment(lambda: f64) -> f64 {
+    0.5 * PI.ln() - ln_gamma_ratio(lambda + 0.5, 0.5)
+}
+
 /// $\ln K_n$ (module doc).
 fn ln_christoffel_constant(n: usize, lambda: f64) -> f64 {
-    let ln_m0 = 0.5 * PI.ln() - ln_gamma_ratio(lambda + 0.5, 0.5);
-    ln_m0 + ln_gamma(2.0 * lambda + 1.0) - ln_gamma_ratio(n as f64 + 1.0, 2.0 * lambda - 1.0)
+    ln_zeroth_moment(lambda) + ln_gamma(2.0 * lambda + 1.0)
+        - ln_gamma_ratio(n as f64 + 1.0, 2.0 * lambda - 1.0)
 }
 
 /// Prüfer/RK4 initial guesses for the angles (ascending in $\theta$).
@@ -146,7 +155,11 @@ fn initial_angles(n: usize, lambda: f64) -> Result<Vec<f64>> {
         let s = qs.sqrt();
         let rhs = |i: usize, sg: f64| -> Result<f64> {
             let den = s * c2[i] + q(sg) / s * s2[i];
-            if den > 0.0 { Ok(1.0 / den) } else { Err(fail()) }
+            if den > 0.0 {
+                Ok(1.0 / den)
+            } else {
+                Err(fail())
+            }
         };
         let mut i = start;
         while i < 4 * RK4_STEPS {
@@ -182,35 +195,55 @@ fn polish_batch(
     let mut th = [FRAC_PI_2; LANES];
     th[..len].copy_from_slice(theta);
     for _iter in 0..12 {
-        let mut u = [0.0; LANES];
-        let mut v = [0.0; LANES];
         let mut x = [0.0; LANES];
-        let mut p0 = [1.0; LANES];
-        let mut p1 = [0.0; LANES];
+        let mut sv = [0.0; LANES];
+        let mut near_one = [false; LANES];
         for l in 0..LANES {
             let half = (0.5 * th[l]).sin();
-            let s = 2.0 * half * half;
+            sv[l] = 2.0 * half * half;
             x[l] = th[l].cos();
-            if th[l] < PI / 3.0 {
-                // t = 1 - s, t p = p - s p
-                u[l] = 1.0;
-                v[l] = s;
-                p1[l] = 1.0 - s;
-            } else {
-                u[l] = x[l];
-                v[l] = 0.0;
-                p1[l] = x[l];
-            }
+            near_one[l] = th[l] < PI / 3.0;
         }
-        for &(a, b) in &ab[1..n] {
+        let (mut p0, mut p1) = ([1.0; LANES], x);
+        if near_one.iter().any(|&b| b) {
+            // Reinsch-type form in s = 1 - t: d_{k+1} = b_k d_k - a_k s P_k, P_{k+1} = P_k + d_{k+1}
+            // (rounding errors relative to the small d_k; the plain recurrence loses
+            // O(n^{2-2 lambda}) ulps near t = 1 when lambda < 1/2).
+            let mut pr = [0.0; LANES];
+            let mut dr = [0.0; LANES];
             for l in 0..LANES {
-                let p2 = a * (u[l] * p1[l] - v[l] * p1[l]) - b * p0[l];
-                p0[l] = p1[l];
-                p1[l] = p2;
+                pr[l] = 1.0 - sv[l];
+                dr[l] = -sv[l];
+            }
+            for &(a, b) in &ab[1..n] {
+                for l in 0..LANES {
+                    dr[l] = b * dr[l] - a * sv[l] * pr[l];
+                    pr[l] += dr[l];
+                }
+            }
+            for l in 0..LANES {
+                if near_one[l] {
+                    p1[l] = pr[l];
+                    p0[l] = pr[l] - dr[l];
+                }
             }
         }
-        if n == 1 {
-            p0 = [1.0; LANES];
+        if near_one.iter().any(|&b| !b) {
+            let mut q0 = [1.0; LANES];
+            let mut q1 = x;
+            for &(a, b) in &ab[1..n] {
+                for l in 0..LANES {
+                    let q2 = a * x[l] * q1[l] - b * q0[l];
+                    q0[l] = q1[l];
+                    q1[l] = q2;
+                }
+            }
+            for l in 0..LANES {
+                if !near_one[l] {
+                    p1[l] = q1[l];
+                    p0[l] = q0[l];
+                }
+            }
         }
         // p1 = P_n, p0 = P_{n-1}
         let mut max_delta: f64 = 0.0;
@@ -279,6 +312,12 @@ fn half_rule(n: usize, lambda: f64) -> Result<HalfRule> {
             .zip(weights.chunks_mut(LANES))
             .try_for_each(work)?;
     }
+    // Renormalize to the exact zeroth moment: removes the common rounding error of K_n
+    // (|ln K_n| is large for large lambda); SciPy does the same.
+    let total: f64 =
+        2.0 * weights[..n / 2].iter().sum::<f64>() + if n % 2 == 1 { weights[m - 1] } else { 0.0 };
+    let scale = ln_zeroth_moment(lambda).exp() / total;
+    weights.iter_mut().for_each(|w| *w *= scale);
     Ok(HalfRule { theta, weights })
 }
 
