@@ -1,1 +1,31 @@
-//! Gegenbauer toolkit (in progress)
+//! Gegenbauer toolkit: Legendre polynomials $P_k^{(d)}$ of $S^{d-1}$ and Gegenbauer polynomials
+//! $C_k^\lambda$, multiplicities $N(d,k)$ and sphere constants, Gauss rules, Funk–Hecke
+//! coefficients (numerical and exact for $t^p$ and $(1\mp t)^\nu$) and spherical harmonics.
+//!
+//! Conventions (DESIGN.md §1): $P_k(1)=1$, $\lambda=(d-2)/2$, probability measure $\tau$ on
+//! $S^{d-1}$ and
+//! $$\mu_k(f) = \frac{\Gamma(d/2)}{\sqrt\pi\,\Gamma((d-1)/2)}\int_{-1}^1 f(t)\,P_k(t)\,(1-t^2)^{(d-3)/2}\,dt,
+//! \qquad f(t)=\sum_k N(d,k)\,\mu_k(f)\,P_k(t).$$
+
+mod counting;
+mod error;
+mod gamma;
+mod log_value;
+mod polynomial;
+mod quadrature;
+
+pub use counting::{
+    funk_hecke_constant, ln_funk_hecke_constant, ln_multiplicity, ln_sphere_area, multiplicity,
+    multiplicity_u64, sphere_area,
+};
+pub use error::{GegenbauerError, Result};
+pub use gamma::{ln_gamma, ln_gamma_ratio, ln_gamma_signed};
+pub use log_value::LogValue;
+pub use polynomial::{
+    gegenbauer, gegenbauer_all_into, gegenbauer_at_one, gegenbauer_derivative, gegenbauer_log,
+    legendre, legendre_all, legendre_all_into, legendre_derivatives, legendre_derivatives_all_into,
+};
+pub use quadrature::{
+    GaussRule, MAX_NODES, gauss_angle, gauss_gegenbauer, gauss_gegenbauer_into, gauss_legendre,
+    gauss_sphere,
+};
