@@ -14,6 +14,7 @@
 //! * [`arch`] — the [`arch::Mlp`] and [`arch::ResNet`] layer recursions, written once.
 //! * [`kernel`] — dot-product kernels on the sphere and Gram matrices for arbitrary inputs.
 //! * [`gegenbauer`] — Gegenbauer/Legendre polynomials, Gauss rules, Funk–Hecke coefficients.
+//! * [`series`] — power series at $t = 0$ and Puiseux series at $t = \pm1$ of every kernel.
 //! * [`empirical`] — finite-width random networks and their exact empirical NTK.
 
 pub mod activation;
@@ -23,6 +24,7 @@ pub mod error;
 pub mod gegenbauer;
 pub mod kernel;
 pub mod scalar;
+pub mod series;
 
 pub use arch::{Architecture, KernelKind, Mlp, ResNet};
 pub use error::{ArchError, KernelError};

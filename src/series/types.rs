@@ -1,0 +1,168 @@
+//! The two public series number types, [`PowerSeries`] (in $t$, at $t = 0$) and
+//! [`PuiseuxSeries`] (in $s = \sqrt{1\mp t}$, at $t = \pm1$), sharing the arithmetic of
+//! [`super::arith`] and differing only in which branches of the arc-cosine maps they accept.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use super::SeriesError;
+use super::arith::Core;
+use crate::scalar::KernelScalar;
+
+macro_rules! series_type {
+    ($(#[$meta:meta])* $name:ident, $var:literal, $endpoints:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name(pub(crate) Core);
+
+        impl $name {
+            #[doc = concat!("The variable $", $var, "$ truncated at order $N$: $", $var,
+                " + O(", $var, "^{N+1})$ (`order = 0` gives $0 + O(", $var, ")$).")]
+            pub fn variable(order: usize) -> Self {
+                let mut c = vec![0.0; order + 1];
+                if order >= 1 {
+                    c[1] = 1.0;
+                }
+                Self(Core::truncated(c))
+            }
+
+            #[doc = concat!("The truncated series $\\sum_{k<n} c_k ", $var, "^k + O(", $var,
+                "^n)$ from its $n \\ge 1$ known coefficients; an empty vector is an error.")]
+            pub fn from_coefficients(coefficients: Vec<f64>) -> Result<Self, SeriesError> {
+                if coefficients.is_empty() {
+                    return Err(SeriesError::EmptySeries);
+                }
+                Ok(Self(Core::truncated(coefficients)))
+            }
+
+            /// An exact constant (no truncation order; what `from_f64` returns).
+            pub fn constant(value: f64) -> Self {
+                Self(Core::constant(value))
+            }
+
+            /// The known coefficients $c_0, c_1, \dots$ (a single value for an exact constant).
+            pub fn coefficients(&self) -> &[f64] {
+                &self.0.c
+            }
+
+            /// The truncation order $N$ (the error is $O(x^{N+1})$), or `None` for an exact
+            /// constant.
+            pub fn order(&self) -> Option<usize> {
+                if self.0.exact { None } else { Some(self.0.c.len() - 1) }
+            }
+
+            /// Whether every coefficient is finite (an invalid operation, such as division by
+            /// a series with zero constant term, yields `NaN` coefficients).
+            pub fn is_finite(&self) -> bool {
+                self.0.c.iter().all(|x| x.is_finite())
+            }
+
+            #[doc = concat!("The truncated sum $\\sum_k c_k ", $var, "^k$ (Horner).")]
+            pub fn eval(&self, x: f64) -> f64 {
+                self.0.c.iter().rev().fold(0.0, |acc, &c| acc * x + c)
+            }
+        }
+
+        impl Add for $name {
+            type Output = Self;
+            fn add(self, o: Self) -> Self {
+                Self(self.0.add(&o.0))
+            }
+        }
+        impl Sub for $name {
+            type Output = Self;
+            fn sub(self, o: Self) -> Self {
+                Self(self.0.sub(&o.0))
+            }
+        }
+        impl Mul for $name {
+            type Output = Self;
+            fn mul(self, o: Self) -> Self {
+                Self(self.0.mul(&o.0))
+            }
+        }
+        impl Div for $name {
+            type Output = Self;
+            fn div(self, o: Self) -> Self {
+                Self(self.0.div(&o.0))
+            }
+        }
+        impl Neg for $name {
+            type Output = Self;
+            fn neg(self) -> Self {
+                Self(self.0.neg())
+            }
+        }
+
+        impl KernelScalar for $name {
+            fn from_f64(x: f64) -> Self {
+                Self::constant(x)
+            }
+            fn sqrt(&self) -> Self {
+                Self(self.0.sqrt())
+            }
+            fn arc_cosine(&self) -> (Self, Self) {
+                let (k0, k1) = self.0.arc_cosine($endpoints);
+                (Self(k0), Self(k1))
+            }
+            fn approx(&self) -> f64 {
+                self.0.c[0]
+            }
+            fn scale_pow2(&self, e: i32) -> Self {
+                Self(self.0.scale_pow2(e))
+            }
+        }
+    };
+}
+
+series_type!(
+    /// A truncated power series $\sum_{n=0}^{N} c_n t^n + O(t^{N+1})$ in $t$, with `f64`
+    /// coefficients, as a [`KernelScalar`]: running the kernel recursion on
+    /// [`PowerSeries::variable`] gives the Maclaurin series of the kernel.
+    ///
+    /// Field operations are the truncated Cauchy product and the series quotient (divisor with
+    /// non-zero constant term); `sqrt` needs a positive leading coefficient of even degree;
+    /// [`KernelScalar::arc_cosine`] needs a correlation whose constant term $\rho_0$ lies in
+    /// $(-1, 1)$ (or a constant). Invalid operations give `NaN` coefficients
+    /// ([`PowerSeries::is_finite`]). See the [module documentation](super) for the formulas.
+    ///
+    /// ```
+    /// use ntk_sphere::scalar::KernelScalar;
+    /// use ntk_sphere::series::PowerSeries;
+    /// // κ₀(t) = 1/2 + t/π + t³/(6π) + …
+    /// let (k0, _k1) = PowerSeries::variable(3).arc_cosine();
+    /// let pi = std::f64::consts::PI;
+    /// let want = [0.5, 1.0 / pi, 0.0, 1.0 / (6.0 * pi)];
+    /// for (c, w) in k0.coefficients().iter().zip(want) {
+    ///     assert!((c - w).abs() < 1e-15);
+    /// }
+    /// ```
+    PowerSeries,
+    "t",
+    false
+);
+
+series_type!(
+    /// A truncated power series $\sum_{j=0}^{N} a_j s^j + O(s^{N+1})$ in $s = \sqrt{1\mp t}$
+    /// (a Puiseux series in $1\mp t$), with `f64` coefficients, as a [`KernelScalar`]: running the
+    /// kernel recursion on $t = 1 - s^2$ (or $-1 + s^2$) gives the endpoint expansion of the
+    /// kernel.
+    ///
+    /// Field operations are those of [`PowerSeries`]; [`KernelScalar::arc_cosine`] additionally
+    /// accepts correlations $\rho = \pm(1 - s^2u(s))$ (constant term $\pm1$, see the
+    /// [module documentation](super) for the branch rules). Each endpoint branch costs one known
+    /// coefficient (the square root of the gap).
+    ///
+    /// ```
+    /// use ntk_sphere::scalar::KernelScalar;
+    /// use ntk_sphere::series::PuiseuxSeries;
+    /// // κ₀(1 − s²) = 1 − (√2/π) s + O(s³)
+    /// let rho = PuiseuxSeries::constant(1.0) - PuiseuxSeries::variable(4) * PuiseuxSeries::variable(4);
+    /// let (k0, _) = rho.arc_cosine();
+    /// let c = k0.coefficients();
+    /// assert!((c[1] + 2f64.sqrt() / std::f64::consts::PI).abs() < 1e-15);
+    /// assert!(c[2].abs() < 1e-15);
+    /// ```
+    PuiseuxSeries,
+    "s",
+    true
+);
