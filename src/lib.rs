@@ -25,6 +25,7 @@ pub mod gegenbauer;
 pub mod kernel;
 pub mod scalar;
 pub mod series;
+pub mod spectrum;
 
 pub use arch::{Architecture, KernelKind, Mlp, ResNet};
 pub use error::{ArchError, KernelError};

@@ -1,0 +1,50 @@
+//! Mercer spectra of dot-product kernels on $S^{d-1}$: eigenvalues, decay, positivity.
+//!
+//! **Eigenvalues** (Funk–Hecke formula; Atkinson & Han, *Spherical Harmonics and Approximations
+//! on the Unit Sphere*, 2012, Thm. 2.22; conventions of DESIGN.md §1):
+//! $$\mu_k = \frac{\Gamma(d/2)}{\sqrt\pi\\,\Gamma(\frac{d-1}2)}\int_{-1}^{1}\kappa(t)\\,P_k(t)\\,
+//!   (1-t^2)^{\frac{d-3}2}\\,dt,\qquad \kappa(t) = \sum_k \mu_k\\,N(d,k)\\,P_k(t),$$
+//! each with multiplicity $N(d,k)$, so $\sum_k N(d,k)\mu_k = \kappa(1)$.
+//!
+//! **Methods** ([`mercer_spectrum`] picks per degree the one with the smallest error estimate
+//! and records where two agree, [`Spectrum::cross_checks`]):
+//! * double-double Gauss–Legendre quadrature in $\theta$ (exponential convergence, absolute
+//!   floor $\approx10^{-31}\int|\kappa|$);
+//! * the endpoint tail: Puiseux expansions of $\kappa$ in $\sqrt{1\mp t}$ (the kernel recursion on
+//!   series numbers) with the exact coefficients of $(1\mp t)^{j/2}$ — an asymptotic series in
+//!   $k^{-2}$ for large $k$ (Bietti & Bach, *Deep Equals Shallow for ReLU Networks in Kernel
+//!   Regimes*, ICLR 2021, Thm. 1 for its leading term);
+//! * the positive power series $\sum_n b_n\mu_k(t^n)$, $b_n \ge 0$ (no cancellation; large $d$).
+//!
+//! **Decay** ([`decay`]): $\mu_k \sim (c_1 \pm c_{-1})\\,C(d,\nu)\\,k^{-(d-1+2\nu)}$ for even/odd
+//! $k$ with $C(d,\nu)$ of [`decay_constant`] (twice the value printed by Bietti & Bach).
+//!
+//! **Positivity** (Schoenberg, *Positive definite functions on spheres*, Duke Math. J. 9, 1942):
+//! $\kappa(\langle x,y\rangle)$ is positive definite on $S^{d-1}$ iff all $\mu_k \ge 0$, and on
+//! every sphere iff all Maclaurin coefficients $b_n \ge 0$ ([`schoenberg_sphere`],
+//! [`schoenberg_all_spheres`]).
+
+mod endpoint;
+mod error;
+mod mercer;
+mod power;
+mod quadrature;
+
+pub use endpoint::{decay_constant, funk_hecke_one_minus_t};
+pub use error::SpectrumError;
+pub use mercer::{CrossCheck, Eigenvalue, Method, Spectrum, TARGET_REL_ERROR, mercer_spectrum};
+pub use quadrature::{MAX_QUADRATURE_NODES, default_nodes};
+
+/// Largest supported ambient dimension $d$.
+pub const MAX_DIM: usize = 100_000;
+
+/// Largest supported degree $k_{\max}$.
+pub const MAX_DEGREE: usize = 1_000_000;
+
+pub(crate) fn check_dim(d: usize) -> Result<(), SpectrumError> {
+    if (2..=MAX_DIM).contains(&d) {
+        Ok(())
+    } else {
+        Err(SpectrumError::DimensionOutOfRange { dim: d, max: MAX_DIM })
+    }
+}

@@ -1,0 +1,387 @@
+//! The Mercer spectrum of a [`SphereKernel`]: the driver combining quadrature, the endpoint tail
+//! and the power series, choosing per degree the value with the smallest error estimate and
+//! recording the agreement where two methods are valid.
+
+use crate::arch::Scaled;
+use crate::gegenbauer::{ln_multiplicity, multiplicity};
+use crate::kernel::SphereKernel;
+use crate::scalar::DoubleDouble;
+use crate::series::{Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized};
+
+use super::endpoint::{TailValue, tail_value};
+use super::error::SpectrumError;
+use super::power::power_value;
+use super::quadrature::{default_nodes, quadrature_normalized};
+use super::{MAX_DEGREE, check_dim};
+
+/// Target relative accuracy for choosing a method (the documented goal is $10^{-9}$).
+pub const TARGET_REL_ERROR: f64 = 1e-11;
+
+/// Order of the endpoint expansions used for the tail ($s^0..s^{J}$).
+const ENDPOINT_ORDER: usize = 61;
+
+/// Number of Maclaurin coefficients inspected for structural zeros.
+const ZERO_PATTERN_TERMS: usize = 65;
+
+/// Smallest number of consecutive zero coefficients of one parity (at the end of the inspected
+/// range) taken as a structural zero pattern.
+const ZERO_PATTERN_MIN_RUN: usize = 12;
+
+/// Degrees below this never use the tail (the asymptotic series needs $k \gg 1$).
+const TAIL_MIN_DEGREE: usize = 24;
+
+/// Largest number of Maclaurin coefficients for the power-series route.
+const MAX_POWER_TERMS: usize = 2400;
+
+/// Extra quadrature degrees beyond the start of the tail, for the cross-check.
+const OVERLAP: usize = 16;
+
+/// How a Mercer eigenvalue was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// Structural zero (decided from the Maclaurin coefficients, see [`Spectrum`]).
+    ExactZero,
+    /// Double-double Gauss–Legendre quadrature in $\theta$.
+    Quadrature,
+    /// Endpoint (Puiseux) expansion with exact coefficients of $(1\mp t)^{j/2}$.
+    EndpointTail,
+    /// Positive power series $\sum_n b_n\mu_k(t^n)$.
+    PowerSeries,
+}
+
+/// One Mercer eigenvalue $\mu_k$ with its multiplicity $N(d,k)$.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Eigenvalue {
+    /// Degree $k$.
+    pub k: usize,
+    /// $\mu_k$ as `f64` ($0$ on underflow, then [`Eigenvalue::log_mu`] still holds it; exactly
+    /// $0$ for a structural zero).
+    pub mu: f64,
+    /// $\ln|\mu_k|$, `None` for an exact (structural) zero.
+    pub log_mu: Option<f64>,
+    /// Sign of $\mu_k$: $1$, $-1$ (only from rounding of a kernel that is not positive
+    /// definite), or $0$ for an exact zero.
+    pub sign: i8,
+    /// $N(d,k)$ as `f64` (may be `inf` for huge $d, k$; see `log_multiplicity`).
+    pub multiplicity: f64,
+    /// $\ln N(d,k)$.
+    pub log_multiplicity: f64,
+    /// Whether $\mu_k$ is a structural zero.
+    pub exact_zero: bool,
+    /// The method that produced the value.
+    pub method: Method,
+    /// Estimated relative error (0 for exact zeros).
+    pub rel_error: f64,
+}
+
+/// The relative difference of two methods at one degree.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CrossCheck {
+    /// Degree $k$.
+    pub k: usize,
+    /// First method (the one reported).
+    pub first: Method,
+    /// Second method.
+    pub second: Method,
+    /// $|\mu^{(1)}_k/\mu^{(2)}_k - 1|$.
+    pub rel_diff: f64,
+}
+
+/// The Mercer spectrum $\mu_0..\mu_K$ of a kernel on $S^{d-1}$.
+///
+/// Structural zeros: $\mu_k = \sum_{n\ge k,\,n\equiv k} b_n\mu_k(t^n)$ with $\mu_k(t^n) > 0$, so
+/// $\mu_k = 0$ exactly when every Maclaurin coefficient $b_n$ with $n \ge k$ of the parity of
+/// $k$ vanishes. The series arithmetic produces exact zeros for such coefficients (e.g. the
+/// odd $b_n$, $n \ge 3$, of the 2-layer kernels); a run of zeros of one parity up to order 64
+/// is taken as structural.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spectrum {
+    /// Ambient dimension $d$.
+    pub dim: usize,
+    /// Whether the kernel was divided by $\kappa(1)$.
+    pub normalized: bool,
+    /// $\ln\kappa(1)$ of the (un-normalized) kernel.
+    pub ln_kappa_one: f64,
+    /// $\mu_0, \dots, \mu_K$.
+    pub eigenvalues: Vec<Eigenvalue>,
+    /// Agreement of the methods where two of them are valid.
+    pub cross_checks: Vec<CrossCheck>,
+}
+
+impl Spectrum {
+    /// The degrees $k$.
+    pub fn k(&self) -> Vec<usize> {
+        self.eigenvalues.iter().map(|e| e.k).collect()
+    }
+    /// The values $\mu_k$.
+    pub fn mu(&self) -> Vec<f64> {
+        self.eigenvalues.iter().map(|e| e.mu).collect()
+    }
+    /// $\ln|\mu_k|$ (`None` for exact zeros).
+    pub fn log_mu(&self) -> Vec<Option<f64>> {
+        self.eigenvalues.iter().map(|e| e.log_mu).collect()
+    }
+    /// $N(d,k)$.
+    pub fn multiplicity(&self) -> Vec<f64> {
+        self.eigenvalues.iter().map(|e| e.multiplicity).collect()
+    }
+    /// $\ln N(d,k)$.
+    pub fn log_multiplicity(&self) -> Vec<f64> {
+        self.eigenvalues.iter().map(|e| e.log_multiplicity).collect()
+    }
+    /// Exact-zero flags.
+    pub fn exact_zero(&self) -> Vec<bool> {
+        self.eigenvalues.iter().map(|e| e.exact_zero).collect()
+    }
+    /// The largest relative difference among the cross-checks (0 if there are none).
+    pub fn max_cross_check(&self) -> f64 {
+        self.cross_checks
+            .iter()
+            .map(|c| c.rel_diff)
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Parity zero pattern: for parity $p$, the smallest $n_0$ from which all $b_n$ of parity $p$
+/// vanish.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ZeroPattern {
+    from: [Option<usize>; 2],
+}
+
+impl ZeroPattern {
+    pub(crate) fn is_zero(&self, k: usize) -> bool {
+        matches!(self.from[k % 2], Some(n0) if k >= n0)
+    }
+}
+
+pub(crate) fn zero_pattern(kernel: &SphereKernel) -> ZeroPattern {
+    let Ok(b) = maclaurin_coefficients_normalized(kernel, ZERO_PATTERN_TERMS) else {
+        return ZeroPattern::default();
+    };
+    zero_pattern_of(&b)
+}
+
+pub(crate) fn zero_pattern_of(b: &[f64]) -> ZeroPattern {
+    let mut from = [None, None];
+    for (p, slot) in from.iter_mut().enumerate() {
+        let mut n0 = None;
+        let mut run = 0;
+        let mut n = b.len();
+        // walk down from the top of parity p
+        while n > 0 {
+            n -= 1;
+            if n % 2 != p {
+                continue;
+            }
+            if b[n] == 0.0 {
+                n0 = Some(n);
+                run += 1;
+            } else {
+                break;
+            }
+        }
+        if run >= ZERO_PATTERN_MIN_RUN {
+            *slot = n0;
+        }
+    }
+    ZeroPattern { from }
+}
+
+/// $\ln\kappa(1)$ (the kernel recursion in double-double, scaled form).
+pub(crate) fn ln_kappa_one(kernel: &SphereKernel) -> Result<f64, SpectrumError> {
+    let one: Scaled<DoubleDouble> = kernel.eval_generic(DoubleDouble::from(1.0));
+    let m = one.mantissa.to_f64();
+    if m <= 0.0 || !m.is_finite() {
+        return Err(crate::error::KernelError::ZeroNormalization.into());
+    }
+    Ok(m.ln() + one.exp2 as f64 * std::f64::consts::LN_2)
+}
+
+fn ln_dd(x: DoubleDouble) -> f64 {
+    let h = x.hi();
+    h.abs().ln() + (x.lo() / h).ln_1p()
+}
+
+/// Candidate value of one method at one degree.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    sign: f64,
+    ln_abs: f64,
+    rel_error: f64,
+    method: Method,
+}
+
+fn rel_diff(a: &Candidate, b: &Candidate) -> f64 {
+    if a.sign != b.sign {
+        return f64::INFINITY;
+    }
+    (a.ln_abs - b.ln_abs).exp_m1().abs()
+}
+
+/// The Mercer eigenvalues $\mu_0, \dots, \mu_{k_{\max}}$ of `kernel` on $S^{d-1}$
+/// ($d$ = `kernel.dim()`), of $\kappa$ itself or (`normalized`) of $\kappa/\kappa(1)$.
+///
+/// Methods (see the [module documentation](super)): double-double quadrature in $\theta$ where
+/// its absolute error floor ($\approx 10^{-31}\int|\kappa|$) is small relative to $\mu_k$; the
+/// endpoint tail for large $k$; the positive power series otherwise (large $d$). Each value
+/// carries the estimated relative error and the method; [`Spectrum::cross_checks`] records the
+/// agreement in the overlaps.
+///
+/// Errors: $d < 2$ or $d >$ [`super::MAX_DIM`], $k_{\max} >$ [`MAX_DEGREE`], a kernel that cannot
+/// be normalized ($\kappa(1) = 0$).
+///
+/// ```
+/// use ntk_sphere::{Mlp, KernelKind, SphereKernel};
+/// use ntk_sphere::spectrum::mercer_spectrum;
+/// // 2-layer NTK at d = 3 (our MLP L = 1 is NTK2 / (2d)): 2 mu_k = 1/2, 1/3, 5/64, 0, 1/192, ...
+/// let k = SphereKernel::new(Mlp::new(1, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+/// let s = mercer_spectrum(&k, 8, true).unwrap();
+/// assert!((2.0 * s.eigenvalues[2].mu - 5.0 / 64.0).abs() < 1e-15);
+/// assert!(s.eigenvalues[3].exact_zero && s.eigenvalues[3].mu == 0.0);
+/// ```
+pub fn mercer_spectrum(
+    kernel: &SphereKernel,
+    kmax: usize,
+    normalized: bool,
+) -> Result<Spectrum, SpectrumError> {
+    let d = kernel.dim();
+    check_dim(d)?;
+    if kmax > MAX_DEGREE {
+        return Err(SpectrumError::DegreeTooLarge {
+            kmax,
+            max: MAX_DEGREE,
+        });
+    }
+    let ln_k1 = ln_kappa_one(kernel)?;
+    let zeros = zero_pattern(kernel);
+    let mut cands: Vec<Vec<Candidate>> = vec![Vec::new(); kmax + 1];
+
+    // Endpoint tail.
+    let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, ENDPOINT_ORDER);
+    let minus = endpoint_expansion_normalized(kernel, Endpoint::Minus, ENDPOINT_ORDER);
+    let mut tail_ok_from = kmax + 1;
+    if let (Ok(ap), Ok(am)) = (plus, minus) {
+        let mut all_ok = true;
+        for k in (TAIL_MIN_DEGREE.max(2)..=kmax).rev() {
+            if zeros.is_zero(k) {
+                continue;
+            }
+            let t: Option<TailValue> = tail_value(d, k, &ap, &am);
+            if let Some(t) = t {
+                cands[k].push(Candidate {
+                    sign: t.sign,
+                    ln_abs: t.ln_abs,
+                    rel_error: t.rel_error,
+                    method: Method::EndpointTail,
+                });
+                if all_ok && t.rel_error <= TARGET_REL_ERROR {
+                    tail_ok_from = k;
+                } else {
+                    all_ok = false;
+                }
+            } else {
+                all_ok = false;
+            }
+        }
+    }
+
+    // Quadrature up to the start of the tail (plus an overlap for the cross-check).
+    let kq = kmax.min(tail_ok_from.saturating_add(OVERLAP));
+    let n = default_nodes(kq, d);
+    let (mu_q, err_q) = quadrature_normalized(kernel, kq, n)?;
+    for k in 0..=kq {
+        if zeros.is_zero(k) || mu_q[k].hi() == 0.0 {
+            continue;
+        }
+        let v = mu_q[k];
+        cands[k].push(Candidate {
+            sign: v.hi().signum(),
+            ln_abs: ln_dd(v),
+            rel_error: err_q[k] / v.hi().abs(),
+            method: Method::Quadrature,
+        });
+    }
+
+    // Power series where neither is accurate enough.
+    let need_power: Vec<usize> = (0..=kmax)
+        .filter(|&k| {
+            !zeros.is_zero(k) && cands[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR)
+        })
+        .collect();
+    if let Some(&kp) = need_power.iter().max() {
+        let terms = (2 * kp + 600).min(MAX_POWER_TERMS);
+        if let Ok(b) = maclaurin_coefficients_normalized(kernel, terms) {
+            for &k in &need_power {
+                if let Some(p) = power_value(d, k, &b) {
+                    cands[k].push(Candidate {
+                        sign: 1.0,
+                        ln_abs: p.ln_abs,
+                        rel_error: p.rel_error,
+                        method: Method::PowerSeries,
+                    });
+                }
+            }
+        }
+    }
+
+    let shift = if normalized { 0.0 } else { ln_k1 };
+    let mut eigenvalues = Vec::with_capacity(kmax + 1);
+    let mut cross_checks = Vec::new();
+    for (k, cs) in cands.iter().enumerate() {
+        let multiplicity_f = multiplicity(d, k).map(|m| m as f64).unwrap_or(f64::INFINITY);
+        let log_multiplicity = ln_multiplicity(d, k)?;
+        if zeros.is_zero(k) || cs.is_empty() {
+            eigenvalues.push(Eigenvalue {
+                k,
+                mu: 0.0,
+                log_mu: None,
+                sign: 0,
+                multiplicity: multiplicity_f,
+                log_multiplicity,
+                exact_zero: zeros.is_zero(k),
+                method: Method::ExactZero,
+                rel_error: if zeros.is_zero(k) { 0.0 } else { f64::INFINITY },
+            });
+            continue;
+        }
+        let best = cs
+            .iter()
+            .min_by(|a, b| a.rel_error.total_cmp(&b.rel_error))
+            .copied()
+            .unwrap_or(cs[0]);
+        for c in cs {
+            if c.method != best.method
+                && c.rel_error <= TARGET_REL_ERROR
+                && best.rel_error <= TARGET_REL_ERROR
+            {
+                cross_checks.push(CrossCheck {
+                    k,
+                    first: best.method,
+                    second: c.method,
+                    rel_diff: rel_diff(&best, c),
+                });
+            }
+        }
+        let ln_abs = best.ln_abs + shift;
+        eigenvalues.push(Eigenvalue {
+            k,
+            mu: best.sign * ln_abs.exp(),
+            log_mu: Some(ln_abs),
+            sign: best.sign as i8,
+            multiplicity: multiplicity_f,
+            log_multiplicity,
+            exact_zero: false,
+            method: best.method,
+            rel_error: best.rel_error,
+        });
+    }
+    Ok(Spectrum {
+        dim: d,
+        normalized,
+        ln_kappa_one: ln_k1,
+        eigenvalues,
+        cross_checks,
+    })
+}
