@@ -33,8 +33,54 @@ const TAIL_MIN_DEGREE: usize = 24;
 /// Largest number of Maclaurin coefficients for the power-series route.
 const MAX_POWER_TERMS: usize = 2400;
 
-/// Extra quadrature degrees beyond the start of the tail, for the cross-check.
-const OVERLAP: usize = 16;
+/// First quadrature range (doubled until the tail is verified or $k_{\max}$ is reached).
+const QUAD_START_DEGREE: usize = 96;
+
+/// Degrees beyond this are never computed by the power series (it needs about $2k$ terms).
+const POWER_MAX_DEGREE: usize = 600;
+
+/// Smallest window of consecutive degrees on which the tail must agree with a reference.
+const SWITCH_WINDOW: usize = 12;
+
+/// Start of the tail, and the largest discrepancy observed on the verification window: the
+/// smallest $s$ such that on $[s, k_q]$ (at least [`SWITCH_WINDOW`] degrees and a fifth of
+/// $k_q$) every non-zero degree has a valid tail and a valid reference that agree to
+/// [`TARGET_REL_ERROR`]/10.
+fn find_switch(
+    refs: &[Vec<Candidate>],
+    tails: &[Option<Candidate>],
+    zeros: &ZeroPattern,
+    kq: usize,
+) -> Option<(usize, f64)> {
+    let window = SWITCH_WINDOW.max(kq / 5);
+    let mut start = None;
+    let mut observed = 0.0f64;
+    for k in (0..=kq).rev() {
+        if zeros.is_zero(k) {
+            continue;
+        }
+        let Some(t) = tails.get(k).copied().flatten() else {
+            break;
+        };
+        let Some(r) = refs[k]
+            .iter()
+            .filter(|c| c.rel_error <= TARGET_REL_ERROR)
+            .min_by(|a, b| a.rel_error.total_cmp(&b.rel_error))
+        else {
+            break;
+        };
+        let diff = rel_diff(r, &t);
+        if t.rel_error > TARGET_REL_ERROR || diff > TARGET_REL_ERROR / 10.0 {
+            break;
+        }
+        observed = observed.max(diff);
+        start = Some(k);
+    }
+    match start {
+        Some(s) if kq + 1 - s >= window => Some((s, observed)),
+        _ => None,
+    }
+}
 
 /// How a Mercer eigenvalue was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -256,72 +302,102 @@ pub fn mercer_spectrum(
     }
     let ln_k1 = ln_kappa_one(kernel)?;
     let zeros = zero_pattern(kernel);
-    let mut cands: Vec<Vec<Candidate>> = vec![Vec::new(); kmax + 1];
 
-    // Endpoint tail.
+    // Endpoint tail at every degree (cheap); `None` where it does not apply.
     let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, ENDPOINT_ORDER);
     let minus = endpoint_expansion_normalized(kernel, Endpoint::Minus, ENDPOINT_ORDER);
-    let mut tail_ok_from = kmax + 1;
-    if let (Ok(ap), Ok(am)) = (plus, minus) {
-        let mut all_ok = true;
-        for k in (TAIL_MIN_DEGREE.max(2)..=kmax).rev() {
-            if zeros.is_zero(k) {
-                continue;
-            }
-            let t: Option<TailValue> = tail_value(d, k, &ap, &am);
-            if let Some(t) = t {
-                cands[k].push(Candidate {
+    let tails: Vec<Option<Candidate>> = match (plus, minus) {
+        (Ok(ap), Ok(am)) => (0..=kmax)
+            .map(|k| {
+                if k < TAIL_MIN_DEGREE || zeros.is_zero(k) {
+                    return None;
+                }
+                tail_value(d, k, &ap, &am).map(|t: TailValue| Candidate {
                     sign: t.sign,
                     ln_abs: t.ln_abs,
                     rel_error: t.rel_error,
                     method: Method::EndpointTail,
-                });
-                if all_ok && t.rel_error <= TARGET_REL_ERROR {
-                    tail_ok_from = k;
-                } else {
-                    all_ok = false;
-                }
-            } else {
-                all_ok = false;
+                })
+            })
+            .collect(),
+        _ => vec![None; kmax + 1],
+    };
+
+    // Reference values (quadrature, else power series) on 0..=kq, with kq doubled until the
+    // tail is verified against them on a window of degrees (the tail misses contributions that
+    // decay exponentially in k, from complex singularities of the kernel near [-1, 1]).
+    let mut power: Option<Vec<f64>> = None;
+    let mut kq = kmax.min(QUAD_START_DEGREE);
+    let (refs, switch) = loop {
+        let n = default_nodes(kq, d);
+        let (mu_q, err_q) = quadrature_normalized(kernel, kq, n)?;
+        let mut refs: Vec<Vec<Candidate>> = vec![Vec::new(); kq + 1];
+        for k in 0..=kq {
+            if zeros.is_zero(k) || mu_q[k].hi() == 0.0 {
+                continue;
             }
+            let v = mu_q[k];
+            refs[k].push(Candidate {
+                sign: v.hi().signum(),
+                ln_abs: ln_dd(v),
+                rel_error: err_q[k] / v.hi().abs(),
+                method: Method::Quadrature,
+            });
         }
-    }
-
-    // Quadrature up to the start of the tail (plus an overlap for the cross-check).
-    let kq = kmax.min(tail_ok_from.saturating_add(OVERLAP));
-    let n = default_nodes(kq, d);
-    let (mu_q, err_q) = quadrature_normalized(kernel, kq, n)?;
-    for k in 0..=kq {
-        if zeros.is_zero(k) || mu_q[k].hi() == 0.0 {
-            continue;
-        }
-        let v = mu_q[k];
-        cands[k].push(Candidate {
-            sign: v.hi().signum(),
-            ln_abs: ln_dd(v),
-            rel_error: err_q[k] / v.hi().abs(),
-            method: Method::Quadrature,
-        });
-    }
-
-    // Power series where neither is accurate enough.
-    let need_power: Vec<usize> = (0..=kmax)
-        .filter(|&k| {
-            !zeros.is_zero(k) && cands[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR)
-        })
-        .collect();
-    if let Some(&kp) = need_power.iter().max() {
-        let terms = (2 * kp + 600).min(MAX_POWER_TERMS);
-        if let Ok(b) = maclaurin_coefficients_normalized(kernel, terms) {
-            for &k in &need_power {
-                if let Some(p) = power_value(d, k, &b) {
-                    cands[k].push(Candidate {
+        let need: Vec<usize> = (0..=kq)
+            .filter(|&k| !zeros.is_zero(k) && refs[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR))
+            .collect();
+        if !need.is_empty() {
+            if power.is_none() {
+                let terms = (2 * kmax.min(POWER_MAX_DEGREE) + 600).min(MAX_POWER_TERMS);
+                power = Some(maclaurin_coefficients_normalized(kernel, terms).unwrap_or_default());
+            }
+            let b = power.as_deref().unwrap_or(&[]);
+            for &k in &need {
+                if let Some(p) = power_value(d, k, b) {
+                    refs[k].push(Candidate {
                         sign: 1.0,
                         ln_abs: p.ln_abs,
                         rel_error: p.rel_error,
                         method: Method::PowerSeries,
                     });
                 }
+            }
+        }
+        let switch = find_switch(&refs, &tails, &zeros, kq);
+        let quad_exhausted = err_q
+            .iter()
+            .zip(&mu_q)
+            .skip(kq / 2)
+            .all(|(e, m)| *e > TARGET_REL_ERROR * m.hi().abs());
+        if switch.is_some() || kq == kmax || (quad_exhausted && need.iter().all(|&k| refs[k].len() < 2)) {
+            break (refs, switch);
+        }
+        kq = kmax.min(2 * kq);
+    };
+    let kq = refs.len() - 1;
+
+    let mut cands: Vec<Vec<Candidate>> = vec![Vec::new(); kmax + 1];
+    for (k, r) in refs.into_iter().enumerate() {
+        cands[k] = r;
+    }
+    for (k, t) in tails.iter().enumerate() {
+        if let Some(mut t) = *t {
+            match switch {
+                Some((s, observed)) if k >= s => {
+                    t.rel_error = t.rel_error.max(observed);
+                    cands[k].push(t);
+                }
+                // Unverified tail values compete only beyond the reference range.
+                None if k > kq => cands[k].push(t),
+                _ if k <= kq => {
+                    // Keep for the cross-check only if the references are not accurate.
+                    t.rel_error = t.rel_error.max(f64::MIN_POSITIVE);
+                    if cands[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR) {
+                        cands[k].push(t);
+                    }
+                }
+                _ => {}
             }
         }
     }
