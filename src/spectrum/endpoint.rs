@@ -133,7 +133,15 @@ pub(crate) fn tail_value(d: usize, k: usize, a_plus: &[f64], a_minus: &[f64]) ->
         let c = a_plus[j] + parity * a_minus[j];
         let term = c * ratio;
         let size = ratio.abs() * (a_plus[j].abs() + a_minus[j].abs());
-        if size > smallest && j > 3 {
+        if size == 0.0 {
+            // Structurally absent power (e.g. no sqrt term in an NNGP kernel).
+            ratio *= 2.0 * (nu + (df - 1.0) / 2.0) * (-nu - 1.0)
+                / ((kf - nu - 1.0) * (kf + nu + df - 1.0));
+            nu += 1.0;
+            j += 2;
+            continue;
+        }
+        if size > smallest && last.is_finite() {
             // The asymptotic series started to grow: stop at its smallest term.
             truncated_at_minimum = true;
             break;

@@ -347,6 +347,13 @@ pub fn mercer_spectrum(
         let need: Vec<usize> = (0..=kq)
             .filter(|&k| !zeros.is_zero(k) && refs[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR))
             .collect();
+        // Once the coefficients exist, the power series is also evaluated where the quadrature
+        // is accurate: a cross-check that costs little.
+        let need: Vec<usize> = if need.is_empty() {
+            need
+        } else {
+            (0..=kq).filter(|&k| !zeros.is_zero(k)).collect()
+        };
         if !need.is_empty() {
             if power.is_none() {
                 let terms = (2 * kmax.min(POWER_MAX_DEGREE) + 600).min(MAX_POWER_TERMS);
