@@ -24,16 +24,22 @@
 //! every sphere iff all Maclaurin coefficients $b_n \ge 0$ ([`schoenberg_sphere`],
 //! [`schoenberg_all_spheres`]).
 
+mod decay;
 mod endpoint;
 mod error;
 mod mercer;
 mod power;
 mod quadrature;
+mod schoenberg;
 
+pub use decay::{Decay, decay, fitted_exponent};
 pub use endpoint::{decay_constant, funk_hecke_one_minus_t};
 pub use error::SpectrumError;
 pub use mercer::{CrossCheck, Eigenvalue, Method, Spectrum, TARGET_REL_ERROR, mercer_spectrum};
-pub use quadrature::{MAX_QUADRATURE_NODES, default_nodes};
+pub use quadrature::{MAX_QUADRATURE_NODES, default_nodes, spectrum_of_angle_function};
+pub use schoenberg::{
+    MACLAURIN_TOLERANCE, Violation, first_negative, schoenberg_all_spheres, schoenberg_sphere,
+};
 
 /// Largest supported ambient dimension $d$.
 pub const MAX_DIM: usize = 100_000;

@@ -6,7 +6,7 @@
 //! $$M_k(\nu) := \mu_k\big((1-t)^\nu\big) = \frac{\Gamma(d/2)}{\sqrt\pi}\\,2^{\nu+d-2}\\,
 //!   \frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(-\nu)}\\,\frac{\Gamma(k-\nu)}{\Gamma(k+\nu+d-1)},\qquad
 //!   \mu_k\big((1+t)^\nu\big) = (-1)^k M_k(\nu),$$
-//! valid for non-integer $\nu > -(d-1)/2$ and $k > \nu$. Consecutive half-integer exponents are
+//! valid for non-integer $\nu > -(d-1)/2$ and every $k \ge 0$. Consecutive half-integer exponents are
 //! related by the exact ratio
 //! $$\frac{M_k(\nu+1)}{M_k(\nu)} = \frac{2(\nu+\frac{d-1}2)(-\nu-1)}{(k-\nu-1)(k+\nu+d-1)}.$$
 //! Hence $M_k(\nu) \sim C(d,\nu)\\,k^{-(d-1+2\nu)}$ with
@@ -31,23 +31,29 @@ use super::error::SpectrumError;
 
 const LN_PI: f64 = 1.144_729_885_849_400_2;
 
-/// Sign and $\ln|M_k(\nu)|$ for $\mu_k((1-t)^\nu)$, non-integer $\nu > -(d-1)/2$, $k > \nu$.
+/// Sign and $\ln|M_k(\nu)|$ for $\mu_k((1-t)^\nu)$, non-integer $\nu > -(d-1)/2$.
 pub(crate) fn ln_coefficient_one_minus_t(d: usize, k: usize, nu: f64) -> (f64, f64) {
     let df = d as f64;
     let kf = k as f64;
     let (s_g, ln_g) = ln_gamma_signed(-nu);
-    let ln = ln_gamma(df / 2.0) - 0.5 * LN_PI
-        + (nu + df - 2.0) * std::f64::consts::LN_2
+    let (s_k, ln_k) = if kf - nu > 0.0 {
+        (1.0, -ln_gamma_ratio(kf - nu, 2.0 * nu + df - 1.0))
+    } else {
+        let (s, l) = ln_gamma_signed(kf - nu);
+        (s, l - ln_gamma(kf + nu + df - 1.0))
+    };
+    let ln = ln_gamma(df / 2.0) - 0.5 * LN_PI + (nu + df - 2.0) * std::f64::consts::LN_2
         + ln_gamma(nu + (df - 1.0) / 2.0)
         - ln_g
-        - ln_gamma_ratio(kf - nu, 2.0 * nu + df - 1.0);
-    (s_g, ln)
+        + ln_k;
+    (s_g * s_k, ln)
 }
 
 /// The exact Funk–Hecke coefficient $\mu_k((1-t)^\nu)$ on $S^{d-1}$ as `(sign, ln|value|)`
 /// (see the [module documentation](self)); for $\mu_k((1+t)^\nu)$ multiply by $(-1)^k$.
 ///
-/// Errors: $d < 2$, $\nu$ not finite, an integer, $\le -(d-1)/2$, or $k \le \nu$.
+/// Errors: $d < 2$, or $\nu$ not finite, an integer, or $\le -(d-1)/2$ (for integer $\nu$ the
+/// coefficients are those of a polynomial: zero for $k > \nu$).
 ///
 /// ```
 /// use ntk_sphere::spectrum::funk_hecke_one_minus_t;
@@ -57,11 +63,11 @@ pub(crate) fn ln_coefficient_one_minus_t(d: usize, k: usize, nu: f64) -> (f64, f
 /// ```
 pub fn funk_hecke_one_minus_t(d: usize, k: usize, nu: f64) -> Result<(f64, f64), SpectrumError> {
     super::check_dim(d)?;
-    if !nu.is_finite() || nu == nu.round() || nu <= -(d as f64 - 1.0) / 2.0 || (k as f64) <= nu {
+    if !nu.is_finite() || nu == nu.round() || nu <= -(d as f64 - 1.0) / 2.0 {
         return Err(SpectrumError::InvalidParameter {
             name: "nu",
             value: nu,
-            expected: "finite, not an integer, > -(d-1)/2 and < k",
+            expected: "finite, not an integer, > -(d-1)/2",
         });
     }
     Ok(ln_coefficient_one_minus_t(d, k, nu))

@@ -200,6 +200,10 @@ impl ZeroPattern {
     pub(crate) fn is_zero(&self, k: usize) -> bool {
         matches!(self.from[k % 2], Some(n0) if k >= n0)
     }
+    /// Whether all large degrees of parity `p` vanish.
+    pub(crate) fn parity_vanishes(&self, p: usize) -> bool {
+        self.from[p % 2].is_some()
+    }
 }
 
 pub(crate) fn zero_pattern(kernel: &SphereKernel) -> ZeroPattern {
