@@ -92,3 +92,260 @@ fn normalized_spectra_match_mpmath_fixtures() {
     eprintln!("{count} values, worst relative error {worst:.2e}");
     assert!(count > 1300);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Closed forms (notes/literature.md §2.2–2.3, §7), computed here with statrs' log-gamma.
+
+use ntk_sphere::spectrum::{
+    decay, decay_constant, fitted_exponent, schoenberg_all_spheres, schoenberg_sphere,
+    spectrum_of_angle_function, SpectrumError,
+};
+use statrs::function::gamma::ln_gamma;
+
+const LN_PI: f64 = 1.144_729_885_849_400_2;
+
+/// Sign and ln|lambda_k| of the step activation (literature §2.2).
+fn ln_lambda_step(d: usize, k: usize) -> Option<f64> {
+    let df = d as f64;
+    if k == 0 {
+        return Some(0.5f64.ln());
+    }
+    if k % 2 == 0 {
+        return None;
+    }
+    let kf = k as f64;
+    Some(
+        ln_gamma(df / 2.0) - 0.5 * LN_PI + ln_gamma(kf) - kf * 2f64.ln()
+            - ln_gamma((kf + 1.0) / 2.0)
+            - ln_gamma((kf + df) / 2.0),
+    )
+}
+
+/// ln|lambda_k| of the ReLU activation (literature §2.2).
+fn ln_lambda_relu(d: usize, k: usize) -> Option<f64> {
+    let df = d as f64;
+    match k {
+        0 => Some(ln_gamma(df / 2.0) - (2.0f64).ln() - 0.5 * LN_PI - ln_gamma((df + 1.0) / 2.0)),
+        1 => Some(-(2.0 * df).ln()),
+        k if k % 2 == 1 => None,
+        k => {
+            let kf = k as f64;
+            Some(
+                ln_gamma(df / 2.0) - 0.5 * LN_PI + ln_gamma(kf - 1.0) - kf * 2f64.ln()
+                    - ln_gamma(kf / 2.0)
+                    - ln_gamma((kf + df + 1.0) / 2.0),
+            )
+        }
+    }
+}
+
+/// mu_k(kappa_0) = 2 lambda_k(step)^2 (0 when structurally zero).
+fn mu_kappa0(d: usize, k: usize) -> f64 {
+    ln_lambda_step(d, k).map_or(0.0, |l| 2.0 * (2.0 * l).exp())
+}
+
+/// ln mu_k(kappa_1) = ln(2 d lambda_k(ReLU)^2).
+fn ln_mu_kappa1(d: usize, k: usize) -> Option<f64> {
+    ln_lambda_relu(d, k).map(|l| (2.0 * d as f64).ln() + 2.0 * l)
+}
+
+/// ln mu_k(NTK2)/2, i.e. of our normalized MLP L = 1 NTK (None for a structural zero), in log
+/// space: mu_k(NTK2) = k/(2k+d-2) mu_{k-1}(k0) + (k+d-2)/(2k+d-2) mu_{k+1}(k0) + mu_k(k1).
+fn ln_mu_ntk2_half(d: usize, k: usize) -> Option<f64> {
+    let df = d as f64;
+    let kf = k as f64;
+    let mut terms: Vec<f64> = Vec::new();
+    if k == 0 {
+        if let Some(l) = ln_lambda_step(d, 1) {
+            terms.push(2f64.ln() + 2.0 * l);
+        }
+    } else {
+        for (j, w) in [
+            (k - 1, kf / (2.0 * kf + df - 2.0)),
+            (k + 1, (kf + df - 2.0) / (2.0 * kf + df - 2.0)),
+        ] {
+            if let Some(l) = ln_lambda_step(d, j) {
+                terms.push(w.ln() + 2f64.ln() + 2.0 * l);
+            }
+        }
+    }
+    if let Some(l) = ln_mu_kappa1(d, k) {
+        terms.push(l);
+    }
+    if terms.is_empty() {
+        return None;
+    }
+    let m = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    Some(m + terms.iter().map(|t| (t - m).exp()).sum::<f64>().ln() - 2f64.ln())
+}
+
+fn mlp(depth: usize, kind: KernelKind, d: usize) -> SphereKernel {
+    SphereKernel::new(Mlp::new(depth, 1.0).unwrap(), kind, d).unwrap()
+}
+
+#[test]
+fn two_layer_ntk_rationals_at_d3() {
+    // literature §7 item 4: mu_k(NTK2) at d = 3; our normalized MLP L = 1 is NTK2/2.
+    let expected = [
+        1.0 / 2.0,
+        1.0 / 3.0,
+        5.0 / 64.0,
+        0.0,
+        1.0 / 192.0,
+        0.0,
+        23.0 / 16384.0,
+        0.0,
+        19.0 / 32768.0,
+    ];
+    let s = mercer_spectrum(&mlp(1, KernelKind::Ntk, 3), 8, true).unwrap();
+    for (k, &x) in expected.iter().enumerate() {
+        let e = &s.eigenvalues[k];
+        if x == 0.0 {
+            assert!(e.exact_zero && e.mu == 0.0 && e.log_mu.is_none(), "k={k}");
+        } else {
+            assert!((2.0 * e.mu / x - 1.0).abs() < CLOSED_FORM_REL, "k={k}: {}", 2.0 * e.mu);
+        }
+    }
+    // kappa_1 at d = 3 (item 3) and d = 5 NTK2 (item 5); d = 2 (item 6).
+    let k1 = [3.0 / 8.0, 1.0 / 6.0, 3.0 / 128.0, 0.0, 1.0 / 1536.0, 0.0, 3.0 / 32768.0];
+    let s = mercer_spectrum(&mlp(1, KernelKind::Nngp, 3), 6, true).unwrap();
+    for (k, &x) in k1.iter().enumerate() {
+        let e = &s.eigenvalues[k];
+        assert!(if x == 0.0 { e.exact_zero } else { (e.mu / x - 1.0).abs() < CLOSED_FORM_REL });
+    }
+    let n5 = [27.0 / 64.0, 1.0 / 5.0, 1.0 / 32.0, 0.0, 17.0 / 16384.0, 0.0, 27.0 / 163840.0];
+    let s = mercer_spectrum(&mlp(1, KernelKind::Ntk, 5), 6, true).unwrap();
+    for (k, &x) in n5.iter().enumerate() {
+        let e = &s.eigenvalues[k];
+        assert!(if x == 0.0 { e.exact_zero } else { (2.0 * e.mu / x - 1.0).abs() < CLOSED_FORM_REL });
+    }
+    let pi2 = std::f64::consts::PI.powi(2);
+    let s = mercer_spectrum(&mlp(1, KernelKind::Ntk, 2), 2, true).unwrap();
+    for (k, x) in [6.0 / pi2, 0.5, 14.0 / (9.0 * pi2)].into_iter().enumerate() {
+        assert!((2.0 * s.eigenvalues[k].mu / x - 1.0).abs() < CLOSED_FORM_REL);
+    }
+}
+
+#[test]
+fn two_layer_closed_forms_all_degrees() {
+    // Every method (quadrature, endpoint tail, power series) against the closed forms:
+    // d <= 10 up to k = 10^4, large d up to k = 200.
+    for (d, kmax) in [(2, 10_000), (3, 10_000), (5, 4000), (10, 10_000), (50, 200), (1000, 200), (10_000, 200)] {
+        for kind in [KernelKind::Ntk, KernelKind::Nngp] {
+            let s = mercer_spectrum(&mlp(1, kind, d), kmax, true).unwrap();
+            let mut worst = 0.0f64;
+            for e in &s.eigenvalues {
+                let reference = match kind {
+                    KernelKind::Ntk => ln_mu_ntk2_half(d, e.k),
+                    KernelKind::Nngp => ln_mu_kappa1(d, e.k),
+                };
+                match reference {
+                    None => assert!(e.exact_zero, "d={d} k={}: expected a structural zero", e.k),
+                    Some(l) => {
+                        let r = (e.log_mu.expect("nonzero") - l).exp_m1().abs();
+                        worst = worst.max(r);
+                        assert!(r < GOAL_REL, "{kind:?} d={d} k={}: rel {r:e} ({:?})", e.k, e.method);
+                    }
+                }
+            }
+            eprintln!("closed form {kind:?} d={d} kmax={kmax}: worst rel {worst:.2e}");
+        }
+    }
+}
+
+#[test]
+fn closed_forms_kappa0_sanity() {
+    // The test's own closed-form helper against literature §7 item 2 (d = 3 rationals).
+    let expected = [0.5, 1.0 / 8.0, 0.0, 1.0 / 128.0, 0.0, 1.0 / 512.0, 0.0, 25.0 / 32768.0];
+    for (k, &x) in expected.iter().enumerate() {
+        assert!((mu_kappa0(3, k) - x).abs() <= 1e-13 * x, "k={k}: {} vs {x}", mu_kappa0(3, k));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities: trace and Parseval.
+
+/// Trace and Parseval identities hold to this accuracy (with the analytic tail).
+const IDENTITY_TOL: f64 = 1e-12;
+
+/// sum_{k > kmax} N(d,k) mu_k^power from the endpoint terms
+/// sum_{j odd <= 7} (a+_j + (-1)^k a-_j) M_k(j/2) (endpoint coefficients from the `series`
+/// module), with the exact Gamma-ratio M_k summed to K_BIG and the power law beyond.
+fn analytic_tail(kernel: &SphereKernel, kmax: usize, power: usize) -> f64 {
+    use ntk_sphere::series::{Endpoint, endpoint_expansion_normalized};
+    const K_BIG: usize = 20_000_000;
+    let d = kernel.dim();
+    let ap = endpoint_expansion_normalized(kernel, Endpoint::Plus, 7).unwrap();
+    let am = endpoint_expansion_normalized(kernel, Endpoint::Minus, 7).unwrap();
+    let k0 = kmax + 1;
+    let js = [1usize, 3, 5, 7];
+    let mut m: Vec<f64> = js
+        .iter()
+        .map(|&j| {
+            let (s, ln) = ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k0, j as f64 / 2.0).unwrap();
+            s * ln.exp()
+        })
+        .collect();
+    let df = d as f64;
+    let mut sum = 0.0;
+    let mut last = [0.0; 2];
+    let nu0 = js.iter().copied().find(|&j| ap[j] != 0.0 || am[j] != 0.0).unwrap() as f64 / 2.0;
+    for k in k0..=K_BIG {
+        let kf = k as f64;
+        let n = ntk_sphere::gegenbauer::ln_multiplicity(d, k).unwrap().exp();
+        let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+        let mut mu = 0.0;
+        for (i, &j) in js.iter().enumerate() {
+            mu += (ap[j] + sign * am[j]) * m[i];
+            let nu = j as f64 / 2.0;
+            m[i] *= (kf - nu) / (kf + nu + df - 1.0);
+        }
+        last[k % 2] = n * mu.powi(power as i32);
+        sum += last[k % 2];
+    }
+    // beyond K_BIG: terms ~ (parity average of the last terms) * (k/K_BIG)^(-p): integral
+    let p = -((df - 2.0) - power as f64 * (df - 1.0 + 2.0 * nu0));
+    sum + 0.5 * (last[0] + last[1]) * K_BIG as f64 / (p - 1.0)
+}
+
+#[test]
+fn trace_identity_with_analytic_tail() {
+    for (d, kernel) in [
+        (3, mlp(1, KernelKind::Ntk, 3)),
+        (3, mlp(3, KernelKind::Ntk, 3)),
+        (2, SphereKernel::new(ResNet::new(5, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap()),
+        (3, mlp(2, KernelKind::Nngp, 3)),
+    ] {
+        let kmax = 10_000;
+        let s = mercer_spectrum(&kernel, kmax, true).unwrap();
+        let partial: f64 = s.eigenvalues.iter().map(|e| e.multiplicity * e.mu).sum();
+        let tail = analytic_tail(&kernel, kmax, 1);
+        let err = (partial + tail - 1.0).abs();
+        eprintln!("trace d={d}: partial {partial:.15}, tail {tail:.3e}, error {err:.2e}");
+        assert!(err < IDENTITY_TOL, "trace error {err:e}");
+    }
+}
+
+#[test]
+fn parseval_identity() {
+    // sum N mu_k^2 = int int kappa^2 = mu_0(kappa^2), the latter by plain f64 quadrature of the
+    // squared kernel.
+    for (d, kernel) in [
+        (3, mlp(5, KernelKind::Ntk, 3)),
+        (10, SphereKernel::new(ResNet::new(10, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 10).unwrap()),
+        (2, mlp(2, KernelKind::Nngp, 2)),
+    ] {
+        let kmax = 4000;
+        let s = mercer_spectrum(&kernel, kmax, true).unwrap();
+        let partial: f64 = s.eigenvalues.iter().map(|e| e.multiplicity * e.mu * e.mu).sum();
+        let tail = analytic_tail(&kernel, kmax, 2);
+        let (sq, _) = spectrum_of_angle_function(d, 0, 600, |th| {
+            let v = kernel.normalized_angle(th).unwrap();
+            v * v
+        })
+        .unwrap();
+        let err = (partial + tail - sq[0]).abs();
+        eprintln!("parseval d={d}: {partial:.16} + {tail:.2e} vs {:.16}: {err:.2e}", sq[0]);
+        assert!(err < IDENTITY_TOL);
+    }
+}

@@ -36,6 +36,13 @@ const MAX_POWER_TERMS: usize = 2400;
 /// First quadrature range (doubled until the tail is verified or $k_{\max}$ is reached).
 const QUAD_START_DEGREE: usize = 96;
 
+/// From this dimension on, the power series is the main method and the quadrature only covers
+/// degrees up to [`QUAD_LARGE_D_DEGREE`] (a cross-check).
+const POWER_DIM: usize = 100;
+
+/// Quadrature range for $d \ge$ [`POWER_DIM`].
+const QUAD_LARGE_D_DEGREE: usize = 24;
+
 /// Degrees beyond this are never computed by the power series (it needs about $2k$ terms).
 const POWER_MAX_DEGREE: usize = 600;
 
@@ -331,7 +338,8 @@ pub fn mercer_spectrum(
     // tail is verified against them on a window of degrees (the tail misses contributions that
     // decay exponentially in k, from complex singularities of the kernel near [-1, 1]).
     let mut power: Option<Vec<f64>> = None;
-    let mut kq = kmax.min(QUAD_START_DEGREE);
+    let large_d = d >= POWER_DIM;
+    let mut kq = kmax.min(if large_d { QUAD_LARGE_D_DEGREE } else { QUAD_START_DEGREE });
     let (refs, switch) = loop {
         let n = default_nodes(kq, d);
         let (mu_q, err_q) = quadrature_normalized(kernel, kq, n)?;
@@ -360,7 +368,7 @@ pub fn mercer_spectrum(
         };
         if !need.is_empty() {
             if power.is_none() {
-                let terms = (2 * kmax.min(POWER_MAX_DEGREE) + 600).min(MAX_POWER_TERMS);
+                let terms = (3 * kmax.min(POWER_MAX_DEGREE) + 1200).min(MAX_POWER_TERMS);
                 power = Some(maclaurin_coefficients_normalized(kernel, terms).unwrap_or_default());
             }
             let b = power.as_deref().unwrap_or(&[]);
@@ -381,7 +389,11 @@ pub fn mercer_spectrum(
             .zip(&mu_q)
             .skip(kq / 2)
             .all(|(e, m)| *e > TARGET_REL_ERROR * m.hi().abs());
-        if switch.is_some() || kq == kmax || (quad_exhausted && need.iter().all(|&k| refs[k].len() < 2)) {
+        if large_d
+            || switch.is_some()
+            || kq == kmax
+            || (quad_exhausted && need.iter().all(|&k| refs[k].len() < 2))
+        {
             break (refs, switch);
         }
         kq = kmax.min(2 * kq);
@@ -409,6 +421,32 @@ pub fn mercer_spectrum(
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    // Power series wherever no method is accurate yet (in particular beyond the quadrature
+    // range for large d).
+    let missing: Vec<usize> = (kq + 1..=kmax)
+        .filter(|&k| {
+            !zeros.is_zero(k)
+                && (large_d || cands[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR))
+        })
+        .collect();
+    if !missing.is_empty() {
+        if power.is_none() {
+            let terms = (3 * kmax.min(POWER_MAX_DEGREE) + 1200).min(MAX_POWER_TERMS);
+            power = Some(maclaurin_coefficients_normalized(kernel, terms).unwrap_or_default());
+        }
+        let b = power.as_deref().unwrap_or(&[]);
+        for k in missing {
+            if let Some(p) = power_value(d, k, b) {
+                cands[k].push(Candidate {
+                    sign: 1.0,
+                    ln_abs: p.ln_abs,
+                    rel_error: p.rel_error,
+                    method: Method::PowerSeries,
+                });
             }
         }
     }

@@ -168,16 +168,38 @@ fn powi_dd(x: Dd, mut e: usize) -> Dd {
 }
 
 /// A default node count for degrees up to `kmax` on $S^{d-1}$: the integrand is a
-/// trigonometric polynomial of frequency $k$ (and effective frequency $O(\sqrt d)$ of
-/// $\sin^{d-2}$) times the kernel, analytic in a strip around $[0,\pi]$.
+/// trigonometric polynomial of frequency $k$ times the weight $\sin^{d-2}$ and the kernel,
+/// analytic in a strip around $[0,\pi]$.
+///
+/// For large $d$ the weight is a bump of width $d^{-1/2}$ around $\pi/2$ on which $P_k$
+/// oscillates on the scale $(dk)^{-1/2}$, hence the term $4\sqrt{d(k+8)}$.
 pub fn default_nodes(kmax: usize, dim: usize) -> usize {
-    let spread = 8.0 * (dim as f64).sqrt();
+    let spread = 4.0 * (dim as f64 * (kmax as f64 + 8.0)).sqrt();
     ((0.7 * kmax as f64 + spread + 200.0).ceil() as usize).min(MAX_QUADRATURE_NODES)
 }
 
-/// Double-double quadrature of the normalized kernel: returns, for $k = 0..=k_{\max}$,
-/// $\mu_k$ of $\kappa/\kappa(1)$ and an estimate of the absolute rounding error.
+/// Double-double quadrature of the normalized kernel with $n$ and $\lceil 5n/4\rceil$ nodes:
+/// returns, for $k = 0..=k_{\max}$, $\mu_k$ of $\kappa/\kappa(1)$ from the finer rule and an
+/// absolute error estimate, the larger of the rounding floor and the difference of the two
+/// rules (a conservative truncation estimate, since Gauss rules converge exponentially).
 pub(crate) fn quadrature_normalized(
+    kernel: &SphereKernel,
+    kmax: usize,
+    n: usize,
+) -> Result<(Vec<Dd>, Vec<f64>), SpectrumError> {
+    let n2 = (n + n.div_ceil(4)).min(MAX_QUADRATURE_NODES);
+    let (coarse, _) = quadrature_single(kernel, kmax, n)?;
+    let (fine, err) = quadrature_single(kernel, kmax, n2)?;
+    let err = err
+        .iter()
+        .zip(coarse.iter().zip(&fine))
+        .map(|(&e, (&c, &f))| e.max((c - f).hi().abs()))
+        .collect();
+    Ok((fine, err))
+}
+
+/// One double-double quadrature with `n` nodes: values and rounding-error estimates.
+fn quadrature_single(
     kernel: &SphereKernel,
     kmax: usize,
     n: usize,
