@@ -349,3 +349,263 @@ fn parseval_identity() {
         assert!(err < IDENTITY_TOL);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Decay: the constant C(d, nu), the parity constants, and mu_k k^{d-1+2nu}.
+
+/// Digits of the reference table in literature §3.4 (12 significant digits).
+const TABLE_REL: f64 = 1e-11;
+/// mu_k k^{d-1+2nu} / constant - 1 at k ~ 10^4 (the corrections are O(1/k)).
+const ASYMPTOTIC_REL: f64 = 2e-3;
+
+#[test]
+fn decay_constant_matches_corrected_table() {
+    // literature §3.4 "Reference values of the corrected constant".
+    let table = [
+        (2, 0.5, -0.225079079039),
+        (2, 1.5, 0.675237237118),
+        (2, 0.25, -0.167734566741),
+        (3, 0.5, -0.353553390593),
+        (3, 1.5, 1.59099025767),
+        (4, 0.25, -0.503203700224),
+        (5, 1.5, 23.864853865),
+        (10, 0.5, -33189.2606788),
+        (10, 1.5, 497838.910182),
+        (10, 0.25, -13948.8065702),
+    ];
+    for (d, nu, c) in table {
+        let (s, ln) = decay_constant(d, nu).unwrap();
+        let v = s * ln.exp();
+        assert!((v / c - 1.0).abs() < TABLE_REL, "C({d},{nu}) = {v} vs {c}");
+    }
+}
+
+#[test]
+fn decay_constant_is_the_limit_of_quadrature_coefficients() {
+    // mu_k((1-t)^nu) by plain f64 quadrature of the analytic function (1 - cos θ)^{1/2} =
+    // sqrt(2) sin(θ/2), against the exact coefficient; and the exact coefficient times
+    // k^{d-1+2nu} tends to C(d, nu), not to the printed C/2 of Bietti & Bach.
+    for d in [2usize, 3, 5, 10] {
+        let (mu, _) = spectrum_of_angle_function(d, 12, 200, |th: f64| {
+            2f64.sqrt() * (0.5 * th).sin()
+        })
+        .unwrap();
+        for (k, &m) in mu.iter().enumerate().skip(1) {
+            let (s, ln) = ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k, 0.5).unwrap();
+            assert!((s * ln.exp() - m).abs() < 1e-14, "d={d} k={k}");
+        }
+        let (sc, lnc) = decay_constant(d, 0.5).unwrap();
+        let k = 1_000_000usize;
+        let (s, ln) = ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k, 0.5).unwrap();
+        let ratio = s * sc * (ln + (d as f64) * (k as f64).ln() - lnc).exp();
+        // O(d^2/k) corrections; a factor 2 (the printed constant) is far outside.
+        assert!((ratio - 1.0).abs() < 1e-4, "d={d}: ratio {ratio}");
+    }
+}
+
+#[test]
+fn decay_law_matches_literature_constants() {
+    let pi2 = std::f64::consts::PI.powi(2);
+    for d in [2usize, 3, 5, 10] {
+        let df = d as f64;
+        // normalized MLP L = 1 NTK = NTK2/2: even constant 2^{d-1} Γ(d/2)^2/π^2 / 2, odd 0.
+        let law = decay(&mlp(1, KernelKind::Ntk, d), true).unwrap();
+        let even = 0.5 * (2f64.powf(df - 1.0) * (2.0 * ln_gamma(df / 2.0)).exp() / pi2);
+        assert_eq!(law.exponent, -df);
+        assert!((law.constant_even / even - 1.0).abs() < CLOSED_FORM_REL, "d={d}");
+        assert_eq!(law.constant_odd, 0.0);
+        // kappa_1: k^{-(d+2)}, even constant 2^d Γ(d/2) Γ(d/2+1)/π^2.
+        let law = decay(&mlp(1, KernelKind::Nngp, d), true).unwrap();
+        let even = 2f64.powf(df) * (ln_gamma(df / 2.0) + ln_gamma(df / 2.0 + 1.0)).exp() / pi2;
+        assert_eq!(law.exponent, -(df + 2.0));
+        assert!((law.constant_even / even - 1.0).abs() < CLOSED_FORM_REL, "d={d}");
+    }
+    // kappa^3_NTK = 3 x normalized MLP L = 2 at d = 3: mu_k k^3 -> 3.5/(2π) and 2.5/(2π).
+    let law = decay(&mlp(2, KernelKind::Ntk, 3), true).unwrap();
+    let pi = std::f64::consts::PI;
+    assert!((3.0 * law.constant_even / (3.5 / (2.0 * pi)) - 1.0).abs() < CLOSED_FORM_REL);
+    assert!((3.0 * law.constant_odd / (2.5 / (2.0 * pi)) - 1.0).abs() < CLOSED_FORM_REL);
+}
+
+#[test]
+fn eigenvalues_approach_the_decay_law_per_parity() {
+    let kernels = [
+        mlp(2, KernelKind::Ntk, 3),
+        mlp(5, KernelKind::Ntk, 2),
+        SphereKernel::new(ResNet::new(5, 1.0, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap(),
+        SphereKernel::new(ResNet::new(10, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 10).unwrap(),
+        SphereKernel::new(ResNet::new(5, 0.1, 1.0, 1.0).unwrap(), KernelKind::Nngp, 4).unwrap(),
+    ];
+    for kernel in kernels {
+        let law = decay(&kernel, true).unwrap();
+        let kmax = 10_000;
+        let s = mercer_spectrum(&kernel, kmax, true).unwrap();
+        let mut previous = [f64::INFINITY; 2];
+        for k in [1000usize, 1001, 9999, 10_000] {
+            let c = if k % 2 == 0 { law.constant_even } else { law.constant_odd };
+            let ratio = s.eigenvalues[k].mu * (k as f64).powf(-law.exponent) / c;
+            let dev = (ratio - 1.0).abs();
+            // the deviation shrinks like 1/k: tenfold from k = 1000 to k = 10^4
+            assert!(dev < 0.15 * previous[k % 2], "d={} k={k}: {ratio}", kernel.dim());
+            previous[k % 2] = if k < 5000 { dev } else { f64::INFINITY };
+            if k >= 9999 {
+                let tol = ASYMPTOTIC_REL * (kernel.dim() as f64 / 3.0).powi(2);
+                assert!(dev < tol, "d={} k={k}: ratio {ratio}", kernel.dim());
+            }
+        }
+        // the fitted exponent over one parity agrees with the predicted one
+        let ks: Vec<usize> = (8000..=10_000).step_by(2).collect();
+        let mus: Vec<f64> = ks.iter().map(|&k| s.eigenvalues[k].mu).collect();
+        let p = fitted_exponent(&ks, &mus).unwrap();
+        assert!((p - law.exponent).abs() < 0.01, "fitted {p} vs {}", law.exponent);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reconstruction, positivity, un-normalized values, errors.
+
+/// P_0..P_K of S^{d-1} at t by the three-term recurrence (written here independently).
+fn legendre_all(d: usize, kmax: usize, t: f64) -> Vec<f64> {
+    let df = d as f64;
+    let mut p = vec![1.0, t];
+    for k in 1..kmax {
+        let kf = k as f64;
+        p.push(((2.0 * kf + df - 2.0) * t * p[k] - kf * p[k - 1]) / (kf + df - 2.0));
+    }
+    p.truncate(kmax + 1);
+    p
+}
+
+#[test]
+fn mercer_series_reconstructs_the_kernel_at_the_predicted_rate() {
+    // Terms N mu_k P_k(t) ~ k^{d-2} k^{-(d-1+2nu)} k^{-(d-2)/2} oscillate in k, so the
+    // truncation error decays like K^{-(2nu + (d-2)/2)} (or faster); d = 3, NTK (nu = 1/2):
+    // K^{-3/2} or faster.
+    let kernel = mlp(2, KernelKind::Ntk, 3);
+    let t = 0.3;
+    let exact = kernel.normalized(t).unwrap();
+    let s = mercer_spectrum(&kernel, 3200, true).unwrap();
+    let p = legendre_all(3, 3200, t);
+    let mut ks = Vec::new();
+    let mut errs = Vec::new();
+    for kcut in [200usize, 400, 800, 1600, 3200] {
+        let sum: f64 = (0..=kcut)
+            .map(|k| s.eigenvalues[k].mu * s.eigenvalues[k].multiplicity * p[k])
+            .sum();
+        ks.push(kcut);
+        errs.push((sum - exact).abs());
+    }
+    let rate = fitted_exponent(&ks, &errs).unwrap();
+    eprintln!("reconstruction errors {errs:?}, rate {rate}");
+    assert!(rate < -1.4, "rate {rate}");
+    assert!(errs[4] < 1e-5);
+}
+
+#[test]
+fn unnormalized_values_carry_kappa_one() {
+    // ResNet diagonal d Θ(x,x) = 2(1+a)^L + 2aL(1+a)^{L-1} (literature §1.2), a = α²/2.
+    for (depth, alpha, d) in [(5usize, 1.0, 3usize), (450, 3.0, 10)] {
+        let kernel =
+            SphereKernel::new(ResNet::new(depth, alpha, 1.0, 1.0).unwrap(), KernelKind::Ntk, d)
+                .unwrap();
+        let a: f64 = alpha * alpha / 2.0; // σ_w² = σ_v² = 1
+        let l = depth as f64;
+        let ln_k1 = (2.0f64).ln() + l * a.ln_1p() + (1.0 + a * l / (1.0 + a)).ln() - (d as f64).ln();
+        let mut checked_overflow = false;
+        let sn = mercer_spectrum(&kernel, 20, true).unwrap();
+        let su = mercer_spectrum(&kernel, 20, false).unwrap();
+        assert!((su.ln_kappa_one - ln_k1).abs() < 1e-12 * ln_k1.abs().max(1.0));
+        for (a, b) in sn.eigenvalues.iter().zip(&su.eigenvalues) {
+            let (la, lb) = (a.log_mu.unwrap(), b.log_mu.unwrap());
+            assert!((lb - la - ln_k1).abs() < 1e-12 * ln_k1.abs().max(1.0));
+            if lb > 710.0 {
+                assert!(b.mu.is_infinite()); // beyond f64: only log_mu holds the value
+                checked_overflow = true;
+            }
+        }
+        assert_eq!(checked_overflow, depth > 100);
+    }
+    // MLP L = 1 at d = 3: kappa(1) = 1/3, mu_0 = (1/2)/(2d) = 1/12.
+    let s = mercer_spectrum(&mlp(1, KernelKind::Ntk, 3), 2, false).unwrap();
+    assert!((s.eigenvalues[0].mu * 12.0 - 1.0).abs() < CLOSED_FORM_REL);
+}
+
+#[test]
+fn schoenberg_checks_report_first_violation() {
+    use ntk_sphere::spectrum::first_negative;
+    // t^2 - 1/2 is not positive definite on S^{d-1}, d >= 3 (mu_0 = 1/d - 1/2 < 0) nor on
+    // every sphere (b_0 = -1/2).
+    let (mu, err) = spectrum_of_angle_function(4, 6, 64, |th: f64| th.cos().powi(2) - 0.5).unwrap();
+    let v = first_negative(&mu, err[0]).unwrap();
+    assert_eq!(v.index, 0);
+    assert!((v.value + 0.25).abs() < 1e-15);
+    // at d = 2: mu_0 = 1/2 - 1/2 = 0, mu_2 = 1/4: positive definite on the circle
+    let (mu, err) = spectrum_of_angle_function(2, 6, 64, |th: f64| th.cos().powi(2) - 0.5).unwrap();
+    let tol = err.iter().cloned().fold(0.0, f64::max);
+    assert_eq!(first_negative(&mu, tol), None);
+    // the library kernels pass both checks
+    let k = SphereKernel::new(ResNet::new(7, 2.0, 1.0, 1.0).unwrap(), KernelKind::Ntk, 6).unwrap();
+    assert_eq!(schoenberg_sphere(&k, 300).unwrap(), None);
+    assert_eq!(schoenberg_all_spheres(&k, 300).unwrap(), None);
+}
+
+#[test]
+fn invalid_inputs_are_typed_errors() {
+    let k1 = mlp(2, KernelKind::Ntk, 1);
+    assert!(matches!(
+        mercer_spectrum(&k1, 5, true),
+        Err(SpectrumError::DimensionOutOfRange { dim: 1, .. })
+    ));
+    assert!(matches!(
+        mercer_spectrum(&mlp(2, KernelKind::Ntk, 3), usize::MAX, true),
+        Err(SpectrumError::DegreeTooLarge { .. })
+    ));
+    assert!(matches!(
+        decay_constant(3, 1.0),
+        Err(SpectrumError::InvalidParameter { name: "nu", .. })
+    ));
+    assert!(matches!(
+        spectrum_of_angle_function(3, 5, 0, |_| 1.0),
+        Err(SpectrumError::NodeCount { n: 0, .. })
+    ));
+    assert!(matches!(
+        spectrum_of_angle_function(3, 5, 10, |_| f64::NAN),
+        Err(SpectrumError::NonFiniteSample { .. })
+    ));
+    assert!(fitted_exponent(&[3], &[1.0]).is_err());
+}
+
+mod positivity {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arch() -> impl Strategy<Value = Architecture> {
+        prop_oneof![
+            (0usize..12, 0.5f64..3.0, 0.0f64..0.5).prop_map(|(l, sw, sb)| Mlp::with_bias(l, sw, sb)
+                .unwrap()
+                .into()),
+            (0usize..12, 0.01f64..3.0).prop_map(|(l, a)| ResNet::new(l, a, 1.0, 1.0).unwrap().into()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn random_architectures_are_positive_definite(
+            a in arch(),
+            ntk in any::<bool>(),
+            d in 2usize..12,
+        ) {
+            let kind = if ntk { KernelKind::Ntk } else { KernelKind::Nngp };
+            let k = SphereKernel::new(a, kind, d).unwrap();
+            let s = mercer_spectrum(&k, 60, true).unwrap();
+            for e in &s.eigenvalues {
+                prop_assert!(e.sign >= 0, "k={} mu={}", e.k, e.mu);
+            }
+            prop_assert_eq!(schoenberg_all_spheres(&k, 120).unwrap(), None);
+            // trace identity (partial sums never exceed kappa(1) = 1 for non-negative terms)
+            let partial: f64 = s.eigenvalues.iter().map(|e| e.multiplicity * e.mu).sum();
+            prop_assert!(partial <= 1.0 + 1e-12);
+        }
+    }
+}
