@@ -51,6 +51,9 @@ pub(crate) fn check_dim(d: usize) -> Result<(), SpectrumError> {
     if (2..=MAX_DIM).contains(&d) {
         Ok(())
     } else {
-        Err(SpectrumError::DimensionOutOfRange { dim: d, max: MAX_DIM })
+        Err(SpectrumError::DimensionOutOfRange {
+            dim: d,
+            max: MAX_DIM,
+        })
     }
 }

@@ -97,8 +97,8 @@ fn normalized_spectra_match_mpmath_fixtures() {
 // Closed forms (notes/literature.md §2.2–2.3, §7), computed here with statrs' log-gamma.
 
 use ntk_sphere::spectrum::{
-    decay, decay_constant, fitted_exponent, schoenberg_all_spheres, schoenberg_sphere,
-    spectrum_of_angle_function, SpectrumError,
+    SpectrumError, decay, decay_constant, fitted_exponent, schoenberg_all_spheres,
+    schoenberg_sphere, spectrum_of_angle_function,
 };
 use statrs::function::gamma::ln_gamma;
 
@@ -115,7 +115,8 @@ fn ln_lambda_step(d: usize, k: usize) -> Option<f64> {
     }
     let kf = k as f64;
     Some(
-        ln_gamma(df / 2.0) - 0.5 * LN_PI + ln_gamma(kf) - kf * 2f64.ln()
+        ln_gamma(df / 2.0) - 0.5 * LN_PI + ln_gamma(kf)
+            - kf * 2f64.ln()
             - ln_gamma((kf + 1.0) / 2.0)
             - ln_gamma((kf + df) / 2.0),
     )
@@ -131,7 +132,8 @@ fn ln_lambda_relu(d: usize, k: usize) -> Option<f64> {
         k => {
             let kf = k as f64;
             Some(
-                ln_gamma(df / 2.0) - 0.5 * LN_PI + ln_gamma(kf - 1.0) - kf * 2f64.ln()
+                ln_gamma(df / 2.0) - 0.5 * LN_PI + ln_gamma(kf - 1.0)
+                    - kf * 2f64.ln()
                     - ln_gamma(kf / 2.0)
                     - ln_gamma((kf + df + 1.0) / 2.0),
             )
@@ -203,21 +205,49 @@ fn two_layer_ntk_rationals_at_d3() {
         if x == 0.0 {
             assert!(e.exact_zero && e.mu == 0.0 && e.log_mu.is_none(), "k={k}");
         } else {
-            assert!((2.0 * e.mu / x - 1.0).abs() < CLOSED_FORM_REL, "k={k}: {}", 2.0 * e.mu);
+            assert!(
+                (2.0 * e.mu / x - 1.0).abs() < CLOSED_FORM_REL,
+                "k={k}: {}",
+                2.0 * e.mu
+            );
         }
     }
     // kappa_1 at d = 3 (item 3) and d = 5 NTK2 (item 5); d = 2 (item 6).
-    let k1 = [3.0 / 8.0, 1.0 / 6.0, 3.0 / 128.0, 0.0, 1.0 / 1536.0, 0.0, 3.0 / 32768.0];
+    let k1 = [
+        3.0 / 8.0,
+        1.0 / 6.0,
+        3.0 / 128.0,
+        0.0,
+        1.0 / 1536.0,
+        0.0,
+        3.0 / 32768.0,
+    ];
     let s = mercer_spectrum(&mlp(1, KernelKind::Nngp, 3), 6, true).unwrap();
     for (k, &x) in k1.iter().enumerate() {
         let e = &s.eigenvalues[k];
-        assert!(if x == 0.0 { e.exact_zero } else { (e.mu / x - 1.0).abs() < CLOSED_FORM_REL });
+        assert!(if x == 0.0 {
+            e.exact_zero
+        } else {
+            (e.mu / x - 1.0).abs() < CLOSED_FORM_REL
+        });
     }
-    let n5 = [27.0 / 64.0, 1.0 / 5.0, 1.0 / 32.0, 0.0, 17.0 / 16384.0, 0.0, 27.0 / 163840.0];
+    let n5 = [
+        27.0 / 64.0,
+        1.0 / 5.0,
+        1.0 / 32.0,
+        0.0,
+        17.0 / 16384.0,
+        0.0,
+        27.0 / 163840.0,
+    ];
     let s = mercer_spectrum(&mlp(1, KernelKind::Ntk, 5), 6, true).unwrap();
     for (k, &x) in n5.iter().enumerate() {
         let e = &s.eigenvalues[k];
-        assert!(if x == 0.0 { e.exact_zero } else { (2.0 * e.mu / x - 1.0).abs() < CLOSED_FORM_REL });
+        assert!(if x == 0.0 {
+            e.exact_zero
+        } else {
+            (2.0 * e.mu / x - 1.0).abs() < CLOSED_FORM_REL
+        });
     }
     let pi2 = std::f64::consts::PI.powi(2);
     let s = mercer_spectrum(&mlp(1, KernelKind::Ntk, 2), 2, true).unwrap();
@@ -230,7 +260,15 @@ fn two_layer_ntk_rationals_at_d3() {
 fn two_layer_closed_forms_all_degrees() {
     // Every method (quadrature, endpoint tail, power series) against the closed forms:
     // d <= 10 up to k = 10^4, large d up to k = 200.
-    for (d, kmax) in [(2, 10_000), (3, 10_000), (5, 4000), (10, 10_000), (50, 200), (1000, 200), (10_000, 200)] {
+    for (d, kmax) in [
+        (2, 10_000),
+        (3, 10_000),
+        (5, 4000),
+        (10, 10_000),
+        (50, 200),
+        (1000, 200),
+        (10_000, 200),
+    ] {
         for kind in [KernelKind::Ntk, KernelKind::Nngp] {
             let s = mercer_spectrum(&mlp(1, kind, d), kmax, true).unwrap();
             let mut worst = 0.0f64;
@@ -244,7 +282,12 @@ fn two_layer_closed_forms_all_degrees() {
                     Some(l) => {
                         let r = (e.log_mu.expect("nonzero") - l).exp_m1().abs();
                         worst = worst.max(r);
-                        assert!(r < GOAL_REL, "{kind:?} d={d} k={}: rel {r:e} ({:?})", e.k, e.method);
+                        assert!(
+                            r < GOAL_REL,
+                            "{kind:?} d={d} k={}: rel {r:e} ({:?})",
+                            e.k,
+                            e.method
+                        );
                     }
                 }
             }
@@ -256,9 +299,22 @@ fn two_layer_closed_forms_all_degrees() {
 #[test]
 fn closed_forms_kappa0_sanity() {
     // The test's own closed-form helper against literature §7 item 2 (d = 3 rationals).
-    let expected = [0.5, 1.0 / 8.0, 0.0, 1.0 / 128.0, 0.0, 1.0 / 512.0, 0.0, 25.0 / 32768.0];
+    let expected = [
+        0.5,
+        1.0 / 8.0,
+        0.0,
+        1.0 / 128.0,
+        0.0,
+        1.0 / 512.0,
+        0.0,
+        25.0 / 32768.0,
+    ];
     for (k, &x) in expected.iter().enumerate() {
-        assert!((mu_kappa0(3, k) - x).abs() <= 1e-13 * x, "k={k}: {} vs {x}", mu_kappa0(3, k));
+        assert!(
+            (mu_kappa0(3, k) - x).abs() <= 1e-13 * x,
+            "k={k}: {} vs {x}",
+            mu_kappa0(3, k)
+        );
     }
 }
 
@@ -282,14 +338,20 @@ fn analytic_tail(kernel: &SphereKernel, kmax: usize, power: usize) -> f64 {
     let mut m: Vec<f64> = js
         .iter()
         .map(|&j| {
-            let (s, ln) = ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k0, j as f64 / 2.0).unwrap();
+            let (s, ln) =
+                ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k0, j as f64 / 2.0).unwrap();
             s * ln.exp()
         })
         .collect();
     let df = d as f64;
     let mut sum = 0.0;
     let mut last = [0.0; 2];
-    let nu0 = js.iter().copied().find(|&j| ap[j] != 0.0 || am[j] != 0.0).unwrap() as f64 / 2.0;
+    let nu0 = js
+        .iter()
+        .copied()
+        .find(|&j| ap[j] != 0.0 || am[j] != 0.0)
+        .unwrap() as f64
+        / 2.0;
     for k in k0..=K_BIG {
         let kf = k as f64;
         let n = ntk_sphere::gegenbauer::ln_multiplicity(d, k).unwrap().exp();
@@ -313,7 +375,10 @@ fn trace_identity_with_analytic_tail() {
     for (d, kernel) in [
         (3, mlp(1, KernelKind::Ntk, 3)),
         (3, mlp(3, KernelKind::Ntk, 3)),
-        (2, SphereKernel::new(ResNet::new(5, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap()),
+        (
+            2,
+            SphereKernel::new(ResNet::new(5, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap(),
+        ),
         (3, mlp(2, KernelKind::Nngp, 3)),
     ] {
         let kmax = 10_000;
@@ -332,12 +397,20 @@ fn parseval_identity() {
     // squared kernel.
     for (d, kernel) in [
         (3, mlp(5, KernelKind::Ntk, 3)),
-        (10, SphereKernel::new(ResNet::new(10, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 10).unwrap()),
+        (
+            10,
+            SphereKernel::new(ResNet::new(10, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 10)
+                .unwrap(),
+        ),
         (2, mlp(2, KernelKind::Nngp, 2)),
     ] {
         let kmax = 4000;
         let s = mercer_spectrum(&kernel, kmax, true).unwrap();
-        let partial: f64 = s.eigenvalues.iter().map(|e| e.multiplicity * e.mu * e.mu).sum();
+        let partial: f64 = s
+            .eigenvalues
+            .iter()
+            .map(|e| e.multiplicity * e.mu * e.mu)
+            .sum();
         let tail = analytic_tail(&kernel, kmax, 2);
         let (sq, _) = spectrum_of_angle_function(d, 0, 600, |th| {
             let v = kernel.normalized_angle(th).unwrap();
@@ -345,7 +418,10 @@ fn parseval_identity() {
         })
         .unwrap();
         let err = (partial + tail - sq[0]).abs();
-        eprintln!("parseval d={d}: {partial:.16} + {tail:.2e} vs {:.16}: {err:.2e}", sq[0]);
+        eprintln!(
+            "parseval d={d}: {partial:.16} + {tail:.2e} vs {:.16}: {err:.2e}",
+            sq[0]
+        );
         assert!(err < IDENTITY_TOL);
     }
 }
@@ -386,10 +462,9 @@ fn decay_constant_is_the_limit_of_quadrature_coefficients() {
     // sqrt(2) sin(θ/2), against the exact coefficient; and the exact coefficient times
     // k^{d-1+2nu} tends to C(d, nu), not to the printed C/2 of Bietti & Bach.
     for d in [2usize, 3, 5, 10] {
-        let (mu, _) = spectrum_of_angle_function(d, 12, 200, |th: f64| {
-            2f64.sqrt() * (0.5 * th).sin()
-        })
-        .unwrap();
+        let (mu, _) =
+            spectrum_of_angle_function(d, 12, 200, |th: f64| 2f64.sqrt() * (0.5 * th).sin())
+                .unwrap();
         for (k, &m) in mu.iter().enumerate().skip(1) {
             let (s, ln) = ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k, 0.5).unwrap();
             assert!((s * ln.exp() - m).abs() < 1e-14, "d={d} k={k}");
@@ -412,13 +487,19 @@ fn decay_law_matches_literature_constants() {
         let law = decay(&mlp(1, KernelKind::Ntk, d), true).unwrap();
         let even = 0.5 * (2f64.powf(df - 1.0) * (2.0 * ln_gamma(df / 2.0)).exp() / pi2);
         assert_eq!(law.exponent, -df);
-        assert!((law.constant_even / even - 1.0).abs() < CLOSED_FORM_REL, "d={d}");
+        assert!(
+            (law.constant_even / even - 1.0).abs() < CLOSED_FORM_REL,
+            "d={d}"
+        );
         assert_eq!(law.constant_odd, 0.0);
         // kappa_1: k^{-(d+2)}, even constant 2^d Γ(d/2) Γ(d/2+1)/π^2.
         let law = decay(&mlp(1, KernelKind::Nngp, d), true).unwrap();
         let even = 2f64.powf(df) * (ln_gamma(df / 2.0) + ln_gamma(df / 2.0 + 1.0)).exp() / pi2;
         assert_eq!(law.exponent, -(df + 2.0));
-        assert!((law.constant_even / even - 1.0).abs() < CLOSED_FORM_REL, "d={d}");
+        assert!(
+            (law.constant_even / even - 1.0).abs() < CLOSED_FORM_REL,
+            "d={d}"
+        );
     }
     // kappa^3_NTK = 3 x normalized MLP L = 2 at d = 3: mu_k k^3 -> 3.5/(2π) and 2.5/(2π).
     let law = decay(&mlp(2, KernelKind::Ntk, 3), true).unwrap();
@@ -442,11 +523,19 @@ fn eigenvalues_approach_the_decay_law_per_parity() {
         let s = mercer_spectrum(&kernel, kmax, true).unwrap();
         let mut previous = [f64::INFINITY; 2];
         for k in [1000usize, 1001, 9999, 10_000] {
-            let c = if k % 2 == 0 { law.constant_even } else { law.constant_odd };
+            let c = if k % 2 == 0 {
+                law.constant_even
+            } else {
+                law.constant_odd
+            };
             let ratio = s.eigenvalues[k].mu * (k as f64).powf(-law.exponent) / c;
             let dev = (ratio - 1.0).abs();
             // the deviation shrinks like 1/k: tenfold from k = 1000 to k = 10^4
-            assert!(dev < 0.15 * previous[k % 2], "d={} k={k}: {ratio}", kernel.dim());
+            assert!(
+                dev < 0.15 * previous[k % 2],
+                "d={} k={k}: {ratio}",
+                kernel.dim()
+            );
             previous[k % 2] = if k < 5000 { dev } else { f64::INFINITY };
             if k >= 9999 {
                 let tol = ASYMPTOTIC_REL * (kernel.dim() as f64 / 3.0).powi(2);
@@ -457,7 +546,11 @@ fn eigenvalues_approach_the_decay_law_per_parity() {
         let ks: Vec<usize> = (8000..=10_000).step_by(2).collect();
         let mus: Vec<f64> = ks.iter().map(|&k| s.eigenvalues[k].mu).collect();
         let p = fitted_exponent(&ks, &mus).unwrap();
-        assert!((p - law.exponent).abs() < 0.01, "fitted {p} vs {}", law.exponent);
+        assert!(
+            (p - law.exponent).abs() < 0.01,
+            "fitted {p} vs {}",
+            law.exponent
+        );
     }
 }
 
@@ -505,12 +598,16 @@ fn mercer_series_reconstructs_the_kernel_at_the_predicted_rate() {
 fn unnormalized_values_carry_kappa_one() {
     // ResNet diagonal d Θ(x,x) = 2(1+a)^L + 2aL(1+a)^{L-1} (literature §1.2), a = α²/2.
     for (depth, alpha, d) in [(5usize, 1.0, 3usize), (450, 3.0, 10)] {
-        let kernel =
-            SphereKernel::new(ResNet::new(depth, alpha, 1.0, 1.0).unwrap(), KernelKind::Ntk, d)
-                .unwrap();
+        let kernel = SphereKernel::new(
+            ResNet::new(depth, alpha, 1.0, 1.0).unwrap(),
+            KernelKind::Ntk,
+            d,
+        )
+        .unwrap();
         let a: f64 = alpha * alpha / 2.0; // σ_w² = σ_v² = 1
         let l = depth as f64;
-        let ln_k1 = (2.0f64).ln() + l * a.ln_1p() + (1.0 + a * l / (1.0 + a)).ln() - (d as f64).ln();
+        let ln_k1 =
+            (2.0f64).ln() + l * a.ln_1p() + (1.0 + a * l / (1.0 + a)).ln() - (d as f64).ln();
         let mut checked_overflow = false;
         let sn = mercer_spectrum(&kernel, 20, true).unwrap();
         let su = mercer_spectrum(&kernel, 20, false).unwrap();
@@ -581,10 +678,13 @@ mod positivity {
 
     fn arch() -> impl Strategy<Value = Architecture> {
         prop_oneof![
-            (0usize..12, 0.5f64..3.0, 0.0f64..0.5).prop_map(|(l, sw, sb)| Mlp::with_bias(l, sw, sb)
-                .unwrap()
-                .into()),
-            (0usize..12, 0.01f64..3.0).prop_map(|(l, a)| ResNet::new(l, a, 1.0, 1.0).unwrap().into()),
+            (0usize..12, 0.5f64..3.0, 0.0f64..0.5).prop_map(|(l, sw, sb)| Mlp::with_bias(
+                l, sw, sb
+            )
+            .unwrap()
+            .into()),
+            (0usize..12, 0.01f64..3.0)
+                .prop_map(|(l, a)| ResNet::new(l, a, 1.0, 1.0).unwrap().into()),
         ]
     }
 

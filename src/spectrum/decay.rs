@@ -68,7 +68,11 @@ pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumE
     let ap = endpoint_expansion_normalized(kernel, Endpoint::Plus, DECAY_ORDER)?;
     let am = endpoint_expansion_normalized(kernel, Endpoint::Minus, DECAY_ORDER)?;
     let zeros = zero_pattern(kernel);
-    let ln_k1 = if normalized { 0.0 } else { ln_kappa_one(kernel)? };
+    let ln_k1 = if normalized {
+        0.0
+    } else {
+        ln_kappa_one(kernel)?
+    };
     let Some(j) = (1..=DECAY_ORDER)
         .step_by(2)
         .find(|&j| ap[j] != 0.0 || am[j] != 0.0)

@@ -42,7 +42,8 @@ pub(crate) fn ln_coefficient_one_minus_t(d: usize, k: usize, nu: f64) -> (f64, f
         let (s, l) = ln_gamma_signed(kf - nu);
         (s, l - ln_gamma(kf + nu + df - 1.0))
     };
-    let ln = ln_gamma(df / 2.0) - 0.5 * LN_PI + (nu + df - 2.0) * std::f64::consts::LN_2
+    let ln = ln_gamma(df / 2.0) - 0.5 * LN_PI
+        + (nu + df - 2.0) * std::f64::consts::LN_2
         + ln_gamma(nu + (df - 1.0) / 2.0)
         - ln_g
         + ln_k;
@@ -96,7 +97,8 @@ pub fn decay_constant(d: usize, nu: f64) -> Result<(f64, f64), SpectrumError> {
     }
     let df = d as f64;
     let (s_g, ln_g) = ln_gamma_signed(-nu);
-    let ln = (nu + df - 2.0) * std::f64::consts::LN_2 + ln_gamma(df / 2.0)
+    let ln = (nu + df - 2.0) * std::f64::consts::LN_2
+        + ln_gamma(df / 2.0)
         + ln_gamma(nu + (df - 1.0) / 2.0)
         - 0.5 * LN_PI
         - ln_g;
@@ -157,7 +159,8 @@ pub(crate) fn tail_value(d: usize, k: usize, a_plus: &[f64], a_minus: &[f64]) ->
         abs_sum += term.abs();
         last = size;
         // advance nu -> nu + 1
-        ratio *= 2.0 * (nu + (df - 1.0) / 2.0) * (-nu - 1.0) / ((kf - nu - 1.0) * (kf + nu + df - 1.0));
+        ratio *=
+            2.0 * (nu + (df - 1.0) / 2.0) * (-nu - 1.0) / ((kf - nu - 1.0) * (kf + nu + df - 1.0));
         nu += 1.0;
         j += 2;
     }

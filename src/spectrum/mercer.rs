@@ -181,7 +181,10 @@ impl Spectrum {
     }
     /// $\ln N(d,k)$.
     pub fn log_multiplicity(&self) -> Vec<f64> {
-        self.eigenvalues.iter().map(|e| e.log_multiplicity).collect()
+        self.eigenvalues
+            .iter()
+            .map(|e| e.log_multiplicity)
+            .collect()
     }
     /// Exact-zero flags.
     pub fn exact_zero(&self) -> Vec<bool> {
@@ -339,7 +342,11 @@ pub fn mercer_spectrum(
     // decay exponentially in k, from complex singularities of the kernel near [-1, 1]).
     let mut power: Option<Vec<f64>> = None;
     let large_d = d >= POWER_DIM;
-    let mut kq = kmax.min(if large_d { QUAD_LARGE_D_DEGREE } else { QUAD_START_DEGREE });
+    let mut kq = kmax.min(if large_d {
+        QUAD_LARGE_D_DEGREE
+    } else {
+        QUAD_START_DEGREE
+    });
     let (refs, switch) = loop {
         let n = default_nodes(kq, d);
         let (mu_q, err_q) = quadrature_normalized(kernel, kq, n)?;
@@ -357,7 +364,9 @@ pub fn mercer_spectrum(
             });
         }
         let need: Vec<usize> = (0..=kq)
-            .filter(|&k| !zeros.is_zero(k) && refs[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR))
+            .filter(|&k| {
+                !zeros.is_zero(k) && refs[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR)
+            })
             .collect();
         // Once the coefficients exist, the power series is also evaluated where the quadrature
         // is accurate: a cross-check that costs little.
@@ -455,7 +464,9 @@ pub fn mercer_spectrum(
     let mut eigenvalues = Vec::with_capacity(kmax + 1);
     let mut cross_checks = Vec::new();
     for (k, cs) in cands.iter().enumerate() {
-        let multiplicity_f = multiplicity(d, k).map(|m| m as f64).unwrap_or(f64::INFINITY);
+        let multiplicity_f = multiplicity(d, k)
+            .map(|m| m as f64)
+            .unwrap_or(f64::INFINITY);
         let log_multiplicity = ln_multiplicity(d, k)?;
         if zeros.is_zero(k) || cs.is_empty() {
             eigenvalues.push(Eigenvalue {

@@ -61,7 +61,13 @@ fn legendre_pair(n: usize, x: Dd, inv: &[Dd]) -> (Dd, Dd) {
 fn gauss_legendre_dd(n: usize) -> Result<(Vec<Dd>, Vec<Dd>), SpectrumError> {
     let rule = gauss_legendre(n)?;
     let inv: Vec<Dd> = (0..=n.max(1))
-        .map(|m| if m == 0 { dd(0.0) } else { dd(1.0) / dd(m as f64) })
+        .map(|m| {
+            if m == 0 {
+                dd(0.0)
+            } else {
+                dd(1.0) / dd(m as f64)
+            }
+        })
         .collect();
     let mut nodes = vec![dd(0.0); n];
     let mut weights = vec![dd(0.0); n];
@@ -236,9 +242,8 @@ fn quadrature_single(
         norm = norm + wj;
         let tj = rule.t[j];
         let v: Scaled<Dd> = kernel.eval_generic(tj);
-        let f = (v.mantissa / den.mantissa).scale_pow2(
-            (v.exp2 - den.exp2).clamp(i32::MIN as i64, i32::MAX as i64) as i32,
-        );
+        let f = (v.mantissa / den.mantissa)
+            .scale_pow2((v.exp2 - den.exp2).clamp(i32::MIN as i64, i32::MAX as i64) as i32);
         let wf = wj * f;
         let wf_abs = wf.hi().abs();
         let mut p_prev = dd(1.0);

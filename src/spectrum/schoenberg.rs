@@ -37,8 +37,7 @@ pub fn schoenberg_sphere(
     kmax: usize,
 ) -> Result<Option<Violation>, SpectrumError> {
     let s = mercer_spectrum(kernel, kmax, true)?;
-    Ok(s
-        .eigenvalues
+    Ok(s.eigenvalues
         .iter()
         .find(|e| e.sign < 0 && e.rel_error < 1.0)
         .map(|e| Violation {
