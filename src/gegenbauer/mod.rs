@@ -7,6 +7,7 @@
 //! $$\mu_k(f) = \frac{\Gamma(d/2)}{\sqrt\pi\,\Gamma((d-1)/2)}\int_{-1}^1 f(t)\,P_k(t)\,(1-t^2)^{(d-3)/2}\,dt,
 //! \qquad f(t)=\sum_k N(d,k)\,\mu_k(f)\,P_k(t).$$
 
+mod coefficients;
 mod counting;
 mod error;
 mod gamma;
@@ -14,6 +15,10 @@ mod log_value;
 mod polynomial;
 mod quadrature;
 
+pub use coefficients::{
+    funk_hecke, funk_hecke_theta, funk_hecke_theta_into, monomial_eigenvalue, monomial_eigenvalues,
+    one_minus_pow_eigenvalue, one_plus_pow_eigenvalue, times_t, times_t_into,
+};
 pub use counting::{
     funk_hecke_constant, ln_funk_hecke_constant, ln_multiplicity, ln_sphere_area, multiplicity,
     multiplicity_u64, sphere_area,
