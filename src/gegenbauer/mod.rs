@@ -11,6 +11,7 @@ mod coefficients;
 mod counting;
 mod error;
 mod gamma;
+mod harmonics;
 mod log_value;
 mod polynomial;
 mod quadrature;
@@ -25,6 +26,11 @@ pub use counting::{
 };
 pub use error::{GegenbauerError, Result};
 pub use gamma::{ln_gamma, ln_gamma_ratio, ln_gamma_signed};
+pub use harmonics::{
+    UNIT_TOLERANCE, complex_spherical_harmonic, complex_spherical_harmonics,
+    complex_spherical_harmonics_into, real_spherical_harmonic, real_spherical_harmonics,
+    real_spherical_harmonics_into, sh_index, zonal_harmonic,
+};
 pub use log_value::LogValue;
 pub use polynomial::{
     gegenbauer, gegenbauer_all_into, gegenbauer_at_one, gegenbauer_derivative, gegenbauer_log,
