@@ -253,7 +253,7 @@ pub fn gegenbauer(lambda: f64, k: usize, t: f64) -> Result<f64> {
 pub fn gegenbauer_log(lambda: f64, k: usize, t: f64) -> Result<LogValue> {
     check_lambda(lambda, true)?;
     unit_interval(t)?;
-    Ok(at_one(lambda, k).mul(LogValue::from_f64(single(lambda, k, t))))
+    Ok(at_one(lambda, k) * LogValue::from_f64(single(lambda, k, t)))
 }
 
 /// $C_0^\lambda(t),\dots,C_K^\lambda(t)$ into `out` (may overflow to $\pm\infty$ for huge
@@ -276,7 +276,7 @@ pub fn gegenbauer_derivative(lambda: f64, k: usize, t: f64) -> Result<f64> {
     let n = k + 1;
     let (mut p, mut dp, mut d2p) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     normalized_all_deriv(lambda, t, &mut p, &mut dp, &mut d2p);
-    Ok(at_one(lambda, k).mul(LogValue::from_f64(dp[k])).value())
+    Ok((at_one(lambda, k) * LogValue::from_f64(dp[k])).value())
 }
 
 /// Validates a real $\lambda$ (used by other submodules).

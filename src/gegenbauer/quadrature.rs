@@ -149,7 +149,7 @@ fn initial_angles(n: usize, lambda: f64) -> Result<Vec<f64>> {
     let mut start = if n % 2 == 0 { 2 * RK4_STEPS } else { 0 };
     while sigmas.len() < m + (n % 2) {
         let qs = q(sigma);
-        if !(qs > 0.0) {
+        if qs.is_nan() || qs <= 0.0 {
             return Err(fail());
         }
         let s = qs.sqrt();
@@ -170,7 +170,7 @@ fn initial_angles(n: usize, lambda: f64) -> Result<Vec<f64>> {
             sigma += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
             i += 2;
         }
-        if !(sigma < FRAC_PI_2) {
+        if sigma.is_nan() || sigma >= FRAC_PI_2 {
             return Err(fail());
         }
         sigmas.push(sigma);
