@@ -249,7 +249,8 @@ pub fn gegenbauer(lambda: f64, k: usize, t: f64) -> Result<f64> {
     Ok(gegenbauer_log(lambda, k, t)?.value())
 }
 
-/// $C_k^\lambda(t) = C_k^\lambda(1)\,P_k(t)$ as a [`LogValue`] (never overflows).
+/// $C_k^\lambda(t) = C_k^\lambda(1)\,P_k(t)$ as a [`LogValue`] (never overflows; the normalized
+/// factor $P_k(t)$ is an `f64` and may underflow to 0 for huge $\lambda$, $k$ away from $t=\pm1$).
 pub fn gegenbauer_log(lambda: f64, k: usize, t: f64) -> Result<LogValue> {
     check_lambda(lambda, true)?;
     unit_interval(t)?;
