@@ -88,6 +88,18 @@ proptest! {
         let _ = ln_multiplicity(d, k);
         let _ = real_spherical_harmonics(k % 5, &[t, nu, 0.0]);
     }
+
+    #[test]
+    fn huge_sizes_are_errors_not_panics(d in 2usize..6, big in (usize::MAX - 10)..=usize::MAX) {
+        prop_assert!(legendre_all(d, big, 0.5).is_err());
+        prop_assert!(legendre_derivatives(d, big, 0.5).is_err());
+        prop_assert!(funk_hecke(d, big, 10, |t| t).is_err());
+        prop_assert!(monomial_eigenvalues(d, big).is_err());
+        prop_assert!(real_spherical_harmonics(big, &[0.0, 0.0, 1.0]).is_err());
+        prop_assert!(complex_spherical_harmonic(big, 0, &[0.0, 0.0, 1.0]).is_err());
+        prop_assert!(gauss_legendre(big).is_err());
+        prop_assert!(gegenbauer_derivative(1.0, big, 0.5).is_err());
+    }
 }
 
 #[test]

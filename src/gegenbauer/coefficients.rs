@@ -7,7 +7,7 @@
 //! returned as [`LogValue`]s since they underflow for large $d$ and $k$.
 
 use super::counting::ln_funk_hecke_constant;
-use super::error::{GegenbauerError, Result, dim_at_least, finite};
+use super::error::{GegenbauerError, MAX_ALLOC_DEGREE, Result, alloc_ok, dim_at_least, finite};
 use super::gamma::{ln_gamma, ln_gamma_ratio, ln_gamma_signed};
 use super::log_value::LogValue;
 use super::polynomial::normalized_all;
@@ -46,6 +46,7 @@ pub fn monomial_eigenvalue(d: usize, p: usize, k: usize) -> Result<LogValue> {
 
 /// $\mu_0(t^p),\dots,\mu_p(t^p)$ (see [`monomial_eigenvalue`]).
 pub fn monomial_eigenvalues(d: usize, p: usize) -> Result<Vec<LogValue>> {
+    alloc_ok("p", p, MAX_ALLOC_DEGREE)?;
     (0..=p).map(|k| monomial_eigenvalue(d, p, k)).collect()
 }
 
@@ -186,6 +187,7 @@ pub fn funk_hecke_theta<F: FnMut(f64) -> f64>(
     n: usize,
     f: F,
 ) -> Result<Vec<f64>> {
+    alloc_ok("kmax", kmax, MAX_ALLOC_DEGREE)?;
     let mut out = vec![0.0; kmax + 1];
     funk_hecke_theta_into(d, n, f, &mut out)?;
     Ok(out)

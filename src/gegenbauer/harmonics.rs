@@ -22,7 +22,10 @@
 use num_complex::Complex64;
 
 use super::counting::ln_multiplicity;
-use super::error::{GegenbauerError, Result, dim_at_least};
+use super::error::{GegenbauerError, Result, alloc_ok, dim_at_least};
+
+/// Largest degree $L$ of the $S^2$ harmonic tables ($(L+1)^2$ values, $O(L^2)$ memory).
+pub const MAX_SH_DEGREE: usize = 10_000;
 use super::polynomial::single;
 
 /// Accepted deviation $|\,\|x\|-1\,|$ of an input point from the unit sphere.
@@ -48,6 +51,7 @@ fn check_unit(x: &[f64]) -> Result<()> {
 /// ```
 pub fn zonal_harmonic(d: usize, k: usize, x: &[f64], y: &[f64]) -> Result<f64> {
     dim_at_least(d, 2)?;
+    alloc_ok("k", k, super::error::MAX_ALLOC_DEGREE)?;
     for v in [x, y] {
         if v.len() != d {
             return Err(GegenbauerError::DimensionMismatch {
@@ -112,6 +116,7 @@ fn angles(x: &[f64; 3]) -> Result<(f64, f64, f64)> {
 /// All real spherical harmonics $Y_{\ell m}(x)$, $\ell\le L$, $|m|\le\ell$, of the unit vector
 /// $x\in S^2$ into `out` (length $(L+1)^2$, index [`sh_index`]); module doc for the formulas.
 pub fn real_spherical_harmonics_into(lmax: usize, x: &[f64; 3], out: &mut [f64]) -> Result<()> {
+    alloc_ok("lmax", lmax, MAX_SH_DEGREE)?;
     let len = (lmax + 1) * (lmax + 1);
     if out.len() != len {
         return Err(GegenbauerError::BufferLength {
@@ -145,6 +150,7 @@ pub fn real_spherical_harmonics_into(lmax: usize, x: &[f64; 3], out: &mut [f64])
 /// assert!((y[0] - 1.0).abs() < 1e-15 && (y[2] - 3f64.sqrt()).abs() < 1e-15);
 /// ```
 pub fn real_spherical_harmonics(lmax: usize, x: &[f64; 3]) -> Result<Vec<f64>> {
+    alloc_ok("lmax", lmax, MAX_SH_DEGREE)?;
     let mut out = vec![0.0; (lmax + 1) * (lmax + 1)];
     real_spherical_harmonics_into(lmax, x, &mut out)?;
     Ok(out)
@@ -152,6 +158,7 @@ pub fn real_spherical_harmonics(lmax: usize, x: &[f64; 3]) -> Result<Vec<f64>> {
 
 /// The single real harmonic $Y_{\ell m}(x)$ (see [`real_spherical_harmonics_into`]).
 pub fn real_spherical_harmonic(l: usize, m: i64, x: &[f64; 3]) -> Result<f64> {
+    alloc_ok("l", l, MAX_SH_DEGREE)?;
     let i = sh_index(l, m)?;
     Ok(real_spherical_harmonics(l, x)?[i])
 }
@@ -163,6 +170,7 @@ pub fn complex_spherical_harmonics_into(
     x: &[f64; 3],
     out: &mut [Complex64],
 ) -> Result<()> {
+    alloc_ok("lmax", lmax, MAX_SH_DEGREE)?;
     let len = (lmax + 1) * (lmax + 1);
     if out.len() != len {
         return Err(GegenbauerError::BufferLength {
@@ -189,6 +197,7 @@ pub fn complex_spherical_harmonics_into(
 
 /// Vec-returning [`complex_spherical_harmonics_into`].
 pub fn complex_spherical_harmonics(lmax: usize, x: &[f64; 3]) -> Result<Vec<Complex64>> {
+    alloc_ok("lmax", lmax, MAX_SH_DEGREE)?;
     let mut out = vec![Complex64::new(0.0, 0.0); (lmax + 1) * (lmax + 1)];
     complex_spherical_harmonics_into(lmax, x, &mut out)?;
     Ok(out)
@@ -196,6 +205,7 @@ pub fn complex_spherical_harmonics(lmax: usize, x: &[f64; 3]) -> Result<Vec<Comp
 
 /// The single complex harmonic $Y_\ell^m(x)$ (see [`complex_spherical_harmonics_into`]).
 pub fn complex_spherical_harmonic(l: usize, m: i64, x: &[f64; 3]) -> Result<Complex64> {
+    alloc_ok("l", l, MAX_SH_DEGREE)?;
     let i = sh_index(l, m)?;
     Ok(complex_spherical_harmonics(l, x)?[i])
 }

@@ -6,6 +6,20 @@
 //! $S^{d-1}$ and
 //! $$\mu_k(f) = \frac{\Gamma(d/2)}{\sqrt\pi\,\Gamma((d-1)/2)}\int_{-1}^1 f(t)\,P_k(t)\,(1-t^2)^{(d-3)/2}\,dt,
 //! \qquad f(t)=\sum_k N(d,k)\,\mu_k(f)\,P_k(t).$$
+//!
+//! * Polynomials ([`legendre_all_into`], [`gegenbauer`], …): normalized three-term recurrence
+//!   (Szegő (1975) §4.7), log space for $C_k^\lambda(1)$.
+//! * Counting ([`multiplicity`], [`ln_multiplicity`], [`sphere_area`], [`funk_hecke_constant`]):
+//!   Atkinson & Han (2012) §2.1; log-Gamma and stable Gamma ratios ([`ln_gamma_ratio`]).
+//! * Quadrature ([`gauss_gegenbauer`], [`gauss_legendre`], [`gauss_angle`], [`GaussRule`]):
+//!   Prüfer-ODE initial guesses (Glaser, Liu & Rokhlin 2007) and Newton on the recurrence,
+//!   $O(n^2)$, about 20 ms at $n=10^4$.
+//! * Coefficients ([`monomial_eigenvalue`], [`one_minus_pow_eigenvalue`], [`times_t`],
+//!   [`funk_hecke`]): exact formulas as [`LogValue`]s, quadrature in $\theta$.
+//! * Harmonics ([`zonal_harmonic`], [`real_spherical_harmonics`],
+//!   [`complex_spherical_harmonics`]): orthonormal for the probability measure.
+//!
+//! Every fallible function validates its input and returns [`GegenbauerError`]; nothing panics.
 
 mod coefficients;
 mod counting;
@@ -24,10 +38,10 @@ pub use counting::{
     funk_hecke_constant, ln_funk_hecke_constant, ln_multiplicity, ln_sphere_area, multiplicity,
     multiplicity_u64, sphere_area,
 };
-pub use error::{GegenbauerError, Result};
+pub use error::{GegenbauerError, MAX_ALLOC_DEGREE, Result};
 pub use gamma::{ln_gamma, ln_gamma_ratio, ln_gamma_signed};
 pub use harmonics::{
-    UNIT_TOLERANCE, complex_spherical_harmonic, complex_spherical_harmonics,
+    MAX_SH_DEGREE, UNIT_TOLERANCE, complex_spherical_harmonic, complex_spherical_harmonics,
     complex_spherical_harmonics_into, real_spherical_harmonic, real_spherical_harmonics,
     real_spherical_harmonics_into, sh_index, zonal_harmonic,
 };

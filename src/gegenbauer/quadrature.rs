@@ -365,11 +365,9 @@ pub fn gauss_gegenbauer_into(lambda: f64, nodes: &mut [f64], weights: &mut [f64]
 /// assert!((r.integrate(|t| t * t) - std::f64::consts::PI / 8.0).abs() < 1e-15);
 /// ```
 pub fn gauss_gegenbauer(n: usize, lambda: f64) -> Result<GaussRule> {
-    let mut nodes = vec![0.0; n.min(MAX_NODES + 1)];
-    let mut weights = vec![0.0; nodes.len()];
-    if n > MAX_NODES {
-        return Err(GegenbauerError::TooManyNodes { n, max: MAX_NODES });
-    }
+    check_n(n)?;
+    let mut nodes = vec![0.0; n];
+    let mut weights = vec![0.0; n];
     gauss_gegenbauer_into(lambda, &mut nodes, &mut weights)?;
     Ok(GaussRule { nodes, weights })
 }
