@@ -35,7 +35,8 @@ use super::error::{GegenbauerError, Result, dim_at_least};
 use super::gamma::{ln_gamma, ln_gamma_ratio};
 use super::polynomial::validate_lambda;
 
-/// Largest supported number of nodes (the cost is $O(n^2)$: about 20 ms at $n=10^4$).
+/// Largest supported number of nodes (the cost is $O(n^2)$: about 25 ms at $n=10^4$ on two
+/// threads, 30–45 ms on one; see `benches/quadrature.rs`).
 pub const MAX_NODES: usize = 100_000;
 
 /// Nodes per Newton batch.
