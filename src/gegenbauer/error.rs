@@ -96,6 +96,16 @@ pub enum GegenbauerError {
         /// Order.
         m: i64,
     },
+    /// A size parameter (degree, number of coefficients) exceeds what is allocated in memory.
+    #[error("{name} = {value} exceeds the supported maximum {max}")]
+    TooLarge {
+        /// Name of the argument.
+        name: &'static str,
+        /// Its value.
+        value: usize,
+        /// Supported maximum.
+        max: usize,
+    },
     /// The Newton iteration for the nodes of a Gauss rule did not converge (should not happen
     /// for admissible inputs; reported rather than returning inaccurate nodes).
     #[error("node computation did not converge for n = {n}, lambda = {lambda}")]
@@ -123,6 +133,19 @@ pub(crate) fn finite(name: &'static str, value: f64) -> Result<f64> {
 pub(crate) fn dim_at_least(d: usize, min: usize) -> Result<()> {
     if d < min {
         Err(GegenbauerError::DimensionTooSmall { d, min })
+    } else {
+        Ok(())
+    }
+}
+
+/// Largest polynomial degree accepted by the evaluators (bounds memory of the buffer-allocating
+/// conveniences and the $O(k)$ time of single evaluations): $10^8$.
+pub const MAX_ALLOC_DEGREE: usize = 100_000_000;
+
+/// Checks an allocation size parameter against [`MAX_ALLOC_DEGREE`].
+pub(crate) fn alloc_ok(name: &'static str, value: usize, max: usize) -> Result<()> {
+    if value > max {
+        Err(GegenbauerError::TooLarge { name, value, max })
     } else {
         Ok(())
     }

@@ -52,18 +52,6 @@ impl LogValue {
         self.sign == 0
     }
 
-    /// Product of two log-values.
-    pub fn mul(self, other: LogValue) -> LogValue {
-        if self.sign == 0 || other.sign == 0 {
-            Self::ZERO
-        } else {
-            LogValue {
-                sign: self.sign * other.sign,
-                ln_abs: self.ln_abs + other.ln_abs,
-            }
-        }
-    }
-
     /// The value times $(-1)^k$.
     pub fn alternate(self, k: usize) -> LogValue {
         if k % 2 == 1 {
@@ -73,6 +61,22 @@ impl LogValue {
             }
         } else {
             self
+        }
+    }
+}
+
+impl std::ops::Mul for LogValue {
+    type Output = LogValue;
+
+    /// Product of two log-values: signs multiply, logarithms add.
+    fn mul(self, other: LogValue) -> LogValue {
+        if self.sign == 0 || other.sign == 0 {
+            LogValue::ZERO
+        } else {
+            LogValue {
+                sign: self.sign * other.sign,
+                ln_abs: self.ln_abs + other.ln_abs,
+            }
         }
     }
 }

@@ -12,7 +12,9 @@
 //! $C_k^\lambda(1)\,P_k$, with $\ln C_k^\lambda(1) = \ln\Gamma(k+2\lambda)-\ln\Gamma(k+1)-\ln\Gamma(2\lambda)$
 //! evaluated by a stable Gamma ratio (available as a [`LogValue`] when it overflows).
 
-use super::error::{GegenbauerError, Result, dim_at_least, finite, unit_interval};
+use super::error::{
+    GegenbauerError, MAX_ALLOC_DEGREE, Result, alloc_ok, dim_at_least, finite, unit_interval,
+};
 use super::gamma::{ln_gamma_ratio, ln_gamma_signed};
 use super::log_value::LogValue;
 
@@ -130,6 +132,7 @@ pub fn legendre_all_into(d: usize, t: f64, out: &mut [f64]) -> Result<()> {
 
 /// All $P_0^{(d)}(t),\dots,P_{k_{\max}}^{(d)}(t)$ as a vector (see [`legendre_all_into`]).
 pub fn legendre_all(d: usize, kmax: usize, t: f64) -> Result<Vec<f64>> {
+    alloc_ok("kmax", kmax, MAX_ALLOC_DEGREE)?;
     let mut out = vec![0.0; kmax + 1];
     legendre_all_into(d, t, &mut out)?;
     Ok(out)
@@ -145,6 +148,7 @@ pub fn legendre_all(d: usize, kmax: usize, t: f64) -> Result<Vec<f64>> {
 pub fn legendre(d: usize, k: usize, t: f64) -> Result<f64> {
     let lambda = lambda_of(d)?;
     unit_interval(t)?;
+    alloc_ok("k", k, MAX_ALLOC_DEGREE)?;
     Ok(single(lambda, k, t))
 }
 
@@ -182,6 +186,7 @@ pub(crate) fn single(lambda: f64, k: usize, t: f64) -> f64 {
 pub fn legendre_derivatives(d: usize, k: usize, t: f64) -> Result<[f64; 3]> {
     let lambda = lambda_of(d)?;
     unit_interval(t)?;
+    alloc_ok("k", k, MAX_ALLOC_DEGREE)?;
     let n = k + 1;
     let (mut p, mut dp, mut d2p) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     normalized_all_deriv(lambda, t, &mut p, &mut dp, &mut d2p);
@@ -249,11 +254,13 @@ pub fn gegenbauer(lambda: f64, k: usize, t: f64) -> Result<f64> {
     Ok(gegenbauer_log(lambda, k, t)?.value())
 }
 
-/// $C_k^\lambda(t) = C_k^\lambda(1)\,P_k(t)$ as a [`LogValue`] (never overflows).
+/// $C_k^\lambda(t) = C_k^\lambda(1)\,P_k(t)$ as a [`LogValue`] (never overflows; the normalized
+/// factor $P_k(t)$ is an `f64` and may underflow to 0 for huge $\lambda$, $k$ away from $t=\pm1$).
 pub fn gegenbauer_log(lambda: f64, k: usize, t: f64) -> Result<LogValue> {
     check_lambda(lambda, true)?;
     unit_interval(t)?;
-    Ok(at_one(lambda, k).mul(LogValue::from_f64(single(lambda, k, t))))
+    alloc_ok("k", k, MAX_ALLOC_DEGREE)?;
+    Ok(at_one(lambda, k) * LogValue::from_f64(single(lambda, k, t)))
 }
 
 /// $C_0^\lambda(t),\dots,C_K^\lambda(t)$ into `out` (may overflow to $\pm\infty$ for huge
@@ -273,10 +280,11 @@ pub fn gegenbauer_all_into(lambda: f64, t: f64, out: &mut [f64]) -> Result<()> {
 pub fn gegenbauer_derivative(lambda: f64, k: usize, t: f64) -> Result<f64> {
     check_lambda(lambda, true)?;
     unit_interval(t)?;
+    alloc_ok("k", k, MAX_ALLOC_DEGREE)?;
     let n = k + 1;
     let (mut p, mut dp, mut d2p) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     normalized_all_deriv(lambda, t, &mut p, &mut dp, &mut d2p);
-    Ok(at_one(lambda, k).mul(LogValue::from_f64(dp[k])).value())
+    Ok((at_one(lambda, k) * LogValue::from_f64(dp[k])).value())
 }
 
 /// Validates a real $\lambda$ (used by other submodules).
