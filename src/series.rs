@@ -32,8 +32,9 @@
 //! where $\sqrt{g/2} = s\sqrt{u/2}$ is a series in $s$ and $\arcsin v = \int v'/\sqrt{1-v^2}$.
 //! So $\kappa_0(1-s^2) = 1 - \tfrac{\sqrt2}{\pi}s + O(s^3)$ and
 //! $\kappa_1(1-s^2) = 1 - s^2 + \tfrac{2\sqrt2}{3\pi}s^3 + O(s^5)$ (Bietti & Bach 2021, §3).
-//! Each endpoint branch costs one known coefficient ($\sqrt g$ needs $g$ to one order beyond), so
-//! [`endpoint_expansion`] works at order $N + L + 2$ for depth $L$.
+//! An endpoint branch returns $\kappa_0$ with one known coefficient fewer ($\sqrt g$ needs $g$ to
+//! one order beyond); $\kappa_1$, hence the next correlation, keeps them all, so
+//! [`endpoint_expansion`] works at order $N + 2$ whatever the depth.
 //!
 //! **Choosing the branch.** The branch is decided from the constant term $\rho_0$ alone: within
 //! 8 ulps of $\pm1$ it is $\pm1$, otherwise interior if $|\rho_0| < 1$. In the recursion the

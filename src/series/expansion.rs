@@ -98,25 +98,37 @@ fn endpoint_scaled(
     endpoint: Endpoint,
     order: usize,
 ) -> Result<(Vec<f64>, i64), SeriesError> {
-    // Every endpoint branch of the dual maps costs one known coefficient (one per layer at most).
-    let work = order
-        .saturating_add(kernel.arch().depth())
-        .saturating_add(2);
-    let s = PuiseuxSeries::variable(work);
-    let s2 = s.clone() * s;
-    let t = match endpoint {
-        Endpoint::Plus => PuiseuxSeries::constant(1.0) - s2,
-        Endpoint::Minus => s2 - PuiseuxSeries::constant(1.0),
-    };
-    let r = kernel.eval_generic(t);
-    let mut c = r.mantissa.coefficients().to_vec();
-    check_finite(&c, "endpoint")?;
-    if c.len() < order + 1 {
-        // Only an exact constant can come back shorter than the working order.
-        c.resize(order + 1, 0.0);
+    // An endpoint branch of the dual maps returns κ₀ with one known coefficient fewer (κ₁, hence
+    // the next correlation, keeps all of them), so one extra order suffices; retry with more if
+    // an unforeseen path lost more.
+    let mut work = order.saturating_add(2);
+    loop {
+        let s = PuiseuxSeries::variable(work);
+        let s2 = s.clone() * s;
+        let t = match endpoint {
+            Endpoint::Plus => PuiseuxSeries::constant(1.0) - s2,
+            Endpoint::Minus => s2 - PuiseuxSeries::constant(1.0),
+        };
+        let r = kernel.eval_generic(t);
+        let mut c = r.mantissa.coefficients().to_vec();
+        check_finite(&c, "endpoint")?;
+        if r.mantissa.order().is_none() {
+            // An exact constant carries no order: pad it.
+            c.resize(order + 1, 0.0);
+        }
+        if c.len() >= order + 1 {
+            c.truncate(order + 1);
+            return Ok((c, r.exp2));
+        }
+        let deficit = order + 1 - c.len();
+        if work > order.saturating_add(2 * kernel.arch().depth() + 8) {
+            return Err(SeriesError::Degenerate {
+                what: "endpoint",
+                index: c.len(),
+            });
+        }
+        work = work.saturating_add(deficit);
     }
-    c.truncate(order + 1);
-    Ok((c, r.exp2))
 }
 
 /// The coefficients $a_0, \dots, a_N$ ($N$ = `order`) of the endpoint expansion in
@@ -124,7 +136,7 @@ fn endpoint_scaled(
 /// $$\kappa(1 - s^2) = \sum_{j=0}^{N} a_j s^j + O(s^{N+1})\ \ (\text{Plus}),\qquad
 ///   \kappa(-1 + s^2) = \sum_{j=0}^{N} a_j s^j + O(s^{N+1})\ \ (\text{Minus}).$$
 /// Odd $j$ are the half-integer powers of $1\mp t$. Not normalized ($a_0 = \kappa(\pm1)$).
-/// Cost $O((N+L)^2 L)$ for depth $L$. Errors as for [`maclaurin_coefficients`].
+/// Cost $O(N^2 L)$ for depth $L$. Errors as for [`maclaurin_coefficients`].
 ///
 /// ```
 /// use ntk_sphere::{Mlp, KernelKind, SphereKernel};
