@@ -66,7 +66,7 @@
 //!   similarity between the Laplace and neural tangent kernels*).
 //! * [`kink_coefficients`]: $(c_+, c_-)$ of the normalized kernel,
 //!   $$\frac{\kappa(1-u)}{\kappa(1)} = 1 - c_+\sqrt u + O(u),\qquad
-//!     \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
+//!   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
 //!   with the sign convention of `notes/literature.md` §3.3 ($c_\ell^-$ of the deep NTK is
 //!   positive). In Bietti & Bach's notation $c_1 = -c_+$, $c_{-1} = -c_-$, and the NTK
 //!   eigenvalues decay as $\mu_k \sim -(c_+ \pm c_-)\\,C(d,\tfrac12)\\,k^{-d}$ for even/odd $k$.

@@ -226,7 +226,10 @@ fn arc_cosine_endpoint_coefficients() {
     ] {
         for (j, &w) in want.iter().enumerate() {
             let g = got.coefficients()[j];
-            assert!((g - w).abs() <= CLOSED_FORM_TOL, "coefficient {j}: {g} vs {w}");
+            assert!(
+                (g - w).abs() <= CLOSED_FORM_TOL,
+                "coefficient {j}: {g} vs {w}"
+            );
         }
     }
     // Literature §7 item 8, printed to 12 digits.
@@ -257,8 +260,14 @@ fn bietti_bach_deep_kernel_endpoints() {
         let ellf = ell as f64;
         assert!(rel(plus[0] * factor, ellf) < CLOSED_FORM_TOL);
         let want_c_plus = ellf * (ellf - 1.0) / 2.0 * c;
-        assert!(rel(-plus[1] * factor, want_c_plus) < CLOSED_FORM_TOL, "ℓ = {ell}");
-        assert!((minus[0] * factor - at_minus).abs() < LITERATURE_TOL, "ℓ = {ell}");
+        assert!(
+            rel(-plus[1] * factor, want_c_plus) < CLOSED_FORM_TOL,
+            "ℓ = {ell}"
+        );
+        assert!(
+            (minus[0] * factor - at_minus).abs() < LITERATURE_TOL,
+            "ℓ = {ell}"
+        );
         let got_c_minus = -minus[1] * factor;
         assert!(
             (got_c_minus - c_minus).abs() < LITERATURE_TOL,
@@ -273,7 +282,10 @@ fn bietti_bach_deep_kernel_endpoints() {
         let a = endpoint_expansion(&g, Endpoint::Plus, 3).unwrap();
         let want = [1.0, 0.0, -1.0, (ellf - 1.0) * 2.0 * SQRT_2 / (3.0 * PI)];
         for (j, w) in want.iter().enumerate() {
-            assert!((a[j] * factor - w).abs() < CLOSED_FORM_TOL, "NNGP ℓ = {ell}, a_{j}");
+            assert!(
+                (a[j] * factor - w).abs() < CLOSED_FORM_TOL,
+                "NNGP ℓ = {ell}, a_{j}"
+            );
         }
     }
 }
@@ -283,7 +295,11 @@ fn bietti_bach_deep_kernel_endpoints() {
 fn tirer_code_c_plus_values() {
     let k = SphereKernel::new(Mlp::new(5, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap();
     assert!(rel(kink_coefficients(&k).unwrap().0, 1.125395395) < LITERATURE_TOL);
-    for (alpha, want) in [(0.1, 0.01103488698), (0.5, 0.1964976087), (1.0, 0.468914748)] {
+    for (alpha, want) in [
+        (0.1, 0.01103488698),
+        (0.5, 0.1964976087),
+        (1.0, 0.468914748),
+    ] {
         let r = ResNet::new(5, alpha, 1.0, 1.0).unwrap();
         let k = SphereKernel::new(r, KernelKind::Ntk, 2).unwrap();
         let (c_plus, _) = kink_coefficients(&k).unwrap();
@@ -412,7 +428,10 @@ fn degenerate_inputs() {
     assert!(rel(a0[0], k.eval(-1.0).unwrap()) < CLOSED_FORM_TOL);
     // Depth 0 with bias: a polynomial kernel, exact.
     let k = SphereKernel::new(Mlp::with_bias(0, 1.0, 0.5).unwrap(), KernelKind::Ntk, 2).unwrap();
-    assert_eq!(maclaurin_coefficients(&k, 4).unwrap(), vec![0.5, 0.5, 0.0, 0.0]);
+    assert_eq!(
+        maclaurin_coefficients(&k, 4).unwrap(),
+        vec![0.5, 0.5, 0.0, 0.0]
+    );
 }
 
 /// Very deep networks: the normalized expansions stay finite where the raw kernel underflows.

@@ -30,7 +30,10 @@ fn check_finite(c: &[f64], what: &'static str) -> Result<(), SeriesError> {
 fn unscale(c: &[f64], exp2: i64) -> Result<Vec<f64>, SeriesError> {
     let e = exp2.clamp(-(1 << 20), 1 << 20) as i32;
     let out: Vec<f64> = c.iter().map(|&x| scale_f64(x, e)).collect();
-    if let Some(&x) = c.iter().find(|&&x| x != 0.0 && !scale_f64(x, e).is_finite()) {
+    if let Some(&x) = c
+        .iter()
+        .find(|&&x| x != 0.0 && !scale_f64(x, e).is_finite())
+    {
         return Err(KernelError::NotRepresentable {
             log2_abs: x.abs().log2() + exp2 as f64,
         }
@@ -116,7 +119,7 @@ fn endpoint_scaled(
             // An exact constant carries no order: pad it.
             c.resize(order + 1, 0.0);
         }
-        if c.len() >= order + 1 {
+        if c.len() > order {
             c.truncate(order + 1);
             return Ok((c, r.exp2));
         }
