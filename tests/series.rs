@@ -27,8 +27,11 @@ const HIGH_ORDER_TOL: f64 = 1e-12;
 /// Relative agreement of the tail estimate $2A/\sqrt N$ with $\kappa(1) - \sum_{n<N} b_n$ at
 /// $N = 2000$ (the next term of the asymptotic expansion is $O(1/N)$ relative; measured ~1e-3).
 const TAIL_TOL: f64 = 5e-3;
-/// Agreement of the $O(N^2)$ ODE-based dual maps with the $O(N^3)$ Taylor composition.
-const COMPOSITION_TOL: f64 = 1e-12;
+/// Agreement of the $O(N^2)$ ODE-based dual maps with the $O(N^3)$ Taylor composition, relative to
+/// the largest coefficient. With mixed-sign tails both paths cancel, the Taylor composition badly
+/// when $\rho_0$ is near $\pm1$ (its coefficients grow like $(1-|\rho_0|)^{-n}$), so the test keeps
+/// $|\rho_0| < 0.6$ and a decaying tail.
+const COMPOSITION_TOL: f64 = 1e-10;
 /// Agreement with 7–12-digit numbers printed in `notes/literature.md`.
 const LITERATURE_TOL: f64 = 1e-6;
 
@@ -104,10 +107,10 @@ proptest! {
     /// The $O(N^2)$ dual maps agree with the slow Taylor composition, for interior $\rho_0$ and
     /// mixed-sign tails.
     #[test]
-    fn dual_maps_match_taylor_composition(rho0 in -0.9f64..0.9,
-                                          tail in proptest::collection::vec(-0.3f64..0.3, 40)) {
+    fn dual_maps_match_taylor_composition(rho0 in -0.6f64..0.6,
+                                          tail in proptest::collection::vec(-0.2f64..0.2, 40)) {
         let mut c = vec![rho0];
-        c.extend(tail.iter().enumerate().map(|(k, x)| x / (k as f64 + 1.0)));
+        c.extend(tail.iter().enumerate().map(|(k, x)| x / ((k + 1) * (k + 1)) as f64));
         let rho = PowerSeries::from_coefficients(c).unwrap();
         let (k0, k1) = rho.arc_cosine();
         let (w0, w1) = dual_maps_by_composition(&rho);
