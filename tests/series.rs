@@ -32,6 +32,9 @@ const TAIL_TOL: f64 = 5e-3;
 /// when $\rho_0$ is near $\pm1$ (its coefficients grow like $(1-|\rho_0|)^{-n}$), so the test keeps
 /// $|\rho_0| < 0.6$ and a decaying tail.
 const COMPOSITION_TOL: f64 = 1e-10;
+/// Relative agreement, coefficient by coefficient, of the two dual-map paths when all terms are
+/// non-negative (order 100; the Horner reference accumulates ~100 roundings).
+const POSITIVE_COMPOSITION_TOL: f64 = 1e-13;
 /// Agreement with 7–12-digit numbers printed in `notes/literature.md`.
 const LITERATURE_TOL: f64 = 1e-6;
 
@@ -118,6 +121,26 @@ proptest! {
             let scale = want.iter().fold(0.0f64, |m, x| m.max(x.abs()));
             for (j, (g, w)) in got.iter().zip(want.iter()).enumerate() {
                 prop_assert!((g - w).abs() <= COMPOSITION_TOL * scale, "coefficient {j}: {g} vs {w}");
+            }
+        }
+    }
+
+    /// With $\rho_0 \ge 0$ and a non-negative tail (the situation at $t = 0$) both paths add
+    /// non-negative terms only, so they agree coefficient by coefficient to near-double *relative*
+    /// accuracy.
+    #[test]
+    fn dual_maps_relative_accuracy_positive_case(rho0 in 0.0f64..0.9,
+                                                 tail in proptest::collection::vec(0.0f64..1.0, 100)) {
+        let total: f64 = tail.iter().sum::<f64>() * 1.1 / (1.0 - rho0);
+        let mut c = vec![rho0];
+        c.extend(tail.iter().map(|x| x / total));
+        let rho = PowerSeries::from_coefficients(c).unwrap();
+        let (k0, k1) = rho.arc_cosine();
+        let (w0, w1) = dual_maps_by_composition(&rho);
+        for (got, want) in [(k0.coefficients(), &w0), (k1.coefficients(), &w1)] {
+            for (j, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+                prop_assert!(*g >= 0.0 && rel(*g, *w) <= POSITIVE_COMPOSITION_TOL,
+                             "coefficient {j}: {g:e} vs {w:e}");
             }
         }
     }
