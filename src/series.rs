@@ -93,6 +93,10 @@ pub use types::{PowerSeries, PuiseuxSeries};
 use crate::error::KernelError;
 use thiserror::Error;
 
+/// The largest truncation order accepted by the constructors and expansion functions (the
+/// operations cost $O(N^2)$; this bound only keeps absurd requests from exhausting memory).
+pub const MAX_ORDER: usize = 1 << 20;
+
 /// Errors of the series expansions.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
@@ -101,6 +105,12 @@ pub enum SeriesError {
     /// `f64`: use the normalized functions).
     #[error(transparent)]
     Kernel(#[from] KernelError),
+    /// A truncation order above [`MAX_ORDER`] was requested.
+    #[error("series order {order} exceeds the maximum {}", MAX_ORDER)]
+    OrderTooLarge {
+        /// The requested order.
+        order: usize,
+    },
     /// A series was constructed from no coefficients.
     #[error("a series needs at least one coefficient")]
     EmptySeries,

@@ -7,7 +7,7 @@ use std::f64::consts::{PI, SQRT_2};
 use ntk_sphere::arch::Architecture;
 use ntk_sphere::scalar::KernelScalar;
 use ntk_sphere::series::{
-    Endpoint, PowerSeries, PuiseuxSeries, SeriesError, endpoint_expansion,
+    Endpoint, MAX_ORDER, PowerSeries, PuiseuxSeries, SeriesError, endpoint_expansion,
     endpoint_expansion_normalized, kink_coefficients, maclaurin_coefficients,
     maclaurin_coefficients_normalized,
 };
@@ -233,7 +233,7 @@ fn mlp_c_plus_closed_form() {
 /// $\kappa_1(1-u) = 1 - u + (2\sqrt2/(3\pi))u^{3/2} + O(u^{5/2})$ and the mirrored forms at $-1$.
 #[test]
 fn arc_cosine_endpoint_coefficients() {
-    let s = PuiseuxSeries::variable(8);
+    let s = PuiseuxSeries::variable(8).unwrap();
     let one = PuiseuxSeries::constant(1.0);
     let s2 = s.clone() * s;
     let (k0p, k1p) = (one.clone() - s2.clone()).arc_cosine();
@@ -339,7 +339,7 @@ fn tirer_code_c_plus_values() {
 #[test]
 fn arc_cosine_maclaurin_closed_forms_to_order_2000() {
     let n = 2000;
-    let (k0, k1) = PowerSeries::variable(n).arc_cosine();
+    let (k0, k1) = PowerSeries::variable(n).unwrap().arc_cosine();
     let (k0, k1) = (k0.coefficients(), k1.coefficients());
     assert_eq!(k0.len(), n + 1);
     let a = literature_a(n / 2 + 1);
@@ -436,7 +436,7 @@ fn degenerate_inputs() {
         Err(SeriesError::EmptySeries)
     );
     // An endpoint correlation has no power series in t.
-    let t = PowerSeries::variable(4);
+    let t = PowerSeries::variable(4).unwrap();
     let (k0, k1) = (PowerSeries::constant(1.0) - t.clone() * t.clone()).arc_cosine();
     assert!(!k0.is_finite() && !k1.is_finite());
     // Division by a series with zero constant term.
@@ -444,6 +444,19 @@ fn degenerate_inputs() {
     // A correlation beyond 1.
     let (k0, _) = (PowerSeries::constant(1.5) + t.clone()).arc_cosine();
     assert!(!k0.is_finite());
+    // Absurd orders are typed errors.
+    let k = SphereKernel::new(Mlp::new(2, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+    assert_eq!(
+        maclaurin_coefficients(&k, usize::MAX),
+        Err(SeriesError::OrderTooLarge {
+            order: usize::MAX - 1
+        })
+    );
+    assert!(matches!(
+        endpoint_expansion(&k, Endpoint::Plus, usize::MAX),
+        Err(SeriesError::OrderTooLarge { .. })
+    ));
+    assert!(PuiseuxSeries::variable(MAX_ORDER + 1).is_err());
     // Orders 0.
     let k = SphereKernel::new(Mlp::new(2, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
     assert!(maclaurin_coefficients(&k, 0).unwrap().is_empty());

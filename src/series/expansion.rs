@@ -57,7 +57,7 @@ fn maclaurin_scaled(kernel: &SphereKernel, n: usize) -> Result<(Vec<f64>, i64), 
     if n == 0 {
         return Ok((Vec::new(), 0));
     }
-    let s = kernel.eval_generic(PowerSeries::variable(n - 1));
+    let s = kernel.eval_generic(PowerSeries::variable(n - 1)?);
     let mut c = s.mantissa.coefficients().to_vec();
     check_finite(&c, "Maclaurin")?;
     c.resize(n, 0.0); // a constant kernel (depth 0 with bias) may come back exact
@@ -106,7 +106,7 @@ fn endpoint_scaled(
     // an unforeseen path lost more.
     let mut work = order.saturating_add(2);
     loop {
-        let s = PuiseuxSeries::variable(work);
+        let s = PuiseuxSeries::variable(work)?;
         let s2 = s.clone() * s;
         let t = match endpoint {
             Endpoint::Plus => PuiseuxSeries::constant(1.0) - s2,
@@ -124,7 +124,7 @@ fn endpoint_scaled(
             return Ok((c, r.exp2));
         }
         let deficit = order + 1 - c.len();
-        if work > order.saturating_add(2 * kernel.arch().depth() + 8) {
+        if work > order.saturating_add(kernel.arch().depth().saturating_mul(2).saturating_add(8)) {
             return Err(SeriesError::Degenerate {
                 what: "endpoint",
                 index: c.len(),
