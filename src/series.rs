@@ -56,9 +56,10 @@
 //! * [`maclaurin_coefficients`]: $\kappa(t) = \sum_n b_n t^n$. By Schoenberg's theorem on
 //!   $S^\infty$ and since the kernels are dot-product kernels of every dimension (Daniely, Frostig
 //!   & Singer 2016), $b_n \ge 0$ and $\sum_n b_n = \kappa(1)$; for the NTK
-//!   $b_n = \Theta(n^{-3/2})$ (Bietti & Bach 2021, Cor. "Taylor coefficients"; Geifman et al.
-//!   2020). With the positive-term route $\mu_k = \sum_n b_n\\,\mu_k(t^n)$ they give Mercer
-//!   eigenvalues without cancellation (DESIGN.md §3).
+//!   $b_n \sim (c_1 \pm c_{-1})\\,C(\tfrac12)\\,n^{-3/2}$ by parity (Bietti & Bach 2021, appendix,
+//!   Corollary "Taylor coefficients"), a slowly convergent sum. With the positive-term route
+//!   $\mu_k = \sum_n b_n\\,\mu_k(t^n)$ they give Mercer eigenvalues without cancellation
+//!   (DESIGN.md §3).
 //! * [`endpoint_expansion`]: $\kappa(1 - s^2) = \sum_j a_j s^j$ ([`Endpoint::Plus`]) and
 //!   $\kappa(-1 + s^2) = \sum_j a_j s^j$ ([`Endpoint::Minus`]), i.e. expansions in half-integer
 //!   powers of $1\mp t$ (Bietti & Bach 2021, §3 and appendix; Chen & Xu 2021, *Deep neural
@@ -69,7 +70,9 @@
 //!   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
 //!   with the sign convention of `notes/literature.md` §3.3 ($c_\ell^-$ of the deep NTK is
 //!   positive). In Bietti & Bach's notation $c_1 = -c_+$, $c_{-1} = -c_-$, and the NTK
-//!   eigenvalues decay as $\mu_k \sim -(c_+ \pm c_-)\\,C(d,\tfrac12)\\,k^{-d}$ for even/odd $k$.
+//!   eigenvalues of the normalized kernel decay as
+//!   $\mu_k \sim -(c_+ \pm c_-)\\,C(d,\tfrac12)\\,k^{-d}$ for even/odd $k$, with the corrected
+//!   constant $C(d,\nu)$ of `notes/literature.md` §3.4.
 //!
 //! ```
 //! use ntk_sphere::{Mlp, KernelKind, SphereKernel};
