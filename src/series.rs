@@ -32,8 +32,9 @@
 //! where $\sqrt{g/2} = s\sqrt{u/2}$ is a series in $s$ and $\arcsin v = \int v'/\sqrt{1-v^2}$.
 //! So $\kappa_0(1-s^2) = 1 - \tfrac{\sqrt2}{\pi}s + O(s^3)$ and
 //! $\kappa_1(1-s^2) = 1 - s^2 + \tfrac{2\sqrt2}{3\pi}s^3 + O(s^5)$ (Bietti & Bach 2021, §3).
-//! Each endpoint branch costs one known coefficient ($\sqrt g$ needs $g$ to one order beyond), so
-//! [`endpoint_expansion`] works at order $N + L + 2$ for depth $L$.
+//! An endpoint branch returns $\kappa_0$ with one known coefficient fewer ($\sqrt g$ needs $g$ to
+//! one order beyond); $\kappa_1$, hence the next correlation, keeps them all, so
+//! [`endpoint_expansion`] works at order $N + 2$ whatever the depth.
 //!
 //! **Choosing the branch.** The branch is decided from the constant term $\rho_0$ alone: within
 //! 8 ulps of $\pm1$ it is $\pm1$, otherwise interior if $|\rho_0| < 1$. In the recursion the
@@ -55,9 +56,10 @@
 //! * [`maclaurin_coefficients`]: $\kappa(t) = \sum_n b_n t^n$. By Schoenberg's theorem on
 //!   $S^\infty$ and since the kernels are dot-product kernels of every dimension (Daniely, Frostig
 //!   & Singer 2016), $b_n \ge 0$ and $\sum_n b_n = \kappa(1)$; for the NTK
-//!   $b_n = \Theta(n^{-3/2})$ (Bietti & Bach 2021, Cor. "Taylor coefficients"; Geifman et al.
-//!   2020). With the positive-term route $\mu_k = \sum_n b_n\\,\mu_k(t^n)$ they give Mercer
-//!   eigenvalues without cancellation (DESIGN.md §3).
+//!   $b_n \sim (c_1 \pm c_{-1})\\,C(\tfrac12)\\,n^{-3/2}$ by parity (Bietti & Bach 2021, appendix,
+//!   Corollary "Taylor coefficients"), a slowly convergent sum. With the positive-term route
+//!   $\mu_k = \sum_n b_n\\,\mu_k(t^n)$ they give Mercer eigenvalues without cancellation
+//!   (DESIGN.md §3).
 //! * [`endpoint_expansion`]: $\kappa(1 - s^2) = \sum_j a_j s^j$ ([`Endpoint::Plus`]) and
 //!   $\kappa(-1 + s^2) = \sum_j a_j s^j$ ([`Endpoint::Minus`]), i.e. expansions in half-integer
 //!   powers of $1\mp t$ (Bietti & Bach 2021, §3 and appendix; Chen & Xu 2021, *Deep neural
@@ -65,10 +67,12 @@
 //!   similarity between the Laplace and neural tangent kernels*).
 //! * [`kink_coefficients`]: $(c_+, c_-)$ of the normalized kernel,
 //!   $$\frac{\kappa(1-u)}{\kappa(1)} = 1 - c_+\sqrt u + O(u),\qquad
-//!     \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
+//!   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
 //!   with the sign convention of `notes/literature.md` §3.3 ($c_\ell^-$ of the deep NTK is
 //!   positive). In Bietti & Bach's notation $c_1 = -c_+$, $c_{-1} = -c_-$, and the NTK
-//!   eigenvalues decay as $\mu_k \sim -(c_+ \pm c_-)\\,C(d,\tfrac12)\\,k^{-d}$ for even/odd $k$.
+//!   eigenvalues of the normalized kernel decay as
+//!   $\mu_k \sim -(c_+ \pm c_-)\\,C(d,\tfrac12)\\,k^{-d}$ for even/odd $k$, with the corrected
+//!   constant $C(d,\nu)$ of `notes/literature.md` §3.4.
 //!
 //! ```
 //! use ntk_sphere::{Mlp, KernelKind, SphereKernel};
@@ -92,6 +96,10 @@ pub use types::{PowerSeries, PuiseuxSeries};
 use crate::error::KernelError;
 use thiserror::Error;
 
+/// The largest truncation order accepted by the constructors and expansion functions (the
+/// operations cost $O(N^2)$; this bound only keeps absurd requests from exhausting memory).
+pub const MAX_ORDER: usize = 1 << 20;
+
 /// Errors of the series expansions.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
@@ -100,6 +108,12 @@ pub enum SeriesError {
     /// `f64`: use the normalized functions).
     #[error(transparent)]
     Kernel(#[from] KernelError),
+    /// A truncation order above [`MAX_ORDER`] was requested.
+    #[error("series order {order} exceeds the maximum {}", MAX_ORDER)]
+    OrderTooLarge {
+        /// The requested order.
+        order: usize,
+    },
     /// A series was constructed from no coefficients.
     #[error("a series needs at least one coefficient")]
     EmptySeries,

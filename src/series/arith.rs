@@ -124,12 +124,12 @@ impl Core {
             (true, true) => Self::constant(self.c[0] + o.c[0]),
             (true, false) => {
                 let mut r = o.clone();
-                r.c[0] = self.c[0] + r.c[0];
+                r.c[0] += self.c[0];
                 r
             }
             (false, true) => {
                 let mut r = self.clone();
-                r.c[0] = r.c[0] + o.c[0];
+                r.c[0] += o.c[0];
                 r
             }
             (false, false) => {
@@ -307,10 +307,7 @@ fn arc_cosine_interior(rho: &[f64]) -> (Core, Core) {
     q[0] = (1.0 - rho0) * (1.0 + rho0);
     let w = pow_series(&q, -0.5);
     let drho = derivative(rho);
-    let integrand: Vec<f64> = cauchy(&drho, &w[..n - 1])
-        .iter()
-        .map(|&x| x / PI)
-        .collect();
+    let integrand: Vec<f64> = cauchy(&drho, &w[..n - 1]).iter().map(|&x| x / PI).collect();
     let (k00, k10) = crate::scalar::KernelScalar::arc_cosine(&rho0);
     let k0 = integral(&integrand, k00);
     let k1 = integral(&cauchy(&k0[..n - 1], &drho), k10);
@@ -332,7 +329,7 @@ fn arc_cosine_endpoint(rho: &[f64], sigma: f64) -> (Core, Core) {
     // g = 1 − σρ with its constant term exactly 0.
     let g: Vec<f64> = rho.iter().map(|&x| -sigma * x).collect();
     let g2 = g[2];
-    if !(g2 > 0.0) || g[1].abs() > GAP_LINEAR_TOL * g2 {
+    if g2.is_nan() || g2 <= 0.0 || g[1].abs() > GAP_LINEAR_TOL * g2 {
         return (Core::nan(n), Core::nan(n));
     }
     // v = x·√(u/2), n − 1 known coefficients.
@@ -345,10 +342,7 @@ fn arc_cosine_endpoint(rho: &[f64], sigma: f64) -> (Core, Core) {
     let w = pow_series(&q, -0.5);
     let dv = derivative(&v);
     let m = dv.len();
-    let dtheta: Vec<f64> = cauchy(&dv, &w[..m])
-        .iter()
-        .map(|&x| 2.0 * x / PI)
-        .collect();
+    let dtheta: Vec<f64> = cauchy(&dv, &w[..m]).iter().map(|&x| 2.0 * x / PI).collect();
     // ϑ/π, n − 1 known coefficients, constant 0.
     let theta_pi = integral(&dtheta, 0.0);
     let k0: Vec<f64> = if sigma > 0.0 {

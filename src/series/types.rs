@@ -4,8 +4,8 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::SeriesError;
 use super::arith::Core;
+use super::{MAX_ORDER, SeriesError};
 use crate::scalar::KernelScalar;
 
 macro_rules! series_type {
@@ -16,13 +16,17 @@ macro_rules! series_type {
 
         impl $name {
             #[doc = concat!("The variable $", $var, "$ truncated at order $N$: $", $var,
-                " + O(", $var, "^{N+1})$ (`order = 0` gives $0 + O(", $var, ")$).")]
-            pub fn variable(order: usize) -> Self {
+                " + O(", $var, "^{N+1})$ (`order = 0` gives $0 + O(", $var, ")$). ",
+                "Orders above [`MAX_ORDER`] are an error.")]
+            pub fn variable(order: usize) -> Result<Self, SeriesError> {
+                if order > MAX_ORDER {
+                    return Err(SeriesError::OrderTooLarge { order });
+                }
                 let mut c = vec![0.0; order + 1];
                 if order >= 1 {
                     c[1] = 1.0;
                 }
-                Self(Core::truncated(c))
+                Ok(Self(Core::truncated(c)))
             }
 
             #[doc = concat!("The truncated series $\\sum_{k<n} c_k ", $var, "^k + O(", $var,
@@ -129,7 +133,7 @@ series_type!(
     /// use ntk_sphere::scalar::KernelScalar;
     /// use ntk_sphere::series::PowerSeries;
     /// // κ₀(t) = 1/2 + t/π + t³/(6π) + …
-    /// let (k0, _k1) = PowerSeries::variable(3).arc_cosine();
+    /// let (k0, _k1) = PowerSeries::variable(3).unwrap().arc_cosine();
     /// let pi = std::f64::consts::PI;
     /// let want = [0.5, 1.0 / pi, 0.0, 1.0 / (6.0 * pi)];
     /// for (c, w) in k0.coefficients().iter().zip(want) {
@@ -156,7 +160,8 @@ series_type!(
     /// use ntk_sphere::scalar::KernelScalar;
     /// use ntk_sphere::series::PuiseuxSeries;
     /// // κ₀(1 − s²) = 1 − (√2/π) s + O(s³)
-    /// let rho = PuiseuxSeries::constant(1.0) - PuiseuxSeries::variable(4) * PuiseuxSeries::variable(4);
+    /// let s = PuiseuxSeries::variable(4).unwrap();
+    /// let rho = PuiseuxSeries::constant(1.0) - s.clone() * s;
     /// let (k0, _) = rho.arc_cosine();
     /// let c = k0.coefficients();
     /// assert!((c[1] + 2f64.sqrt() / std::f64::consts::PI).abs() < 1e-15);
