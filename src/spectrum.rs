@@ -33,7 +33,7 @@ mod quadrature;
 mod schoenberg;
 
 pub use decay::{Decay, decay, fitted_exponent};
-pub use endpoint::{decay_constant, funk_hecke_one_minus_t};
+pub use endpoint::decay_constant;
 pub use error::SpectrumError;
 pub use mercer::{CrossCheck, Eigenvalue, Method, Spectrum, TARGET_REL_ERROR, mercer_spectrum};
 pub use quadrature::{MAX_QUADRATURE_NODES, default_nodes, spectrum_of_angle_function};

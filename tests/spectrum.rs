@@ -3,7 +3,7 @@
 //! `notes/literature.md` §2 and §7, the trace and Parseval identities, and the decay constants.
 
 use ntk_sphere::arch::Architecture;
-use ntk_sphere::spectrum::{Method, mercer_spectrum};
+use ntk_sphere::spectrum::mercer_spectrum;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
 use serde_json::Value;
 
@@ -338,9 +338,9 @@ fn analytic_tail(kernel: &SphereKernel, kmax: usize, power: usize) -> f64 {
     let mut m: Vec<f64> = js
         .iter()
         .map(|&j| {
-            let (s, ln) =
-                ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k0, j as f64 / 2.0).unwrap();
-            s * ln.exp()
+            ntk_sphere::gegenbauer::one_minus_pow_eigenvalue(d, j as f64 / 2.0, k0)
+                .unwrap()
+                .value()
         })
         .collect();
     let df = d as f64;
@@ -466,13 +466,13 @@ fn decay_constant_is_the_limit_of_quadrature_coefficients() {
             spectrum_of_angle_function(d, 12, 200, |th: f64| 2f64.sqrt() * (0.5 * th).sin())
                 .unwrap();
         for (k, &m) in mu.iter().enumerate().skip(1) {
-            let (s, ln) = ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k, 0.5).unwrap();
-            assert!((s * ln.exp() - m).abs() < 1e-14, "d={d} k={k}");
+            let v = ntk_sphere::gegenbauer::one_minus_pow_eigenvalue(d, 0.5, k).unwrap();
+            assert!((v.value() - m).abs() < 1e-14, "d={d} k={k}");
         }
         let (sc, lnc) = decay_constant(d, 0.5).unwrap();
         let k = 1_000_000usize;
-        let (s, ln) = ntk_sphere::spectrum::funk_hecke_one_minus_t(d, k, 0.5).unwrap();
-        let ratio = s * sc * (ln + (d as f64) * (k as f64).ln() - lnc).exp();
+        let v = ntk_sphere::gegenbauer::one_minus_pow_eigenvalue(d, 0.5, k).unwrap();
+        let ratio = f64::from(v.sign) * sc * (v.ln_abs + (d as f64) * (k as f64).ln() - lnc).exp();
         // O(d^2/k) corrections; a factor 2 (the printed constant) is far outside.
         assert!((ratio - 1.0).abs() < 1e-4, "d={d}: ratio {ratio}");
     }

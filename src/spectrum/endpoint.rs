@@ -25,53 +25,20 @@
 //! (Darboux's method for Gegenbauer coefficients; Bietti & Bach 2021, Thm. 1 for the leading
 //! term).
 
-use crate::gegenbauer::{ln_gamma, ln_gamma_ratio, ln_gamma_signed};
+use crate::gegenbauer::{ln_gamma, ln_gamma_signed, one_minus_pow_eigenvalue};
 
 use super::error::SpectrumError;
 
 const LN_PI: f64 = 1.144_729_885_849_400_2;
 
-/// Sign and $\ln|M_k(\nu)|$ for $\mu_k((1-t)^\nu)$, non-integer $\nu > -(d-1)/2$.
-pub(crate) fn ln_coefficient_one_minus_t(d: usize, k: usize, nu: f64) -> (f64, f64) {
-    let df = d as f64;
-    let kf = k as f64;
-    let (s_g, ln_g) = ln_gamma_signed(-nu);
-    let (s_k, ln_k) = if kf - nu > 0.0 {
-        (1.0, -ln_gamma_ratio(kf - nu, 2.0 * nu + df - 1.0))
-    } else {
-        let (s, l) = ln_gamma_signed(kf - nu);
-        (s, l - ln_gamma(kf + nu + df - 1.0))
-    };
-    let ln = ln_gamma(df / 2.0) - 0.5 * LN_PI
-        + (nu + df - 2.0) * std::f64::consts::LN_2
-        + ln_gamma(nu + (df - 1.0) / 2.0)
-        - ln_g
-        + ln_k;
-    (s_g * s_k, ln)
-}
-
-/// The exact Funk–Hecke coefficient $\mu_k((1-t)^\nu)$ on $S^{d-1}$ as `(sign, ln|value|)`
-/// (see the [module documentation](self)); for $\mu_k((1+t)^\nu)$ multiply by $(-1)^k$.
-///
-/// Errors: $d < 2$, or $\nu$ not finite, an integer, or $\le -(d-1)/2$ (for integer $\nu$ the
-/// coefficients are those of a polynomial: zero for $k > \nu$).
-///
-/// ```
-/// use ntk_sphere::spectrum::funk_hecke_one_minus_t;
-/// // d = 3, nu = 1/2, k = 0: (1/2) ∫ sqrt(1-t) dt = 2^{3/2}/3
-/// let (s, ln) = funk_hecke_one_minus_t(3, 0, 0.5).unwrap();
-/// assert!((s * ln.exp() - 2f64.powf(1.5) / 3.0).abs() < 1e-15);
-/// ```
-pub fn funk_hecke_one_minus_t(d: usize, k: usize, nu: f64) -> Result<(f64, f64), SpectrumError> {
-    super::check_dim(d)?;
-    if !nu.is_finite() || nu == nu.round() || nu <= -(d as f64 - 1.0) / 2.0 {
-        return Err(SpectrumError::InvalidParameter {
-            name: "nu",
-            value: nu,
-            expected: "finite, not an integer, > -(d-1)/2",
-        });
+/// Sign and $\ln|M_k(\nu)|$ for $\mu_k((1-t)^\nu)$, non-integer $\nu > -(d-1)/2$ (the exact
+/// coefficient of [`crate::gegenbauer::one_minus_pow_eigenvalue`]).
+pub(crate) fn ln_coefficient_one_minus_t(d: usize, k: usize, nu: f64) -> Option<(f64, f64)> {
+    let v = one_minus_pow_eigenvalue(d, nu, k).ok()?;
+    if v.sign == 0 {
+        return None;
     }
-    Ok(ln_coefficient_one_minus_t(d, k, nu))
+    Some((f64::from(v.sign), v.ln_abs))
 }
 
 /// The decay constant $C(d,\nu) = 2^{\nu+d-2}\Gamma(d/2)\Gamma(\nu+\frac{d-1}2)/(\sqrt\pi\\,
@@ -127,7 +94,7 @@ pub(crate) fn tail_value(d: usize, k: usize, a_plus: &[f64], a_minus: &[f64]) ->
     let df = d as f64;
     let kf = k as f64;
     let parity = if k % 2 == 0 { 1.0 } else { -1.0 };
-    let (s0, ln0) = ln_coefficient_one_minus_t(d, k, 0.5);
+    let (s0, ln0) = ln_coefficient_one_minus_t(d, k, 0.5)?;
     // Sum of c_j M_k(j/2)/M_k(1/2) over odd j.
     let mut ratio = 1.0; // M_k(nu)/M_k(1/2)
     let mut sum = 0.0;

@@ -9,18 +9,7 @@
 //! like $n^{-(d-1)/2}\\,b_n$ with $b_n = O(n^{-3/2})$, so the route is fast for large $d$; the
 //! truncated tail is estimated from the last term and that power law.
 
-use crate::gegenbauer::ln_gamma;
-
-/// $\ln\mu_k(t^n)$ for $n \ge k$, $n \equiv k \pmod 2$ (the coefficient is positive).
-pub(crate) fn ln_coefficient_monomial(d: usize, k: usize, n: usize) -> f64 {
-    let df = d as f64;
-    let nf = n as f64;
-    let kf = k as f64;
-    ln_gamma(df / 2.0) + ln_gamma(nf + 1.0)
-        - nf * std::f64::consts::LN_2
-        - ln_gamma((nf - kf) / 2.0 + 1.0)
-        - ln_gamma((nf + kf + df) / 2.0)
-}
+use crate::gegenbauer::monomial_eigenvalue;
 
 /// A power-series value: $\ln\mu_k$ and the estimated relative truncation error.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +26,11 @@ pub(crate) fn power_value(d: usize, k: usize, b: &[f64]) -> Option<PowerValue> {
     }
     let df = d as f64;
     let kf = k as f64;
-    let ln0 = ln_coefficient_monomial(d, k, k);
+    // mu_k(t^k) > 0 (crate::gegenbauer::monomial_eigenvalue)
+    let ln0 = monomial_eigenvalue(d, k, k)
+        .ok()
+        .filter(|v| v.sign > 0)?
+        .ln_abs;
     let mut ratio = 1.0; // mu_k(t^n) / mu_k(t^k)
     let mut sum = 0.0;
     let mut last = 0.0;
