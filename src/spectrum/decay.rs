@@ -49,7 +49,7 @@ pub struct Decay {
 }
 
 /// The decay law of the Mercer eigenvalues of `kernel` on $S^{d-1}$ (see the [module
-/// documentation](self)), for $\kappa$ or (`normalized`) $\kappa/\kappa(1)$.
+/// documentation](crate::spectrum)), for $\kappa$ or (`normalized`) $\kappa/\kappa(1)$.
 ///
 /// ```
 /// use ntk_sphere::{Mlp, KernelKind, SphereKernel};

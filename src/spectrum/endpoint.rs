@@ -44,7 +44,7 @@ pub(crate) fn ln_coefficient_one_minus_t(d: usize, k: usize, nu: f64) -> Option<
 /// The decay constant $C(d,\nu) = 2^{\nu+d-2}\Gamma(d/2)\Gamma(\nu+\frac{d-1}2)/(\sqrt\pi\\,
 /// \Gamma(-\nu))$ of $\mu_k((1-t)^\nu) \sim C(d,\nu)\\,k^{-(d-1+2\nu)}$, as `(sign, ln|C|)`.
 ///
-/// Derived from the exact coefficient of the [module documentation](self) with
+/// Derived from the exact coefficient of the [module documentation](crate::spectrum) with
 /// $\Gamma(k-\nu)/\Gamma(k+\nu+d-1) \sim k^{-(2\nu+d-1)}$. Bietti & Bach (2021, App. "phi_nu")
 /// print a value smaller by exactly a factor 2 (`notes/literature.md` §3.4).
 ///
