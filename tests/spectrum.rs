@@ -709,3 +709,27 @@ mod positivity {
         }
     }
 }
+
+#[test]
+fn linear_and_biased_kernels() {
+    // Depth 0 (and alpha = 0) kernels are linear: mu_k = 0 exactly for k >= 2, mu_1 = 1/d of
+    // the normalized kernel t, and the decay is faster than any power.
+    let lin = [
+        mlp(0, KernelKind::Ntk, 4),
+        SphereKernel::new(ResNet::new(0, 1.0, 1.0, 1.0).unwrap(), KernelKind::Ntk, 4).unwrap(),
+        SphereKernel::new(ResNet::new(6, 0.0, 1.0, 1.0).unwrap(), KernelKind::Nngp, 4).unwrap(),
+    ];
+    for k in lin {
+        let s = mercer_spectrum(&k, 30, true).unwrap();
+        assert!(s.eigenvalues[0].exact_zero);
+        assert!((s.eigenvalues[1].mu * 4.0 - 1.0).abs() < CLOSED_FORM_REL);
+        assert!(s.eigenvalues[2..].iter().all(|e| e.exact_zero && e.mu == 0.0));
+        assert_eq!(decay(&k, true).unwrap().exponent, f64::NEG_INFINITY);
+    }
+    // A bias breaks the parity zeros of the 2-layer kernel: all mu_k > 0, trace below 1.
+    let k = SphereKernel::new(Mlp::with_bias(1, 1.0, 0.1).unwrap(), KernelKind::Ntk, 3).unwrap();
+    let s = mercer_spectrum(&k, 200, true).unwrap();
+    assert!(s.eigenvalues.iter().all(|e| !e.exact_zero && e.sign > 0));
+    let law = decay(&k, true).unwrap();
+    assert!(law.constant_odd > 0.0 && law.constant_even > 0.0);
+}
