@@ -49,42 +49,53 @@ const POWER_MAX_DEGREE: usize = 600;
 /// Smallest window of consecutive degrees on which the tail must agree with a reference.
 const SWITCH_WINDOW: usize = 12;
 
+/// Largest required window (the window is a fifth of the quadrature range in between).
+const MAX_SWITCH_WINDOW: usize = 48;
+
 /// Start of the tail, and the largest discrepancy observed on the verification window: the
-/// smallest $s$ such that on $[s, k_q]$ (at least [`SWITCH_WINDOW`] degrees and a fifth of
-/// $k_q$) every non-zero degree has a valid tail and a valid reference that agree to
-/// [`TARGET_REL_ERROR`]/10.
+/// topmost run $[s, t] \subseteq [0, k_q]$ (at least [`SWITCH_WINDOW`] degrees, a fifth of
+/// $k_q$ up to [`MAX_SWITCH_WINDOW`]) on which every non-zero degree has a valid tail and a valid reference that agree to
+/// [`TARGET_REL_ERROR`]/10 (degrees above $t$, where the references reached their floor, are
+/// skipped).
 fn find_switch(
     refs: &[Vec<Candidate>],
     tails: &[Option<Candidate>],
     zeros: &ZeroPattern,
     kq: usize,
 ) -> Option<(usize, f64)> {
-    let window = SWITCH_WINDOW.max(kq / 5);
+    let window = SWITCH_WINDOW.max((kq / 5).min(MAX_SWITCH_WINDOW));
     let mut start = None;
     let mut observed = 0.0f64;
+    let mut top = None;
     for k in (0..=kq).rev() {
         if zeros.is_zero(k) {
             continue;
         }
-        let Some(t) = tails.get(k).copied().flatten() else {
-            break;
-        };
-        let Some(r) = refs[k]
+        let tail = tails.get(k).copied().flatten();
+        let reference = refs[k]
             .iter()
             .filter(|c| c.rel_error <= TARGET_REL_ERROR)
-            .min_by(|a, b| a.rel_error.total_cmp(&b.rel_error))
-        else {
+            .min_by(|a, b| a.rel_error.total_cmp(&b.rel_error));
+        let (Some(t), Some(r)) = (tail, reference) else {
+            // Above the run: the references may have reached their floor; skip. Inside: stop.
+            if top.is_none() {
+                continue;
+            }
             break;
         };
         let diff = rel_diff(r, &t);
         if t.rel_error > TARGET_REL_ERROR || diff > TARGET_REL_ERROR / 10.0 {
+            if top.is_none() {
+                continue;
+            }
             break;
         }
+        top.get_or_insert(k);
         observed = observed.max(diff);
         start = Some(k);
     }
-    match start {
-        Some(s) if kq + 1 - s >= window => Some((s, observed)),
+    match (start, top) {
+        (Some(s), Some(t)) if t + 1 - s >= window => Some((s, observed)),
         _ => None,
     }
 }
