@@ -723,7 +723,11 @@ fn linear_and_biased_kernels() {
         let s = mercer_spectrum(&k, 30, true).unwrap();
         assert!(s.eigenvalues[0].exact_zero);
         assert!((s.eigenvalues[1].mu * 4.0 - 1.0).abs() < CLOSED_FORM_REL);
-        assert!(s.eigenvalues[2..].iter().all(|e| e.exact_zero && e.mu == 0.0));
+        assert!(
+            s.eigenvalues[2..]
+                .iter()
+                .all(|e| e.exact_zero && e.mu == 0.0)
+        );
         assert_eq!(decay(&k, true).unwrap().exponent, f64::NEG_INFINITY);
     }
     // A bias breaks the parity zeros of the 2-layer kernel: all mu_k > 0, trace below 1.
@@ -732,4 +736,45 @@ fn linear_and_biased_kernels() {
     assert!(s.eigenvalues.iter().all(|e| !e.exact_zero && e.sign > 0));
     let law = decay(&k, true).unwrap();
     assert!(law.constant_odd > 0.0 && law.constant_even > 0.0);
+}
+
+/// Two valid methods agree to this (each is estimated at <= 1e-11).
+const CROSS_CHECK_TOL: f64 = 1e-10;
+
+#[test]
+fn methods_agree_where_both_are_valid() {
+    let cases = [
+        (
+            SphereKernel::new(ResNet::new(10, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 10)
+                .unwrap(),
+            2000,
+        ),
+        (mlp(5, KernelKind::Ntk, 3), 2000),
+        (mlp(3, KernelKind::Nngp, 2), 2000),
+        (
+            SphereKernel::new(ResNet::new(5, 1.0, 1.0, 1.0).unwrap(), KernelKind::Nngp, 50)
+                .unwrap(),
+            200,
+        ),
+        (
+            SphereKernel::new(
+                ResNet::new(5, 0.5, 1.0, 1.0).unwrap(),
+                KernelKind::Ntk,
+                1000,
+            )
+            .unwrap(),
+            200,
+        ),
+    ];
+    for (kernel, kmax) in cases {
+        let s = mercer_spectrum(&kernel, kmax, true).unwrap();
+        assert!(!s.cross_checks.is_empty(), "d={}: no overlap", kernel.dim());
+        let worst = s.max_cross_check();
+        eprintln!(
+            "d={}: {} cross-checks, worst {worst:.2e}",
+            kernel.dim(),
+            s.cross_checks.len()
+        );
+        assert!(worst < CROSS_CHECK_TOL, "d={}: {worst:e}", kernel.dim());
+    }
 }
