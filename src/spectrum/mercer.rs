@@ -548,3 +548,32 @@ pub fn mercer_spectrum(
         cross_checks,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_pattern_needs_a_long_run_of_exact_zeros() {
+        // 2-layer shape: odd coefficients vanish from n = 3 on.
+        let b: Vec<f64> = (0..65)
+            .map(|n| {
+                if n % 2 == 1 && n >= 3 {
+                    0.0
+                } else {
+                    1.0 / (n as f64 + 1.0)
+                }
+            })
+            .collect();
+        let z = zero_pattern_of(&b);
+        assert!(z.is_zero(3) && z.is_zero(63) && z.is_zero(10_001));
+        assert!(!z.is_zero(1) && !z.is_zero(2) && !z.is_zero(10_000));
+        // a few isolated zeros are not structural
+        let mut b = vec![1.0; 65];
+        b[60] = 0.0;
+        b[62] = 0.0;
+        b[64] = 0.0;
+        let z = zero_pattern_of(&b);
+        assert!(!z.is_zero(64) && !z.parity_vanishes(0));
+    }
+}

@@ -342,3 +342,38 @@ pub fn spectrum_of_angle_function<F: FnMut(f64) -> f64>(
         .collect();
     Ok((mu, err))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The double-double rule is exact for polynomials of degree $2n-1$ to about 32 digits
+    /// (an `f64` rule stops at about $10^{-16}$).
+    #[test]
+    fn double_double_gauss_legendre_is_exact_to_32_digits() {
+        let n = 40;
+        let (x, w) = gauss_legendre_dd(n).unwrap();
+        for m in [0usize, 5, 20, 39] {
+            let mut acc = dd(0.0);
+            for (xj, wj) in x.iter().zip(&w) {
+                acc = acc + *wj * powi_dd(*xj, 2 * m);
+            }
+            let exact = dd(2.0) / dd((2 * m + 1) as f64);
+            let err = (acc - exact).hi().abs();
+            assert!(err < 1e-30, "m={m}: {err:e}");
+        }
+    }
+
+    #[test]
+    fn angle_rule_integrates_sin_powers() {
+        // int_0^pi sin^8 = 35 pi / 128
+        let r = angle_rule(64).unwrap();
+        let mut acc = dd(0.0);
+        for (s, w) in r.sin.iter().zip(&r.w) {
+            acc = acc + *w * powi_dd(*s, 8);
+        }
+        let exact = Dd::PI * dd(35.0) / dd(128.0);
+        assert!((acc - exact).hi().abs() < 1e-30);
+        assert!(angle_rule(0).is_err() && angle_rule(MAX_QUADRATURE_NODES + 1).is_err());
+    }
+}
