@@ -36,6 +36,9 @@ const MAX_POWER_TERMS: usize = 2400;
 /// First quadrature range (doubled until the tail is verified or $k_{\max}$ is reached).
 const QUAD_START_DEGREE: usize = 96;
 
+/// The quadrature range is never doubled beyond this degree (cost $O(k^2)$).
+const QUAD_MAX_DEGREE: usize = 8192;
+
 /// From this dimension on, the power series is the main method and the quadrature only covers
 /// degrees up to [`QUAD_LARGE_D_DEGREE`] (a cross-check).
 const POWER_DIM: usize = 100;
@@ -411,12 +414,12 @@ pub fn mercer_spectrum(
             .all(|(e, m)| *e > TARGET_REL_ERROR * m.hi().abs());
         if large_d
             || switch.is_some()
-            || kq == kmax
+            || kq == kmax.min(QUAD_MAX_DEGREE)
             || (quad_exhausted && need.iter().all(|&k| refs[k].len() < 2))
         {
             break (refs, switch);
         }
-        kq = kmax.min(2 * kq);
+        kq = kmax.min(QUAD_MAX_DEGREE).min(2 * kq);
     };
     let kq = refs.len() - 1;
 
@@ -491,10 +494,10 @@ pub fn mercer_spectrum(
     let mut eigenvalues = Vec::with_capacity(kmax + 1);
     let mut cross_checks = Vec::new();
     for (k, cs) in cands.iter().enumerate() {
+        let log_multiplicity = ln_multiplicity(d, k)?;
         let multiplicity_f = multiplicity(d, k)
             .map(|m| m as f64)
-            .unwrap_or(f64::INFINITY);
-        let log_multiplicity = ln_multiplicity(d, k)?;
+            .unwrap_or_else(|_| log_multiplicity.exp());
         if zeros.is_zero(k) || cs.is_empty() {
             eigenvalues.push(Eigenvalue {
                 k,
