@@ -1,0 +1,288 @@
+//! The fast Gram path: $K_{ij} = \|x_i\|\\,\|y_j\|\\,\kappa(1)\\,g(\cos\theta_{ij})$ from one
+//! matrix product and table look-ups.
+//!
+//! For a homogeneous (bias-free) architecture, $K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$
+//! (DESIGN.md §1). The path
+//! 1. normalizes the rows, $\hat x_i = x_i/\|x_i\|$ (zero rows stay zero);
+//! 2. forms all $c_{ij} = \langle \hat x_i, \hat y_j\rangle$ by one `faer` matrix product
+//!    (parallel), written straight into the output buffer;
+//! 3. replaces each $c_{ij}$ by the entry, in parallel over rows: for $|c_{ij}| \le \tau$
+//!    ([`T_SWITCH`]) by the $t$-table of [`GramTable`] at $c_{ij}$; otherwise it recomputes the
+//!    angle accurately with [`angle_between`] (Kahan's formula, as the exact path does; $O(D)$
+//!    per such pair) and uses a $\theta$-table;
+//! 4. in the symmetric case $K(X,X)$ computes only the upper triangle (the diagonal is exactly
+//!    $\|x_i\|^2\kappa(1)$) and mirrors it, so the output is exactly symmetric.
+//!
+//! **Accuracy.** Relative to the scale $\|x_i\|\\,\|y_j\|\\,\kappa(1)$ (not to $|K_{ij}|$, which
+//! may be tiny, e.g. near $t=-1$), the entry differs from the exact value
+//! ([`gram_exact`](super::gram_exact)) by at most the table error ([`GramTable::max_error`],
+//! verified $\le$ [`TABLE_TARGET`]) plus, for $|c| \le \tau$, $\max_{|t|\le\tau}|g'(t)|$ times the
+//! rounding error of the inner product of normalized rows (about $D$ ulps in the worst case,
+//! $\sqrt D$ typically; $g'$ is largest at $t = \tau$ since $g$ has non-negative Taylor
+//! coefficients), plus a few ulps. The tests (`tests/gram_fast.rs`) check
+//! ≤ `1e-13` over random architectures, dimensions 2..50 and inputs with arbitrary norms.
+//!
+//! **Scaling.** Products are formed in `f64` when $\|x_i\|\kappa(1)$, $\|x_i\|\|y_j\|\kappa(1)$
+//! and the entry lie in $[2^{-1000}, 2^{1000}]$; otherwise the entry goes through the scaled
+//! representation like the exact path, with the same [`KernelError::NotRepresentable`] on
+//! overflow or underflow — except that an underflowing entry whose table value is within the
+//! table error of 0 is returned as 0. Zero vectors give exactly 0.
+//!
+//! **Non-homogeneous architectures** (MLP with $\sigma_b^2 > 0$) depend on $\|x\|$, $\|y\|$
+//! separately; they use the exact per-pair recursion ([`pair_exact`]), parallel over rows, with
+//! the same symmetric fill.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
+
+use super::gram::{Matrix, angle_between, frexp, pair_exact};
+use super::points::{Points, norm};
+use super::table::{GramTable, T_SWITCH, TABLE_TARGET};
+use super::{SphereKernel, scaled_to_f64};
+use crate::arch::{Architecture, KernelKind};
+use crate::error::KernelError;
+use crate::scalar::scale_f64;
+
+/// Products are formed in plain `f64` inside $[2^{-1000}, 2^{1000}]$.
+const SAFE_LO: f64 = 9.332_636_185_032_189e-302; // 2^-1000
+const SAFE_HI: f64 = 1.071_508_607_186_267_3e301; // 2^1000
+
+/// Checks the shapes and returns $(n, m)$, the output dimensions.
+fn shapes(x: &Points, y: Option<&Points>, out_len: usize) -> Result<(usize, usize), KernelError> {
+    let yy = y.unwrap_or(x);
+    if yy.dim() != x.dim() {
+        return Err(KernelError::DimensionMismatch {
+            expected: x.dim(),
+            found: yy.dim(),
+        });
+    }
+    let (n, m) = (x.len(), yy.len());
+    if out_len != n * m {
+        return Err(KernelError::DimensionMismatch {
+            expected: n * m,
+            found: out_len,
+        });
+    }
+    Ok((n, m))
+}
+
+/// Row-major $\hat x_i = x_i/\|x_i\|$ (zero rows stay zero).
+fn normalized_rows(p: &Points, norms: &[f64]) -> Vec<f64> {
+    let mut v = p.as_slice().to_vec();
+    for (row, &nr) in v.chunks_exact_mut(p.dim()).zip(norms) {
+        if nr > 0.0 {
+            for c in row {
+                *c /= nr;
+            }
+        }
+    }
+    v
+}
+
+/// A raw pointer to the output that may be shared between threads for the mirroring step.
+#[derive(Clone, Copy)]
+struct SharedOut(*mut f64);
+// SAFETY: used only in `mirror_lower`, where threads write disjoint entries (lower triangles of
+// their own rows) and read entries (upper triangle) that no thread writes.
+unsafe impl Sync for SharedOut {}
+unsafe impl Send for SharedOut {}
+
+/// Copies the strict upper triangle of the row-major $n\times n$ `out` to the lower one,
+/// tile by tile, in parallel over blocks of rows.
+fn mirror_lower(out: &mut [f64], n: usize) {
+    const B: usize = 64;
+    assert_eq!(out.len(), n * n);
+    let ptr = SharedOut(out.as_mut_ptr());
+    (0..n.div_ceil(B)).into_par_iter().for_each(|bi| {
+        let p = ptr;
+        let (i0, i1) = (bi * B, ((bi + 1) * B).min(n));
+        for j0 in (0..i1).step_by(B) {
+            for i in i0..i1 {
+                for j in j0..(j0 + B).min(i) {
+                    // SAFETY: i, j < n so both indices are in bounds; j < i, so the write goes to
+                    // the strict lower triangle of row i (owned by this block) and the read comes
+                    // from the strict upper triangle, which is not written during mirroring.
+                    unsafe {
+                        *p.0.add(i * n + j) = *p.0.add(j * n + i);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// The entry through the scaled representation: $g\cdot\kappa(1)\|x\|\|y\|$ (see "Scaling").
+fn scaled_entry(g: f64, kappa_one: (f64, i64), nx: f64, ny: f64) -> Result<f64, KernelError> {
+    if nx == 0.0 || ny == 0.0 || g == 0.0 {
+        return Ok(0.0);
+    }
+    let (mx, ex) = frexp(nx);
+    let (my, ey) = frexp(ny);
+    match scaled_to_f64(g * kappa_one.0 * mx * my, kappa_one.1 + ex + ey) {
+        Err(KernelError::NotRepresentable { log2_abs }) if log2_abs < 0.0 && g.abs() <= TABLE_TARGET => {
+            Ok(0.0)
+        }
+        r => r,
+    }
+}
+
+impl GramTable {
+    /// Fills `out` (row-major, `x.len() * y.len()` entries; $K(X,X)$ when `y` is `None`) with
+    /// the Gram matrix by the fast path (module `kernel::gram_fast`). The table's dimension must
+    /// be that of the points. A non-homogeneous architecture uses the exact per-pair path.
+    pub fn gram_into(
+        &self,
+        x: &Points,
+        y: Option<&Points>,
+        out: &mut [f64],
+    ) -> Result<(), KernelError> {
+        let (n, m) = shapes(x, y, out.len())?;
+        let k = self.kernel();
+        if k.dim() != x.dim() {
+            return Err(KernelError::DimensionMismatch {
+                expected: k.dim(),
+                found: x.dim(),
+            });
+        }
+        if !k.arch().is_homogeneous() {
+            return exact_into(k.arch(), k.kind(), x, y, out);
+        }
+        let symmetric = y.is_none();
+        let yy = y.unwrap_or(x);
+        let d = x.dim();
+        let nx: Vec<f64> = (0..n).map(|i| norm(x.row(i))).collect();
+        let ny: Vec<f64> = if symmetric {
+            nx.clone()
+        } else {
+            (0..m).map(|j| norm(yy.row(j))).collect()
+        };
+        let xh = normalized_rows(x, &nx);
+        let yh_owned;
+        let yh: &[f64] = if symmetric {
+            &xh
+        } else {
+            yh_owned = normalized_rows(yy, &ny);
+            &yh_owned
+        };
+        matmul(
+            MatMut::from_row_major_slice_mut(&mut *out, n, m),
+            Accum::Replace,
+            MatRef::from_row_major_slice(&xh, n, d),
+            MatRef::from_row_major_slice(yh, m, d).transpose(),
+            1.0,
+            Par::rayon(0),
+        );
+        let kappa_one = self.kappa_one();
+        // a_i = ‖x_i‖ κ(1), or NaN (→ scaled path) outside the safe range.
+        let a: Vec<f64> = nx
+            .iter()
+            .map(|&v| {
+                if v == 0.0 {
+                    return f64::NAN;
+                }
+                let (mx, ex) = frexp(v);
+                let r = scale_f64(kappa_one.0 * mx, (kappa_one.1 + ex).clamp(-3000, 3000) as i32);
+                if (SAFE_LO..=SAFE_HI).contains(&r) {
+                    r
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect();
+        out.par_chunks_mut(m)
+            .enumerate()
+            .with_min_len(8)
+            .try_for_each(|(i, row)| -> Result<(), KernelError> {
+                let start = if symmetric { i } else { 0 };
+                let (ai, nxi, xi) = (a[i], nx[i], x.row(i));
+                if nxi == 0.0 {
+                    row[start..].fill(0.0);
+                    return Ok(());
+                }
+                for j in start..m {
+                    let c = row[j];
+                    let nyj = ny[j];
+                    let g = if c.abs() <= T_SWITCH {
+                        self.eval_t_inner(c)
+                    } else if symmetric && j == i {
+                        1.0
+                    } else if nyj == 0.0 {
+                        0.0
+                    } else {
+                        self.normalized_angle(angle_between(xi, nxi, yy.row(j), nyj))
+                    };
+                    let w = ai * nyj;
+                    let v = g * w;
+                    row[j] = if (SAFE_LO..=SAFE_HI).contains(&w)
+                        && (v.abs() >= SAFE_LO || g == 0.0)
+                    {
+                        v
+                    } else {
+                        scaled_entry(g, kappa_one, nxi, nyj)?
+                    };
+                }
+                Ok(())
+            })?;
+        if symmetric {
+            mirror_lower(out, n);
+        }
+        Ok(())
+    }
+
+    /// The Gram matrix by the fast path ([`GramTable::gram_into`]).
+    pub fn gram(&self, x: &Points, y: Option<&Points>) -> Result<Matrix, KernelError> {
+        let rows = x.len();
+        let cols = y.unwrap_or(x).len();
+        let mut data = vec![0.0; rows * cols];
+        self.gram_into(x, y, &mut data)?;
+        Ok(Matrix { rows, cols, data })
+    }
+}
+
+/// The exact per-pair path into a buffer, parallel over rows, symmetric fill for $K(X,X)$.
+pub(crate) fn exact_into(
+    arch: &Architecture,
+    kind: KernelKind,
+    x: &Points,
+    y: Option<&Points>,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let (n, m) = shapes(x, y, out.len())?;
+    let symmetric = y.is_none();
+    let yy = y.unwrap_or(x);
+    let nx: Vec<f64> = (0..n).map(|i| norm(x.row(i))).collect();
+    let ny: Vec<f64> = (0..m).map(|j| norm(yy.row(j))).collect();
+    out.par_chunks_mut(m)
+        .enumerate()
+        .try_for_each(|(i, row)| -> Result<(), KernelError> {
+            let start = if symmetric { i } else { 0 };
+            for j in start..m {
+                row[j] = pair_exact(arch, kind, x.row(i), nx[i], yy.row(j), ny[j])?;
+            }
+            Ok(())
+        })?;
+    if symmetric {
+        mirror_lower(out, n);
+    }
+    Ok(())
+}
+
+/// Fills `out` (row-major, $n\times m$) with the Gram matrix $K(X, Y)$ ($K(X,X)$ when `y` is
+/// `None`): the explicit-buffer form of [`gram`](super::gram). Homogeneous architectures build a
+/// [`GramTable`] for dimension $D$ = `x.dim()` and use the fast path; others use the exact
+/// per-pair recursion in parallel.
+pub fn gram_into(
+    arch: &Architecture,
+    kind: KernelKind,
+    x: &Points,
+    y: Option<&Points>,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    if !arch.is_homogeneous() {
+        return exact_into(arch, kind, x, y, out);
+    }
+    shapes(x, y, out.len())?;
+    let table = GramTable::new(&SphereKernel::new(*arch, kind, x.dim())?)?;
+    table.gram_into(x, y, out)
+}
