@@ -90,7 +90,7 @@ impl Panels {
             .expect("panel slice");
         let mut acc = c[NP - 1];
         for &ci in c[..NP - 1].iter().rev() {
-            acc = acc.mul_add(s, ci);
+            acc = acc * s + ci;
         }
         acc
     }
@@ -166,7 +166,7 @@ fn build_panel(
         let horner = |s: f64| {
             let mut acc = coefs[NP - 1];
             for &ci in coefs[..NP - 1].iter().rev() {
-                acc = acc.mul_add(s, ci);
+                acc = acc * s + ci;
             }
             acc
         };
