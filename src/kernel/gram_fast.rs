@@ -48,6 +48,21 @@ use crate::scalar::scale_f64;
 const SAFE_LO: f64 = 9.332_636_185_032_189e-302; // 2^-1000
 const SAFE_HI: f64 = 1.071_508_607_186_267_3e301; // 2^1000
 
+/// Entries evaluated together by the interleaved table evaluation.
+const LANES: usize = 8;
+
+impl GramTable {
+    /// $g(c)$ from the $t$-table if $|c| \le \tau$, else NaN (angle to be recomputed).
+    #[inline(always)]
+    fn g_or_nan(&self, c: f64) -> f64 {
+        if c.abs() <= T_SWITCH {
+            self.eval_t_inner(c)
+        } else {
+            f64::NAN
+        }
+    }
+}
+
 /// Checks the shapes and returns $(n, m)$, the output dimensions.
 fn shapes(x: &Points, y: Option<&Points>, out_len: usize) -> Result<(usize, usize), KernelError> {
     let yy = y.unwrap_or(x);
@@ -200,27 +215,45 @@ impl GramTable {
                     row[start..].fill(0.0);
                     return Ok(());
                 }
-                for j in start..m {
-                    let c = row[j];
-                    let nyj = ny[j];
-                    let g = if c.abs() <= T_SWITCH {
-                        self.eval_t_inner(c)
-                    } else if symmetric && j == i {
-                        1.0
-                    } else if nyj == 0.0 {
-                        0.0
+                // g from the table, or NaN where the angle must be recomputed.
+                let mut j0 = start;
+                for chunk in row[start..].chunks_mut(LANES) {
+                    if let Ok(c) = <&mut [f64; LANES]>::try_from(&mut *chunk) {
+                        if c.iter().all(|v| v.abs() <= T_SWITCH) {
+                            *c = self.eval_t_lanes(c);
+                        } else {
+                            for v in c.iter_mut() {
+                                *v = self.g_or_nan(*v);
+                            }
+                        }
                     } else {
-                        self.normalized_angle(angle_between(xi, nxi, yy.row(j), nyj))
-                    };
-                    let w = ai * nyj;
-                    let v = g * w;
-                    row[j] = if (SAFE_LO..=SAFE_HI).contains(&w)
-                        && (v.abs() >= SAFE_LO || g == 0.0)
-                    {
-                        v
-                    } else {
-                        scaled_entry(g, kappa_one, nxi, nyj)?
-                    };
+                        for v in chunk.iter_mut() {
+                            *v = self.g_or_nan(*v);
+                        }
+                    }
+                    for (l, v) in chunk.iter_mut().enumerate() {
+                        let j = j0 + l;
+                        let nyj = ny[j];
+                        let mut g = *v;
+                        if g.is_nan() {
+                            g = if symmetric && j == i {
+                                1.0
+                            } else if nyj == 0.0 {
+                                0.0
+                            } else {
+                                self.normalized_angle(angle_between(xi, nxi, yy.row(j), nyj))
+                            };
+                        }
+                        let w = ai * nyj;
+                        let e = g * w;
+                        *v = if (SAFE_LO..=SAFE_HI).contains(&w) && (e.abs() >= SAFE_LO || g == 0.0)
+                        {
+                            e
+                        } else {
+                            scaled_entry(g, kappa_one, nxi, nyj)?
+                        };
+                    }
+                    j0 += chunk.len();
                 }
                 Ok(())
             })?;

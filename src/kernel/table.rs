@@ -95,6 +95,32 @@ impl Panels {
         acc
     }
 
+    /// [`Panels::eval`] at `L` points at once (the same operations in the same order, so the
+    /// same results), interleaved for instruction-level parallelism.
+    #[inline(always)]
+    pub(crate) fn eval_lanes<const L: usize>(&self, x: &[f64; L]) -> [f64; L] {
+        let mut s = [0.0; L];
+        let mut cs: [&[f64; NP]; L] = [&[0.0; NP]; L];
+        for l in 0..L {
+            let u = (x[l] - self.lo) * self.scale;
+            let k = (u as usize).min(self.n - 1);
+            s[l] = 2.0 * (u - k as f64) - 1.0;
+            cs[l] = self.coefs[k * NP..(k + 1) * NP]
+                .try_into()
+                .expect("panel slice");
+        }
+        let mut acc = [0.0; L];
+        for l in 0..L {
+            acc[l] = cs[l][NP - 1];
+        }
+        for i in (0..NP - 1).rev() {
+            for l in 0..L {
+                acc[l] = acc[l] * s[l] + cs[l][i];
+            }
+        }
+        acc
+    }
+
     fn width(&self) -> f64 {
         1.0 / self.scale
     }
@@ -369,6 +395,12 @@ impl GramTable {
     #[inline(always)]
     pub(crate) fn eval_t_inner(&self, t: f64) -> f64 {
         self.t.eval(t)
+    }
+
+    /// The t-table at `L` points at once (caller guarantees $|t| \le \tau$).
+    #[inline(always)]
+    pub(crate) fn eval_t_lanes<const L: usize>(&self, t: &[f64; L]) -> [f64; L] {
+        self.t.eval_lanes(t)
     }
 
     /// The verified maximum error $\max |g_{\text{table}} - g_{\text{exact}}|$ over the
