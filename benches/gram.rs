@@ -25,7 +25,10 @@ fn points() -> Points {
 fn bench_gram(c: &mut Criterion) {
     let x = points();
     let archs: [(&str, Architecture); 2] = [
-        ("resnet_ntk_L10_a0.1", ResNet::new(DEPTH, 0.1, 1.0, 1.0).unwrap().into()),
+        (
+            "resnet_ntk_L10_a0.1",
+            ResNet::new(DEPTH, 0.1, 1.0, 1.0).unwrap().into(),
+        ),
         ("mlp_ntk_L10", Mlp::new(DEPTH, 1.0).unwrap().into()),
     ];
     let mut group = c.benchmark_group("gram_n4000_d16");
@@ -40,7 +43,9 @@ fn bench_gram(c: &mut Criterion) {
             b.iter(|| table.gram_into(&x, None, &mut buf).unwrap())
         });
         group.bench_function(format!("{name}/table_build"), |b| {
-            b.iter(|| GramTable::new(&SphereKernel::new(*arch, KernelKind::Ntk, D).unwrap()).unwrap())
+            b.iter(|| {
+                GramTable::new(&SphereKernel::new(*arch, KernelKind::Ntk, D).unwrap()).unwrap()
+            })
         });
     }
     group.finish();

@@ -214,9 +214,15 @@ fn report_observed_error() {
         let arch: Architecture = if s % 2 == 0 {
             Mlp::new(depth, 1.0 + (s % 3) as f64 * 0.5).unwrap().into()
         } else {
-            ResNet::new(depth, 0.05 + 0.15 * (s % 20) as f64, 1.0, 1.0).unwrap().into()
+            ResNet::new(depth, 0.05 + 0.15 * (s % 20) as f64, 1.0, 1.0)
+                .unwrap()
+                .into()
         };
-        let kind = if s % 4 < 2 { KernelKind::Ntk } else { KernelKind::Nngp };
+        let kind = if s % 4 < 2 {
+            KernelKind::Ntk
+        } else {
+            KernelKind::Nngp
+        };
         let d = 2 + (s as usize * 7) % 49;
         let x = cloud(s, 40, d);
         let k = SphereKernel::new(arch, kind, d).unwrap();
@@ -225,7 +231,10 @@ fn report_observed_error() {
         let fast = gram(&arch, kind, &x, None).unwrap();
         let exact = gram_exact(&arch, kind, &x, None).unwrap();
         let e = max_scaled_error(&fast, &exact, &x, &x, k.value_at_one().unwrap());
-        println!("{arch:?} {kind:?} d={d}: {e:e}, panels {:?}", table.panel_counts());
+        println!(
+            "{arch:?} {kind:?} d={d}: {e:e}, panels {:?}",
+            table.panel_counts()
+        );
         worst = worst.max(e);
     }
     println!("max observed error {worst:e}; max verified table error {table_worst:e}");

@@ -135,7 +135,9 @@ fn scaled_entry(g: f64, kappa_one: (f64, i64), nx: f64, ny: f64) -> Result<f64, 
     let (mx, ex) = frexp(nx);
     let (my, ey) = frexp(ny);
     match scaled_to_f64(g * kappa_one.0 * mx * my, kappa_one.1 + ex + ey) {
-        Err(KernelError::NotRepresentable { log2_abs }) if log2_abs < 0.0 && g.abs() <= TABLE_TARGET => {
+        Err(KernelError::NotRepresentable { log2_abs })
+            if log2_abs < 0.0 && g.abs() <= TABLE_TARGET =>
+        {
             Ok(0.0)
         }
         r => r,
@@ -197,7 +199,10 @@ impl GramTable {
                     return f64::NAN;
                 }
                 let (mx, ex) = frexp(v);
-                let r = scale_f64(kappa_one.0 * mx, (kappa_one.1 + ex).clamp(-3000, 3000) as i32);
+                let r = scale_f64(
+                    kappa_one.0 * mx,
+                    (kappa_one.1 + ex).clamp(-3000, 3000) as i32,
+                );
                 if (SAFE_LO..=SAFE_HI).contains(&r) {
                     r
                 } else {

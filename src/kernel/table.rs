@@ -220,7 +220,11 @@ fn build_panels(
         .into_par_iter()
         .map(|k| {
             let a = lo + k as f64 * w;
-            let b = if k + 1 == n { hi } else { lo + (k + 1) as f64 * w };
+            let b = if k + 1 == n {
+                hi
+            } else {
+                lo + (k + 1) as f64 * w
+            };
             build_panel(a, b, f, &tm, check)
         })
         .collect::<Result<_, _>>()?;
