@@ -108,6 +108,9 @@ proptest! {
         let exact = gram_exact(&arch, kind, &x, None).unwrap();
         let err = max_scaled_error(&fast, &exact, &x, &x, k1);
         prop_assert!(err <= FAST_TOL, "symmetric: error {err:e}");
+        // The documented bound holds too (the exact path's own error, ~1 ulp, is within 8u).
+        prop_assert!(err <= table.entry_error_bound(d), "error {err:e} above the bound");
+        prop_assert!(table.entry_error_bound(d) <= FAST_TOL);
         for i in 0..fast.rows {
             for j in 0..i {
                 prop_assert_eq!(fast.get(i, j), fast.get(j, i));
@@ -232,7 +235,9 @@ fn report_observed_error() {
         let exact = gram_exact(&arch, kind, &x, None).unwrap();
         let e = max_scaled_error(&fast, &exact, &x, &x, k.value_at_one().unwrap());
         println!(
-            "{arch:?} {kind:?} d={d}: {e:e}, panels {:?}",
+            "{arch:?} {kind:?} d={d}: {e:e}, bound {:e}, slope {:.3}, panels {:?}",
+            table.entry_error_bound(d),
+            table.max_slope(),
             table.panel_counts()
         );
         worst = worst.max(e);

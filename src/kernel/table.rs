@@ -121,6 +121,17 @@ impl Panels {
         acc
     }
 
+    /// The derivative $dP/dx$ at the outer end of panel `k` (0: left end, `n-1`: right end).
+    fn slope(&self, k: usize) -> f64 {
+        let c = &self.coefs[k * NP..(k + 1) * NP];
+        let s: f64 = if k == 0 { -1.0 } else { 1.0 };
+        let mut acc = 0.0;
+        for i in (1..NP).rev() {
+            acc = acc * s + i as f64 * c[i];
+        }
+        2.0 * self.scale * acc
+    }
+
     fn width(&self) -> f64 {
         1.0 / self.scale
     }
@@ -297,6 +308,7 @@ pub struct GramTable {
     near_zero: Panels,
     near_pi: Panels,
     t_bound: f64,
+    slope: f64,
     estimate: f64,
     verified: f64,
 }
@@ -350,9 +362,11 @@ impl GramTable {
                 target: TABLE_TARGET,
             });
         }
+        let slope = t.slope(0).abs().max(t.slope(t.n - 1).abs());
         Ok(Self {
             kernel,
             kappa_one,
+            slope,
             t_bound: t_bound(nt),
             t,
             near_zero,
@@ -417,6 +431,26 @@ impl GramTable {
     /// $\kappa(1)$: $4\rho^{-p}/(\rho-1)$ on the worst panel.
     pub fn t_error_bound(&self) -> f64 {
         self.t_bound
+    }
+
+    /// $\max_{|t|\le\tau} |g'(t)| = g'(\tau)$ (as $g$ has non-negative Taylor coefficients,
+    /// $|g'(t)| \le g'(|t|)$ and $g'$ increases), taken from the table's derivative at $\pm\tau$.
+    pub fn max_slope(&self) -> f64 {
+        self.slope
+    }
+
+    /// The error bound of a fast Gram entry for points of $\mathbb R^D$, relative to
+    /// $\|x\|\,\|y\|\,\kappa(1)$:
+    /// $$\epsilon_{\text{table}} + 1.01\,g'(\tau)\,(D+4)\,u + 8u,\qquad u = 2^{-53},$$
+    /// with $\epsilon_{\text{table}}$ = [`GramTable::max_error`]. The middle term bounds the effect
+    /// of the rounding of $c = \langle\hat x,\hat y\rangle$ (normalization: $2u$ per vector;
+    /// dot product: $\gamma_D\|\hat x\|\|\hat y\|$, Higham, *Accuracy and Stability of Numerical
+    /// Algorithms*, §3.1) on the $t$-table path; the angle path has the few-ulp angle error of
+    /// [`super::angle_between`], shared with the exact path. The last term covers the final
+    /// products. Valid up to the verification caveat of [`GramTable::max_error`].
+    pub fn entry_error_bound(&self, dim: usize) -> f64 {
+        let u = f64::EPSILON / 2.0;
+        self.verified + 1.01 * self.slope * (dim as f64 + 4.0) * u + 8.0 * u
     }
 
     /// The construction-time estimate for the $\theta$-tables (trailing Chebyshev coefficients
