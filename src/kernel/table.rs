@@ -24,8 +24,10 @@
 //! Hence $|g(z)| \le g(1) = 1$ on the closed unit disk. The Bernstein ellipse $E_\rho$ of a panel
 //! lies in that disk when $|x_0| + h(\rho+\rho^{-1})/2 \le 1$, and Chebyshev interpolation of
 //! degree $p$ then errs by at most $4\rho^{-p}/(\rho-1)$ on the panel (Trefethen, *Approximation
-//! Theory and Approximation Practice*, Thm. 8.2). The panel count in $t$ is chosen a priori so
-//! that this bound, [`GramTable::t_error_bound`], is below [`TABLE_TARGET`]. The bound is for
+//! Theory and Approximation Practice*, Thm. 8.2). The panel count in $t$ and, per panel, the
+//! smallest degree $p_k \in [4, p]$ are chosen a priori so that this bound,
+//! [`GramTable::t_error_bound`], is below [`TABLE_TARGET`]/4 (inner panels, far from the branch
+//! points $\pm1$, need fewer nodes; unused coefficients are zero). The bound is for
 //! exact arithmetic on exact node values; the rounding of node values (≈ 1 ulp, amplified by the
 //! Lebesgue constant $< 3$ for $p = 12$), of the monomial conversion and of Horner's rule is not
 //! bounded rigorously but is covered by the verification below.
@@ -166,13 +168,13 @@ fn build_panel(
     f: &(dyn Fn(f64) -> Result<f64, KernelError> + Sync),
     tm: &[[f64; NP]; NP],
     check: bool,
+    p: usize,
 ) -> Result<BuiltPanel, KernelError> {
-    let p = TABLE_DEGREE;
     let mid = 0.5 * (a + b);
     let h = 0.5 * (b - a);
     let at = |s: f64| (mid + h * s).clamp(a, b);
     let mut v = [0.0; NP];
-    for (j, vj) in v.iter_mut().enumerate() {
+    for (j, vj) in v.iter_mut().enumerate().take(p + 1) {
         // Exact endpoints, so neighbouring panels share node values.
         let x = match j {
             0 => b,
@@ -183,9 +185,9 @@ fn build_panel(
     }
     // Chebyshev coefficients by the DCT-I of the Lobatto values.
     let mut cheb = [0.0; NP];
-    for (m, cm) in cheb.iter_mut().enumerate() {
+    for (m, cm) in cheb.iter_mut().enumerate().take(p + 1) {
         let mut sum = 0.0;
-        for (j, vj) in v.iter().enumerate() {
+        for (j, vj) in v.iter().enumerate().take(p + 1) {
             let w = if j == 0 || j == p { 0.5 } else { 1.0 };
             sum += w * vj * ((j * m) as f64 * PI / p as f64).cos();
         }
@@ -216,14 +218,15 @@ fn build_panel(
     Ok(BuiltPanel { coefs, estimate })
 }
 
-/// Builds `n` uniform panels on `[lo, hi]` (in parallel); returns them with the largest
-/// construction estimate.
+/// Builds `n` uniform panels on `[lo, hi]` (in parallel), panel `k` of degree `degree(k)`
+/// $\le p$; returns them with the largest construction estimate.
 fn build_panels(
     lo: f64,
     hi: f64,
     n: usize,
     f: &(dyn Fn(f64) -> Result<f64, KernelError> + Sync),
     check: bool,
+    degree: &(dyn Fn(usize) -> usize + Sync),
 ) -> Result<(Panels, f64), KernelError> {
     let tm = chebyshev_monomials();
     let w = (hi - lo) / n as f64;
@@ -236,7 +239,7 @@ fn build_panels(
             } else {
                 lo + (k + 1) as f64 * w
             };
-            build_panel(a, b, f, &tm, check)
+            build_panel(a, b, f, &tm, check, degree(k))
         })
         .collect::<Result<_, _>>()?;
     let estimate = built.iter().fold(0.0_f64, |m, p| m.max(p.estimate));
@@ -276,14 +279,32 @@ fn verify(
         .try_reduce(|| 0.0, |a, b| Ok(a.max(b)))
 }
 
-/// The a-priori bound $\max_k 4\rho_k^{-p}/(\rho_k - 1)$ for `n` uniform panels on $[-\tau,\tau]$,
-/// $\rho_k = r_k + \sqrt{r_k^2 - 1}$, $r_k = (1 - |x_k|)/h$ (see the module docs).
-fn t_bound(n: usize) -> f64 {
+/// Smallest degree used on a $t$-panel.
+const MIN_DEGREE: usize = 4;
+
+/// The a-priori bound $4\rho^{-p}/(\rho - 1)$ on panel `k` of `n` uniform panels on
+/// $[-\tau,\tau]$ at degree $p$, $\rho = r + \sqrt{r^2 - 1}$, $r = (1 - |x_k|)/h$ (module docs).
+fn panel_bound(n: usize, k: usize, p: usize) -> f64 {
     let h = T_SWITCH / n as f64;
-    // The outermost panel is the worst: |x_k| + h = τ.
-    let r = (1.0 - (T_SWITCH - h)) / h;
+    let x0 = -T_SWITCH + (2 * k + 1) as f64 * h;
+    let r = (1.0 - x0.abs()) / h;
     let rho = r + (r * r - 1.0).sqrt();
-    4.0 * rho.powi(-(TABLE_DEGREE as i32)) / (rho - 1.0)
+    4.0 * rho.powi(-(p as i32)) / (rho - 1.0)
+}
+
+/// The degree of $t$-panel `k`: the smallest $p \in$ [`MIN_DEGREE`]..=[`TABLE_DEGREE`] whose
+/// bound is below `TABLE_TARGET / 4` (else [`TABLE_DEGREE`]).
+fn t_degree(n: usize, k: usize) -> usize {
+    (MIN_DEGREE..=TABLE_DEGREE)
+        .find(|&p| panel_bound(n, k, p) <= TABLE_TARGET / 4.0)
+        .unwrap_or(TABLE_DEGREE)
+}
+
+/// The proven $t$-table bound: the maximum over panels of [`panel_bound`] at [`t_degree`].
+fn t_bound(n: usize) -> f64 {
+    (0..n)
+        .map(|k| panel_bound(n, k, t_degree(n, k)))
+        .fold(0.0, f64::max)
 }
 
 /// Tables of the normalized kernel $g(t) = \kappa(t)/\kappa(1)$ of one [`SphereKernel`], for
@@ -337,14 +358,14 @@ impl GramTable {
         while t_bound(nt) > TABLE_TARGET / 4.0 {
             nt *= 2;
         }
-        let (t, _) = build_panels(-T_SWITCH, T_SWITCH, nt, &ft, false)?;
+        let (t, _) = build_panels(-T_SWITCH, T_SWITCH, nt, &ft, false, &|k| t_degree(nt, k))?;
         let t_err = verify(&t, &ft)?;
 
         // Tables in θ: adaptive doubling.
         let adaptive = |lo: f64, hi: f64| -> Result<(Panels, f64), KernelError> {
             let mut n = 4;
             loop {
-                let (p, est) = build_panels(lo, hi, n, &fa, true)?;
+                let (p, est) = build_panels(lo, hi, n, &fa, true, &|_| TABLE_DEGREE)?;
                 if est <= TABLE_TARGET / 2.0 || n >= MAX_THETA_PANELS {
                     return Ok((p, est));
                 }
