@@ -100,29 +100,44 @@ fn normalized_rows(p: &Points, norms: &[f64]) -> Vec<f64> {
 /// A raw pointer to the output that may be shared between threads for the mirroring step.
 #[derive(Clone, Copy)]
 struct SharedOut(*mut f64);
-// SAFETY: used only in `mirror_lower`, where threads write disjoint entries (lower triangles of
-// their own rows) and read entries (upper triangle) that no thread writes.
+// SAFETY: used only in `mirror_lower`, where each thread writes only the strict lower triangle
+// of its own block of rows and reads other blocks only in the strict upper triangle, which no
+// thread writes.
 unsafe impl Sync for SharedOut {}
 unsafe impl Send for SharedOut {}
 
-/// Copies the strict upper triangle of the row-major $n\times n$ `out` to the lower one,
-/// tile by tile, in parallel over blocks of rows.
+/// Copies the strict upper triangle of the row-major $n\times n$ `out` to the lower one, in
+/// parallel over blocks of rows. Each $B\times B$ tile is read row by row into a local buffer and
+/// written row by row transposed, so that both memory streams are contiguous.
 fn mirror_lower(out: &mut [f64], n: usize) {
     const B: usize = 64;
     assert_eq!(out.len(), n * n);
     let ptr = SharedOut(out.as_mut_ptr());
     (0..n.div_ceil(B)).into_par_iter().for_each(|bi| {
         let p = ptr;
+        let mut tile = vec![0.0; B * B];
         let (i0, i1) = (bi * B, ((bi + 1) * B).min(n));
         for j0 in (0..i1).step_by(B) {
+            let j1 = (j0 + B).min(i1);
+            // Source: rows j0..j1, columns i0..i1 (upper triangle where j < i).
+            for j in j0..j1 {
+                // SAFETY: j < n and i0..i1 ⊂ 0..n, so the row segment is in bounds. For j < i0
+                // (other blocks) it lies in the strict upper triangle, which no thread writes
+                // during mirroring; for the diagonal tile (j0 = i0) row j belongs to this block,
+                // whose entries only this thread writes, and not while `src` is alive.
+                let src = unsafe { std::slice::from_raw_parts(p.0.add(j * n + i0), i1 - i0) };
+                tile[(j - j0) * B..(j - j0) * B + (i1 - i0)].copy_from_slice(src);
+            }
             for i in i0..i1 {
-                for j in j0..(j0 + B).min(i) {
-                    // SAFETY: i, j < n so both indices are in bounds; j < i, so the write goes to
-                    // the strict lower triangle of row i (owned by this block) and the read comes
-                    // from the strict upper triangle, which is not written during mirroring.
-                    unsafe {
-                        *p.0.add(i * n + j) = *p.0.add(j * n + i);
-                    }
+                let jend = j1.min(i);
+                if jend <= j0 {
+                    continue;
+                }
+                // SAFETY: row i belongs to this block; columns j0..jend < i are its strict
+                // lower triangle, written only by this thread and never read by others.
+                let dst = unsafe { std::slice::from_raw_parts_mut(p.0.add(i * n + j0), jend - j0) };
+                for (jj, d) in dst.iter_mut().enumerate() {
+                    *d = tile[jj * B + (i - i0)];
                 }
             }
         }
