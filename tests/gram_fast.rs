@@ -244,3 +244,23 @@ fn report_observed_error() {
     }
     println!("max observed error {worst:e}; max verified table error {table_worst:e}");
 }
+
+/// Several mirroring tiles (n > 64, not a multiple of the tile size): the symmetric fill agrees
+/// with the exact path and is exactly symmetric.
+#[test]
+fn symmetric_fill_across_tiles() {
+    let arch: Architecture = ResNet::new(3, 0.7, 1.0, 1.0).unwrap().into();
+    let x = cloud(11, 190, 3);
+    let fast = gram(&arch, KernelKind::Ntk, &x, None).unwrap();
+    let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
+    let k1 = SphereKernel::new(arch, KernelKind::Ntk, 3)
+        .unwrap()
+        .value_at_one()
+        .unwrap();
+    assert!(max_scaled_error(&fast, &exact, &x, &x, k1) <= FAST_TOL);
+    for i in 0..fast.rows {
+        for j in 0..i {
+            assert_eq!(fast.get(i, j), fast.get(j, i));
+        }
+    }
+}
