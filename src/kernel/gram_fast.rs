@@ -4,8 +4,9 @@
 //! For a homogeneous (bias-free) architecture, $K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$
 //! (DESIGN.md §1). The path
 //! 1. normalizes the rows, $\hat x_i = x_i/\|x_i\|$ (zero rows stay zero);
-//! 2. forms all $c_{ij} = \langle \hat x_i, \hat y_j\rangle$ by one `faer` matrix product
-//!    (parallel), written straight into the output buffer;
+//! 2. forms the $c_{ij} = \langle \hat x_i, \hat y_j\rangle$ by `faer` matrix products, one per
+//!    block of 32 rows (blocks in parallel; only $j \ge$ the block's first row in the
+//!    symmetric case), written straight into the output buffer;
 //! 3. replaces each $c_{ij}$ by the entry, in parallel over rows: for $|c_{ij}| \le \tau$
 //!    ([`T_SWITCH`]) by the $t$-table of [`GramTable`] at $c_{ij}$; otherwise it recomputes the
 //!    angle accurately with [`angle_between`] (Kahan's formula, as the exact path does; $O(D)$
@@ -52,6 +53,8 @@ const SAFE_HI: f64 = 1.071_508_607_186_267_3e301; // 2^1000
 
 /// Entries evaluated together by the interleaved table evaluation.
 const LANES: usize = 8;
+/// Rows per parallel work item (matrix product and entries fused per block).
+const ROW_BLOCK: usize = 32;
 
 impl GramTable {
     /// $g(c)$ from the $t$-table if $|c| \le \tau$, else NaN (angle to be recomputed).
@@ -199,14 +202,6 @@ impl GramTable {
             yh_owned = normalized_rows(yy, &ny);
             &yh_owned
         };
-        matmul(
-            MatMut::from_row_major_slice_mut(&mut *out, n, m),
-            Accum::Replace,
-            MatRef::from_row_major_slice(&xh, n, d),
-            MatRef::from_row_major_slice(yh, m, d).transpose(),
-            1.0,
-            Par::rayon(0),
-        );
         let kappa_one = self.kappa_one();
         // a_i = ‖x_i‖ κ(1), or NaN (→ scaled path) outside the safe range.
         let a: Vec<f64> = nx
@@ -227,58 +222,75 @@ impl GramTable {
                 }
             })
             .collect();
-        out.par_chunks_mut(m)
-            .enumerate()
-            .with_min_len(8)
-            .try_for_each(|(i, row)| -> Result<(), KernelError> {
-                let start = if symmetric { i } else { 0 };
-                let (ai, nxi, xi) = (a[i], nx[i], x.row(i));
-                if nxi == 0.0 {
-                    row[start..].fill(0.0);
-                    return Ok(());
-                }
-                // g from the table, or NaN where the angle must be recomputed.
-                let mut j0 = start;
-                for chunk in row[start..].chunks_mut(LANES) {
-                    if let Ok(c) = <&mut [f64; LANES]>::try_from(&mut *chunk) {
-                        if c.iter().all(|v| v.abs() <= T_SWITCH) {
-                            *c = self.eval_t_lanes(c);
-                        } else {
-                            for v in c.iter_mut() {
-                                *v = self.g_or_nan(*v);
-                            }
-                        }
+        let process_row = |i: usize, row: &mut [f64]| -> Result<(), KernelError> {
+            let start = if symmetric { i } else { 0 };
+            let (ai, nxi, xi) = (a[i], nx[i], x.row(i));
+            if nxi == 0.0 {
+                row[start..].fill(0.0);
+                return Ok(());
+            }
+            // g from the table, or NaN where the angle must be recomputed.
+            let mut j0 = start;
+            for chunk in row[start..].chunks_mut(LANES) {
+                if let Ok(c) = <&mut [f64; LANES]>::try_from(&mut *chunk) {
+                    if c.iter().all(|v| v.abs() <= T_SWITCH) {
+                        *c = self.eval_t_lanes(c);
                     } else {
-                        for v in chunk.iter_mut() {
+                        for v in c.iter_mut() {
                             *v = self.g_or_nan(*v);
                         }
                     }
-                    for (l, v) in chunk.iter_mut().enumerate() {
-                        let j = j0 + l;
-                        let nyj = ny[j];
-                        let mut g = *v;
-                        if g.is_nan() {
-                            g = if symmetric && j == i {
-                                1.0
-                            } else if nyj == 0.0 {
-                                0.0
-                            } else {
-                                self.normalized_angle(angle_between(xi, nxi, yy.row(j), nyj))
-                            };
-                        }
-                        let w = ai * nyj;
-                        let e = g * w;
-                        *v = if (SAFE_LO..=SAFE_HI).contains(&w) && (e.abs() >= SAFE_LO || g == 0.0)
-                        {
-                            e
+                } else {
+                    for v in chunk.iter_mut() {
+                        *v = self.g_or_nan(*v);
+                    }
+                }
+                for (l, v) in chunk.iter_mut().enumerate() {
+                    let j = j0 + l;
+                    let nyj = ny[j];
+                    let mut g = *v;
+                    if g.is_nan() {
+                        g = if symmetric && j == i {
+                            1.0
+                        } else if nyj == 0.0 {
+                            0.0
                         } else {
-                            scaled_entry(g, kappa_one, nxi, nyj)?
+                            self.normalized_angle(angle_between(xi, nxi, yy.row(j), nyj))
                         };
                     }
-                    j0 += chunk.len();
+                    let w = ai * nyj;
+                    let e = g * w;
+                    *v = if (SAFE_LO..=SAFE_HI).contains(&w) && (e.abs() >= SAFE_LO || g == 0.0) {
+                        e
+                    } else {
+                        scaled_entry(g, kappa_one, nxi, nyj)?
+                    };
+                }
+                j0 += chunk.len();
+            }
+            Ok(())
+        };
+        // Row blocks: the product for the block (upper part only if symmetric), then the
+        // entries, while the block is still in cache.
+        out.par_chunks_mut(ROW_BLOCK * m).enumerate().try_for_each(
+            |(b, block)| -> Result<(), KernelError> {
+                let i0 = b * ROW_BLOCK;
+                let rb = block.len() / m;
+                let cs = if symmetric { i0 } else { 0 };
+                matmul(
+                    MatMut::from_row_major_slice_mut(&mut *block, rb, m).subcols_mut(cs, m - cs),
+                    Accum::Replace,
+                    MatRef::from_row_major_slice(&xh[i0 * d..(i0 + rb) * d], rb, d),
+                    MatRef::from_row_major_slice(&yh[cs * d..], m - cs, d).transpose(),
+                    1.0,
+                    Par::Seq,
+                );
+                for (r, row) in block.chunks_mut(m).enumerate() {
+                    process_row(i0 + r, row)?;
                 }
                 Ok(())
-            })?;
+            },
+        )?;
         if symmetric {
             mirror_lower(out, n);
         }
