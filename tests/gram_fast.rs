@@ -264,3 +264,31 @@ fn symmetric_fill_across_tiles() {
         }
     }
 }
+
+/// Streaming by row blocks reproduces the full matrix within the fast-path tolerance.
+#[test]
+fn row_blocks_match_full_matrix() {
+    let arch: Architecture = Mlp::new(6, 1.3).unwrap().into();
+    let x = cloud(5, 70, 7);
+    let k = SphereKernel::new(arch, KernelKind::Ntk, 7).unwrap();
+    let table = GramTable::new(&k).unwrap();
+    let full = table.gram(&x, None).unwrap();
+    let n = x.len();
+    let mut streamed = Vec::new();
+    for start in (0..n).step_by(16) {
+        let end = (start + 16).min(n);
+        let mut block = vec![0.0; (end - start) * n];
+        table
+            .gram_rows_into(&x, None, start..end, &mut block)
+            .unwrap();
+        streamed.extend_from_slice(&block);
+    }
+    let streamed = Matrix {
+        rows: n,
+        cols: n,
+        data: streamed,
+    };
+    let k1 = k.value_at_one().unwrap();
+    assert!(max_scaled_error(&streamed, &full, &x, &x, k1) <= FAST_TOL);
+    assert!(table.gram_rows_into(&x, None, 5..5, &mut []).is_err());
+}

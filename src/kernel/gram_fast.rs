@@ -317,6 +317,33 @@ impl GramTable {
         Ok(())
     }
 
+    /// Rows `rows` of $K(X, Y)$ ($Y = X$ when `y` is `None`) into `out` (row-major,
+    /// `rows.len() * y.len()` entries): for streaming a large matrix block by block (e.g. to a
+    /// file) without holding it whole. Each block is computed as the rectangular matrix
+    /// $K(X_{\text{rows}}, Y)$, so the symmetry of $K(X,X)$ is not exploited and holds to the
+    /// stated accuracy, not necessarily bitwise; the error bound is that of
+    /// [`GramTable::gram_into`].
+    pub fn gram_rows_into(
+        &self,
+        x: &Points,
+        y: Option<&Points>,
+        rows: std::ops::Range<usize>,
+        out: &mut [f64],
+    ) -> Result<(), KernelError> {
+        if rows.start >= rows.end || rows.end > x.len() {
+            return Err(KernelError::EmptyInput {
+                what: "row range empty or beyond the points",
+            });
+        }
+        let d = x.dim();
+        let block = Points::new(
+            x.as_slice()[rows.start * d..rows.end * d].to_vec(),
+            rows.len(),
+            d,
+        )?;
+        self.gram_into(&block, Some(y.unwrap_or(x)), out)
+    }
+
     /// The Gram matrix by the fast path ([`GramTable::gram_into`]).
     pub fn gram(&self, x: &Points, y: Option<&Points>) -> Result<Matrix, KernelError> {
         let rows = x.len();
