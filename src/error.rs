@@ -101,4 +101,12 @@ pub enum KernelError {
     /// The kernel value at $t = 1$ is zero, so the kernel cannot be normalized.
     #[error("kernel value at t = 1 is zero; the kernel cannot be normalized")]
     ZeroNormalization,
+    /// An interpolation table of the fast Gram path missed its verified accuracy target.
+    #[error("interpolation table error {error:e} exceeds the target {target:e}")]
+    TableAccuracy {
+        /// The verified maximum error, relative to $\kappa(1)$.
+        error: f64,
+        /// The target.
+        target: f64,
+    },
 }

@@ -11,10 +11,14 @@
 //! $\kappa(t)/\kappa(1)$ are formed from the scaled representation and never overflow.
 
 mod gram;
+mod gram_fast;
 mod points;
+pub mod table;
 
 pub use gram::{Matrix, angle_between, gram_exact};
+pub use gram_fast::gram_into;
 pub use points::Points;
+pub use table::GramTable;
 
 use crate::arch::{Architecture, InputCovariance, KernelKind, Scaled};
 use crate::error::KernelError;
@@ -156,13 +160,35 @@ impl SphereKernel {
     }
 }
 
-/// The Gram matrix $K(X, Y)$ ($K(X,X)$ when `y` is `None`). Currently the exact path
-/// [`gram_exact`]; the fast interpolated path replaces it behind this name.
+/// The Gram matrix $K(X, Y)$ ($K(X,X)$ when `y` is `None`, exactly symmetric) by the fast path:
+/// for homogeneous architectures $K_{ij} = \|x_i\|\,\|y_j\|\,\kappa(1)\,g(\cos\theta_{ij})$
+/// with the inner products from one matrix product and $g$ from a verified interpolation
+/// [`GramTable`] (error relative to $\|x_i\|\|y_j\|\kappa(1)$ below $10^{-13}$; see the module
+/// docs of `kernel::gram_fast` and `kernel::table`); otherwise the exact per-pair recursion in
+/// parallel. [`gram_into`] fills a caller-provided buffer instead; [`gram_exact`] is the
+/// reference path.
+///
+/// ```
+/// use ntk_sphere::{KernelKind, ResNet, Points};
+/// use ntk_sphere::kernel::{gram, gram_exact};
+/// let arch = ResNet::new(10, 0.1, 1.0, 1.0).unwrap().into();
+/// let x = Points::from_rows(&[[1.0, 0.0, 2.0], [0.5, -1.0, 0.0], [0.0, 0.0, 0.0]]).unwrap();
+/// let fast = gram(&arch, KernelKind::Ntk, &x, None).unwrap();
+/// let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
+/// for (a, b) in fast.data.iter().zip(&exact.data) {
+///     assert!((a - b).abs() <= 1e-13 * 5.0 * exact.get(0, 0));
+/// }
+/// assert_eq!(fast.get(2, 1), 0.0);
+/// ```
 pub fn gram(
     arch: &Architecture,
     kind: KernelKind,
     x: &Points,
     y: Option<&Points>,
 ) -> Result<Matrix, KernelError> {
-    gram_exact(arch, kind, x, y)
+    let rows = x.len();
+    let cols = y.unwrap_or(x).len();
+    let mut data = vec![0.0; rows * cols];
+    gram_into(arch, kind, x, y, &mut data)?;
+    Ok(Matrix { rows, cols, data })
 }

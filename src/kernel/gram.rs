@@ -48,7 +48,7 @@ pub fn angle_between(x: &[f64], nx: f64, y: &[f64], ny: f64) -> f64 {
 }
 
 /// $(m, e)$ with $x = m\cdot 2^e$, $m \in [0.5, 1)$ (for finite $x > 0$).
-fn frexp(x: f64) -> (f64, i64) {
+pub(crate) fn frexp(x: f64) -> (f64, i64) {
     let e = x.log2().floor() as i64 + 1;
     (crate::scalar::scale_f64(x, -(e as i32)), e)
 }

@@ -1,0 +1,71 @@
+//! Gram-matrix benchmarks (issue "Benchmarks"): n = 4000 Gaussian points in d = 16, the ResNet
+//! NTK (L = 10, α = 0.1) and the MLP NTK (L = 10), by the fast path `kernel::gram` (table build
+//! and allocation included), into a preallocated buffer with a prebuilt table, streamed by
+//! 256-row blocks into a reused buffer, and the table construction alone.
+//!
+//! Reference points on the 2-core development machine: neural-tangents 0.6.5 (JAX, CPU,
+//! float64, jit) 2.4–6.6 s for the ResNet matrix, the paper's numpy code 14 s. Measured here
+//! (2 cores, shared with other jobs; 2026-11-27): `gram` 69 ms (ResNet) / 67 ms (MLP),
+//! prebuilt table into a buffer 39.5 / 39.6 ms, 256-row streaming 61 / 61 ms, table build
+//! 1.9 / 1.3 ms.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ntk_sphere::arch::Architecture;
+use ntk_sphere::kernel::{self, GramTable};
+use ntk_sphere::{KernelKind, Mlp, Points, ResNet, SphereKernel};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+
+const N: usize = 4000;
+const D: usize = 16;
+const DEPTH: usize = 10;
+
+fn points() -> Points {
+    let mut rng = StdRng::seed_from_u64(20_210_301);
+    let data: Vec<f64> = (0..N * D).map(|_| rng.sample(StandardNormal)).collect();
+    Points::new(data, N, D).unwrap()
+}
+
+fn bench_gram(c: &mut Criterion) {
+    let x = points();
+    let archs: [(&str, Architecture); 2] = [
+        (
+            "resnet_ntk_L10_a0.1",
+            ResNet::new(DEPTH, 0.1, 1.0, 1.0).unwrap().into(),
+        ),
+        ("mlp_ntk_L10", Mlp::new(DEPTH, 1.0).unwrap().into()),
+    ];
+    let mut group = c.benchmark_group("gram_n4000_d16");
+    group.sample_size(10);
+    for (name, arch) in &archs {
+        group.bench_function(format!("{name}/gram"), |b| {
+            b.iter(|| kernel::gram(arch, KernelKind::Ntk, &x, None).unwrap())
+        });
+        let table = GramTable::new(&SphereKernel::new(*arch, KernelKind::Ntk, D).unwrap()).unwrap();
+        let mut buf = vec![0.0; N * N];
+        group.bench_function(format!("{name}/gram_into_prebuilt_table"), |b| {
+            b.iter(|| table.gram_into(&x, None, &mut buf).unwrap())
+        });
+        let mut block = vec![0.0; 256 * N];
+        group.bench_function(format!("{name}/gram_rows_into_256_row_blocks"), |b| {
+            b.iter(|| {
+                for start in (0..N).step_by(256) {
+                    let end = (start + 256).min(N);
+                    let out = &mut block[..(end - start) * N];
+                    table.gram_rows_into(&x, None, start..end, out).unwrap();
+                    std::hint::black_box(&out[0]);
+                }
+            })
+        });
+        group.bench_function(format!("{name}/table_build"), |b| {
+            b.iter(|| {
+                GramTable::new(&SphereKernel::new(*arch, KernelKind::Ntk, D).unwrap()).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_gram);
+criterion_main!(benches);
