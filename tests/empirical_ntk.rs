@@ -13,10 +13,10 @@ use rand_distr::{Distribution, StandardNormal};
 
 /// Widths of the convergence study.
 const WIDTHS: [usize; 4] = [64, 256, 1024, 4096];
-/// Number of random networks averaged at width `m`: $3\cdot 4096/m$, so that every width costs
+/// Number of random networks averaged at width `m`: $4\cdot 4096/m$, so that every width costs
 /// about the same (the $m\times m$ sampling dominates) and the small widths are less noisy.
 fn seeds_at(width: usize) -> u64 {
-    (3 * 4096 / width) as u64
+    (4 * 4096 / width) as u64
 }
 /// The fitted slope of $\log(\text{error})$ against $\log m$ must lie in this range (the
 /// fluctuations of the empirical NTK are $O(m^{-1/2})$).
@@ -129,7 +129,10 @@ fn resnet_depth3_alpha_1_converges_like_inverse_sqrt_width() {
 fn linear_mlp_is_exact() {
     let x = sphere_points(6, 4, 1);
     let y = Points::from_rows(&[[0.5, -2.0, 1.0, 3.0], [0.0, 0.0, 0.0, 0.0]]).unwrap();
-    for mlp in [Mlp::new(0, 1.0).unwrap(), Mlp::with_bias(0, 2.0, 0.3).unwrap()] {
+    for mlp in [
+        Mlp::new(0, 1.0).unwrap(),
+        Mlp::with_bias(0, 2.0, 0.3).unwrap(),
+    ] {
         let arch = Architecture::from(mlp);
         let net = FiniteNetwork::sample(&arch, 4, 3, 9).unwrap();
         let emp = net.empirical_ntk(&x, Some(&y)).unwrap();
@@ -214,9 +217,7 @@ fn check_against_finite_differences(arch: Architecture) {
         let grads = net.gradient(&x, &e).unwrap();
         let flat: Vec<f64> = grads
             .iter()
-            .flat_map(|g| {
-                (0..g.ncols()).flat_map(move |c| (0..g.nrows()).map(move |r| g[(r, c)]))
-            })
+            .flat_map(|g| (0..g.ncols()).flat_map(move |c| (0..g.nrows()).map(move |r| g[(r, c)])))
             .collect();
         let norm = emp.get(i, i).sqrt();
         assert_eq!(flat.len(), fd.len());

@@ -178,7 +178,13 @@ impl FiniteResNet {
                 delta: gamma.clone(),
                 input: Some(al),
             });
-            scaled_product(&mut gamma, true, self.w[l].transpose(), du.as_ref(), self.c_w());
+            scaled_product(
+                &mut gamma,
+                true,
+                self.w[l].transpose(),
+                du.as_ref(),
+                self.c_w(),
+            );
             tensors.push(TensorTape {
                 scale: self.c_w(),
                 delta: du,
@@ -204,10 +210,10 @@ impl FiniteResNet {
     /// $\gamma_L = v/\sqrt m$, $\gamma_{l-1} = \gamma_l + c_w W_l^\top\delta_l$) and
     /// $\delta_l = \partial f/\partial u_l = \phi'(u_l)\circ(\alpha c_v V_l^\top\gamma_l)$,
     /// $u_l = c_w W_l g_{l-1}$, $c_w = \sigma_w/\sqrt m$, $c_v = \sigma_v/\sqrt m$:
-    /// $$\hat\Theta = \tfrac1m G_L + \sum_{l=1}^L\Big[\alpha^2c_v^2\\,\Gamma_l\circ\Phi_l
-    ///   + c_w^2\\,D_l\circ G_{l-1}\Big] + \tfrac1d\\,\Gamma_0\circ(X^\top Y),$$
+    /// $$\hat\Theta = \tfrac1m G_L + \sum_{l=1}^L\Big[\alpha^2c_v^2\\,\Gamma_l\circ\Phi_l +
+    ///   c_w^2\\,D_l\circ G_{l-1}\Big] + \tfrac1d\\,\Gamma_0\circ(X^\top Y),$$
     /// where $G_l$, $\Phi_l$, $\Gamma_l$, $D_l$ are the cross Gram matrices of $g_l$,
-    /// $\phi(u_l)$, $\gamma_l$, $\delta_l$ (Tirer, Bruna & Giryes 2021, App. A; Jacot, Gabriel &
+    /// $\phi(u_l)$, $\gamma_l$, $\delta_l$ (Tirer, Bruna & Giryes 2021; Jacot, Gabriel &
     /// Hongler 2018). No Jacobian is formed.
     pub fn empirical_ntk(&self, x: &Points, y: Option<&Points>) -> Result<Matrix, EmpiricalError> {
         let tx = self.tape(x)?;

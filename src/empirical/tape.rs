@@ -199,7 +199,8 @@ pub(crate) fn gradient_from_tape(
         .tensors
         .iter()
         .map(|t| {
-            let weighted = Mat::from_fn(t.delta.nrows(), n, |i, j| t.delta[(i, j)] * coefficients[j]);
+            let weighted =
+                Mat::from_fn(t.delta.nrows(), n, |i, j| t.delta[(i, j)] * coefficients[j]);
             match &t.input {
                 Some(a) => product(weighted.as_ref(), a.transpose(), t.scale),
                 None => Mat::from_fn(t.delta.nrows(), 1, |i, _| {
