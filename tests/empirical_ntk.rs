@@ -270,7 +270,17 @@ fn invalid_inputs_are_typed_errors() {
     );
     assert_eq!(
         FiniteResNet::sample(&res, 3, usize::MAX, 1),
-        Err(EmpiricalError::WidthTooLarge { width: usize::MAX })
+        Err(EmpiricalError::TooLarge {
+            width: usize::MAX,
+            input_dim: 3
+        })
+    );
+    assert_eq!(
+        FiniteMlp::sample(&mlp, usize::MAX, 2, 1),
+        Err(EmpiricalError::TooLarge {
+            width: 2,
+            input_dim: usize::MAX
+        })
     );
     let x = sphere_points(2, 4, 0);
     let net = FiniteMlp::sample(&mlp, 3, 4, 1).unwrap();

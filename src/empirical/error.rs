@@ -12,11 +12,16 @@ pub enum EmpiricalError {
         /// The rejected width.
         width: usize,
     },
-    /// The width is so large that an $m\times m$ weight matrix cannot be addressed.
-    #[error("width {width} is too large: an m x m weight matrix does not fit in memory")]
-    WidthTooLarge {
-        /// The rejected width.
+    /// The width or the input dimension is so large that a weight matrix ($m\times m$ or
+    /// $m\times d$) cannot be addressed.
+    #[error(
+        "width {width} with input dimension {input_dim} is too large: a weight matrix does not fit in memory"
+    )]
+    TooLarge {
+        /// The requested width $m$.
         width: usize,
+        /// The requested input dimension $d$.
+        input_dim: usize,
     },
     /// The input dimension $d$ must be at least 1.
     #[error("input dimension must be >= 1, got {dim}")]

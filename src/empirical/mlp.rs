@@ -4,8 +4,8 @@ use faer::{Mat, MatMut, MatRef};
 
 use super::error::EmpiricalError;
 use super::tape::{
-    Tape, TensorTape, add_bias, check_input_dim, check_width, gradient_from_tape,
-    mask_relu_derivative, ntk_from_tapes, points_matrix, product, relu, sample_gaussian,
+    Tape, TensorTape, add_bias, check_sizes, gradient_from_tape, mask_relu_derivative,
+    ntk_from_tapes, points_matrix, product, relu, sample_gaussian,
 };
 use crate::arch::Mlp;
 use crate::kernel::{Matrix, Points};
@@ -21,7 +21,8 @@ use crate::kernel::{Matrix, Points};
 /// $\Theta_L$ of [`Mlp`] (whose $\Sigma_0$ is the covariance of $z_0$).
 ///
 /// Biases are parameters only when $\sigma_b^2 > 0$. Parameter order (see
-/// [`FiniteMlp::parameters`]): $W_0, [b_0], W_1, [b_1], \dots, W_L, [b_L]$, biases as columns.
+/// [`FiniteMlp::parameters`]): $W_0, b_0, W_1, b_1, \dots, W_L, b_L$ (the $b_k$ only with biases),
+/// biases as columns.
 ///
 /// ```
 /// use ntk_sphere::empirical::FiniteMlp;
@@ -59,8 +60,7 @@ impl FiniteMlp {
         width: usize,
         seed: u64,
     ) -> Result<Self, EmpiricalError> {
-        check_input_dim(input_dim)?;
-        check_width(width)?;
+        check_sizes(input_dim, width)?;
         let depth = mlp.depth();
         let has_bias = mlp.sigma_b2() > 0.0;
         let mut shapes = Vec::new();
@@ -213,7 +213,8 @@ impl FiniteMlp {
         gradient_from_tape(&self.tape(x)?, coefficients)
     }
 
-    /// The parameter tensors in order $W_0, [b_0], \dots, W_L, [b_L]$.
+    /// The parameter tensors in order $W_0, b_0, \dots, W_L, b_L$ (the $b_k$ only when
+    /// $\sigma_b^2 > 0$).
     pub fn parameters(&self) -> Vec<MatRef<'_, f64>> {
         let mut out = Vec::with_capacity(self.weights.len() + self.biases.len());
         for (k, w) in self.weights.iter().enumerate() {

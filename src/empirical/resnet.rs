@@ -4,8 +4,8 @@ use faer::{Mat, MatMut, MatRef};
 
 use super::error::EmpiricalError;
 use super::tape::{
-    Tape, TensorTape, check_input_dim, check_width, gradient_from_tape, mask_relu_derivative,
-    ntk_from_tapes, points_matrix, product, relu, sample_gaussian, scaled_product,
+    Tape, TensorTape, check_sizes, gradient_from_tape, mask_relu_derivative, ntk_from_tapes,
+    points_matrix, product, relu, sample_gaussian, scaled_product,
 };
 use crate::arch::ResNet;
 use crate::kernel::{Matrix, Points};
@@ -62,8 +62,7 @@ impl FiniteResNet {
         width: usize,
         seed: u64,
     ) -> Result<Self, EmpiricalError> {
-        check_input_dim(input_dim)?;
-        check_width(width)?;
+        check_sizes(input_dim, width)?;
         let depth = resnet.depth();
         let mut shapes = vec![(width, input_dim)];
         shapes.extend(std::iter::repeat_n((width, width), 2 * depth));

@@ -33,23 +33,21 @@ pub(crate) struct Tape {
     pub tensors: Vec<TensorTape>,
 }
 
-/// Validates the width: $m \ge 1$ and $m^2$ entries addressable.
-pub(crate) fn check_width(width: usize) -> Result<(), EmpiricalError> {
+/// Validates the width $m \ge 1$ and the input dimension $d \ge 1$, and that the $m\times m$
+/// and $m\times d$ weight matrices are addressable.
+pub(crate) fn check_sizes(input_dim: usize, width: usize) -> Result<(), EmpiricalError> {
+    if input_dim == 0 {
+        return Err(EmpiricalError::ZeroInputDimension { dim: input_dim });
+    }
     if width == 0 {
         return Err(EmpiricalError::ZeroWidth { width });
     }
-    match width.checked_mul(width) {
-        Some(n) if n <= (isize::MAX as usize) / std::mem::size_of::<f64>() => Ok(()),
-        _ => Err(EmpiricalError::WidthTooLarge { width }),
-    }
-}
-
-/// Validates the input dimension $d \ge 1$.
-pub(crate) fn check_input_dim(dim: usize) -> Result<(), EmpiricalError> {
-    if dim == 0 {
-        Err(EmpiricalError::ZeroInputDimension { dim })
-    } else {
+    let limit = (isize::MAX as usize) / std::mem::size_of::<f64>();
+    let fits = |rows: usize, cols: usize| rows.checked_mul(cols).is_some_and(|n| n <= limit);
+    if fits(width, width) && fits(width, input_dim) {
         Ok(())
+    } else {
+        Err(EmpiricalError::TooLarge { width, input_dim })
     }
 }
 
