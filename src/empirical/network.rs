@@ -1,0 +1,132 @@
+//! Either finite network, sampled from an [`Architecture`].
+
+use faer::{Mat, MatMut, MatRef};
+
+use super::error::EmpiricalError;
+use super::mlp::FiniteMlp;
+use super::resnet::FiniteResNet;
+use crate::arch::Architecture;
+use crate::kernel::{Matrix, Points};
+
+/// A finite-width network of one of the supported architectures; its empirical NTK tends to the
+/// analytic NTK of the [`Architecture`] it was sampled from as the width $m\to\infty$
+/// (Jacot, Gabriel & Hongler 2018; Arora et al. 2019).
+///
+/// ```
+/// use ntk_sphere::empirical::FiniteNetwork;
+/// use ntk_sphere::{Architecture, Mlp, Points};
+/// let arch = Architecture::from(Mlp::new(0, 1.0).unwrap());
+/// // L = 0: f(x) = w·x/√d, so Θ̂(x, y) = ⟨x, y⟩/d exactly, at any width.
+/// let net = FiniteNetwork::sample(&arch, 2, 1, 3).unwrap();
+/// let x = Points::from_rows(&[[3.0, 4.0]]).unwrap();
+/// assert!((net.empirical_ntk(&x, None).unwrap().get(0, 0) - 12.5).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FiniteNetwork {
+    /// A finite ReLU MLP.
+    Mlp(FiniteMlp),
+    /// A finite ReLU ResNet.
+    ResNet(FiniteResNet),
+}
+
+impl From<FiniteMlp> for FiniteNetwork {
+    fn from(n: FiniteMlp) -> Self {
+        Self::Mlp(n)
+    }
+}
+
+impl From<FiniteResNet> for FiniteNetwork {
+    fn from(n: FiniteResNet) -> Self {
+        Self::ResNet(n)
+    }
+}
+
+impl FiniteNetwork {
+    /// Samples the finite network of `arch` at input dimension $d\ge1$ and width $m\ge1$ with
+    /// i.i.d. $\mathcal N(0,1)$ parameters drawn from `seed` ([`FiniteMlp::sample`],
+    /// [`FiniteResNet::sample`]).
+    pub fn sample(
+        arch: &Architecture,
+        input_dim: usize,
+        width: usize,
+        seed: u64,
+    ) -> Result<Self, EmpiricalError> {
+        Ok(match arch {
+            Architecture::Mlp(m) => Self::Mlp(FiniteMlp::sample(m, input_dim, width, seed)?),
+            Architecture::ResNet(r) => {
+                Self::ResNet(FiniteResNet::sample(r, input_dim, width, seed)?)
+            }
+        })
+    }
+
+    /// The architecture the network was sampled from.
+    pub fn arch(&self) -> Architecture {
+        match self {
+            Self::Mlp(n) => Architecture::Mlp(*n.arch()),
+            Self::ResNet(n) => Architecture::ResNet(*n.arch()),
+        }
+    }
+    /// The input dimension $d$.
+    pub fn input_dim(&self) -> usize {
+        match self {
+            Self::Mlp(n) => n.input_dim(),
+            Self::ResNet(n) => n.input_dim(),
+        }
+    }
+    /// The width $m$.
+    pub fn width(&self) -> usize {
+        match self {
+            Self::Mlp(n) => n.width(),
+            Self::ResNet(n) => n.width(),
+        }
+    }
+    /// The outputs $f(x_i)$.
+    pub fn forward(&self, x: &Points) -> Result<Vec<f64>, EmpiricalError> {
+        match self {
+            Self::Mlp(n) => n.forward(x),
+            Self::ResNet(n) => n.forward(x),
+        }
+    }
+    /// The empirical NTK $\hat\Theta(X, Y) = \sum_p \partial_p f(x_i)\\,\partial_p f(y_j)$
+    /// ($Y = X$ when `y` is `None`).
+    pub fn empirical_ntk(&self, x: &Points, y: Option<&Points>) -> Result<Matrix, EmpiricalError> {
+        match self {
+            Self::Mlp(n) => n.empirical_ntk(x, y),
+            Self::ResNet(n) => n.empirical_ntk(x, y),
+        }
+    }
+    /// The gradient $\nabla_p\sum_i\lambda_i f(x_i)$ per parameter tensor, in the order of
+    /// [`FiniteNetwork::parameters`].
+    pub fn gradient(
+        &self,
+        x: &Points,
+        coefficients: &[f64],
+    ) -> Result<Vec<Mat<f64>>, EmpiricalError> {
+        match self {
+            Self::Mlp(n) => n.gradient(x, coefficients),
+            Self::ResNet(n) => n.gradient(x, coefficients),
+        }
+    }
+    /// The parameter tensors ([`FiniteMlp::parameters`], [`FiniteResNet::parameters`]).
+    pub fn parameters(&self) -> Vec<MatRef<'_, f64>> {
+        match self {
+            Self::Mlp(n) => n.parameters(),
+            Self::ResNet(n) => n.parameters(),
+        }
+    }
+    /// Mutable views of the parameter tensors, in the order of [`FiniteNetwork::parameters`].
+    pub fn parameters_mut(&mut self) -> Vec<MatMut<'_, f64>> {
+        match self {
+            Self::Mlp(n) => n.parameters_mut(),
+            Self::ResNet(n) => n.parameters_mut(),
+        }
+    }
+    /// The total number of scalar parameters.
+    pub fn num_parameters(&self) -> usize {
+        match self {
+            Self::Mlp(n) => n.num_parameters(),
+            Self::ResNet(n) => n.num_parameters(),
+        }
+    }
+}
