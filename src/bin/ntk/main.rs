@@ -82,15 +82,24 @@ struct KernelArgs {
     /// Ambient dimension D ≥ 1 (the kernel carries the factor 1/D).
     #[arg(long, value_name = "D", value_parser = parse_count, allow_hyphen_values = true)]
     dim: usize,
+    #[command(flatten)]
+    points: KernelPoints,
+    /// Normalized values κ(u)/κ(1).
+    #[arg(long)]
+    normalize: bool,
+}
+
+/// Where to evaluate the kernel: exactly one of `--u` and `--theta`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct KernelPoints {
     /// Inner products u in [-1, 1], comma-separated.
     #[arg(
         long,
         value_name = "U",
         value_delimiter = ',',
         num_args = 1,
-        allow_hyphen_values = true,
-        required_unless_present = "theta",
-        conflicts_with = "theta"
+        allow_hyphen_values = true
     )]
     u: Vec<f64>,
     /// Angles θ in [0, π], comma-separated.
@@ -102,9 +111,6 @@ struct KernelArgs {
         allow_hyphen_values = true
     )]
     theta: Vec<f64>,
-    /// Normalized values κ(u)/κ(1).
-    #[arg(long)]
-    normalize: bool,
 }
 
 #[derive(Debug, Args)]
@@ -220,9 +226,9 @@ fn ensure_finite(values: &[f64]) -> Result<(), Failure> {
 fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
     let arch = args.arch.build()?;
     let k = SphereKernel::new(arch, args.arch.kind, args.dim)?;
-    let (u, theta, value): (Vec<f64>, Vec<f64>, Vec<f64>) = if !args.u.is_empty() {
-        let value = args
-            .u
+    let KernelPoints { u, theta } = &args.points;
+    let (u, theta, value): (Vec<f64>, Vec<f64>, Vec<f64>) = if !u.is_empty() {
+        let value = u
             .iter()
             .map(|&u| {
                 if args.normalize {
@@ -232,11 +238,9 @@ fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
                 }
             })
             .collect::<Result<_, _>>()?;
-        let theta = args.u.iter().map(|u| u.acos()).collect();
-        (args.u.clone(), theta, value)
+        (u.clone(), u.iter().map(|u| u.acos()).collect(), value)
     } else {
-        let value = args
-            .theta
+        let value = theta
             .iter()
             .map(|&t| {
                 if args.normalize {
@@ -246,18 +250,48 @@ fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
                 }
             })
             .collect::<Result<_, _>>()?;
-        let u = args.theta.iter().map(|t| t.cos()).collect();
-        (u, args.theta.clone(), value)
+        (
+            theta.iter().map(|t| t.cos()).collect(),
+            theta.clone(),
+            value,
+        )
     };
     ensure_finite(&value)?;
-    let json = serde_json::json!({ "u": u, "theta": theta, "value": value });
     let stdout = io::stdout();
     let mut w = BufWriter::new(stdout.lock());
-    serde_json::to_writer(&mut w, &json)
-        .map_err(io::Error::from)
-        .and_then(|()| writeln!(w))
+    write_kernel_json(&mut w, &u, &theta, &value)
         .and_then(|()| w.flush())
         .map_err(|e| Failure::io("stdout", e))
+}
+
+/// `{"u":[…],"theta":[…],"value":[…]}` followed by a newline.
+fn write_kernel_json<W: Write>(
+    w: &mut W,
+    u: &[f64],
+    theta: &[f64],
+    value: &[f64],
+) -> io::Result<()> {
+    for (i, (key, values)) in [("u", u), ("theta", theta), ("value", value)]
+        .into_iter()
+        .enumerate()
+    {
+        w.write_all(if i == 0 { b"{" } else { b"," })?;
+        write!(w, "\"{key}\":")?;
+        write_json_array(w, values)?;
+    }
+    w.write_all(b"}\n")
+}
+
+/// `[v1,v2,…]`.
+fn write_json_array<W: Write>(w: &mut W, values: &[f64]) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for (j, &v) in values.iter().enumerate() {
+        if j > 0 {
+            w.write_all(b",")?;
+        }
+        json_number(w, v)?;
+    }
+    w.write_all(b"]")
 }
 
 /// Output format of `ntk gram`.
@@ -346,14 +380,7 @@ fn write_json_matrix<'a, W: Write>(
         if i > 0 {
             w.write_all(b",")?;
         }
-        w.write_all(b"[")?;
-        for (j, &v) in row.iter().enumerate() {
-            if j > 0 {
-                w.write_all(b",")?;
-            }
-            json_number(w, v)?;
-        }
-        w.write_all(b"]")?;
+        write_json_array(w, row)?;
     }
     w.write_all(b"]}\n")
 }
