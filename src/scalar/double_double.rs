@@ -7,9 +7,9 @@
 
 use std::cmp::Ordering;
 use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::sync::OnceLock;
 
 use super::KernelScalar;
-use crate::activation::arc_cosine_split;
 use crate::scalar::scale_f64;
 
 /// A double-double number `hi + lo`.
@@ -62,10 +62,48 @@ impl DoubleDouble {
         hi: std::f64::consts::PI,
         lo: 1.224_646_799_147_353_2e-16,
     };
+    /// $(\sin x, \cos x)$ to double-double accuracy for $|x| \le 4$ (reduction by multiples of
+    /// $\pi/2$ with a double-double $\pi$, then Taylor series on $|r| \le \pi/4$).
+    pub fn sin_cos(self) -> (Self, Self) {
+        let half_pi = Self::PI * Self::from(0.5);
+        let q = (self.hi / half_pi.hi).round();
+        let r = self - half_pi * Self::from(q);
+        let (s, c) = sin_cos_taylor(r);
+        match (q as i64).rem_euclid(4) {
+            0 => (s, c),
+            1 => (c, -s),
+            2 => (-s, -c),
+            _ => (-c, s),
+        }
+    }
     /// Absolute value.
     pub fn abs(self) -> Self {
         if self.hi < 0.0 { -self } else { self }
     }
+}
+
+/// Taylor series of $\sin r$ and $\cos r$ in double-double, for $|r| \le \pi/4$ (terms up to
+/// $r^{29}/29!$, below $10^{-33}$).
+fn sin_cos_taylor(r: DoubleDouble) -> (DoubleDouble, DoubleDouble) {
+    const TERMS: usize = 15;
+    let r2 = r * r;
+    // Horner: sin r = r Σ (−1)^n r^{2n}/(2n+1)!, cos r = Σ (−1)^n r^{2n}/(2n)!
+    static INV_FACT: OnceLock<[DoubleDouble; 2 * TERMS + 2]> = OnceLock::new();
+    let inv_fact = INV_FACT.get_or_init(|| {
+        let mut f = [DoubleDouble::from(1.0); 2 * TERMS + 2];
+        for i in 1..f.len() {
+            f[i] = f[i - 1] / DoubleDouble::from(i as f64);
+        }
+        f
+    });
+    let mut s = DoubleDouble::from(0.0);
+    let mut c = DoubleDouble::from(0.0);
+    for n in (0..TERMS).rev() {
+        let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
+        s = s * r2 + inv_fact[2 * n + 1] * DoubleDouble::from(sign);
+        c = c * r2 + inv_fact[2 * n] * DoubleDouble::from(sign);
+    }
+    (s * r, c)
 }
 
 impl From<f64> for DoubleDouble {
@@ -173,22 +211,45 @@ impl KernelScalar for DoubleDouble {
         Self::new(x, r / (2.0 * x))
     }
 
+    /// $(\kappa_0(\rho), \kappa_1(\rho))$ to double-double accuracy: $\theta = \arccos\rho$ from
+    /// the accurate double estimate ([`crate::activation`]) refined by one Newton step in
+    /// double-double, with $\cos\theta_0 - \rho$ formed from the gaps ($1-\rho$ or $1+\rho$) and
+    /// $2\sin^2(\theta_0/2)$ or $2\cos^2(\theta_0/2)$; then
+    /// $\kappa_0 = (\pi-\theta)/\pi$, $\kappa_1 = (\sin\theta + (\pi-\theta)\rho)/\pi$.
     fn arc_cosine(&self) -> (Self, Self) {
         let one = Self::from(1.0);
-        let gap = (one - *self).to_f64();
-        let gap_plus = (one + *self).to_f64();
-        if gap <= 0.0 {
+        let zero = Self::from(0.0);
+        let gap = one - *self;
+        let gap_plus = one + *self;
+        if gap.hi <= 0.0 {
             return (one, one);
         }
-        if gap_plus <= 0.0 {
-            return (Self::from(0.0), Self::from(0.0));
+        if gap_plus.hi <= 0.0 {
+            return (zero, zero);
         }
-        let (k0, part, relative) = arc_cosine_split(self.hi, gap, gap_plus);
-        if relative {
-            (Self::from(k0), *self + Self::from(part))
+        let theta0 = if self.hi >= 0.0 {
+            2.0 * (0.5 * gap.to_f64()).sqrt().min(1.0).asin()
         } else {
-            (Self::from(k0), Self::from(part))
-        }
+            std::f64::consts::PI - 2.0 * (0.5 * gap_plus.to_f64()).sqrt().min(1.0).asin()
+        };
+        let (sh, ch) = Self::from(0.5 * theta0).sin_cos();
+        let two = Self::from(2.0);
+        let sin0 = two * sh * ch;
+        let cos0 = one - two * sh * sh;
+        // f(θ) = cos θ − ρ, f' = −sin θ: θ₁ = θ₀ + (cos θ₀ − ρ)/sin θ₀.
+        let residual = if self.hi >= 0.0 {
+            gap - two * sh * sh
+        } else {
+            two * ch * ch - gap_plus
+        };
+        let delta = if sin0.hi > 0.0 { residual / sin0 } else { zero };
+        let theta = Self::from(theta0) + delta;
+        let sin_theta = sin0 + cos0 * delta;
+        let pi_minus = Self::PI - theta;
+        let k0 = pi_minus / Self::PI;
+        let k1 = (sin_theta + pi_minus * *self) / Self::PI;
+        let k1 = if k1.hi < 0.0 { zero } else { k1 };
+        (k0, k1)
     }
 
     fn approx(&self) -> f64 {
@@ -219,6 +280,41 @@ mod tests {
         // (1 + 2^-60) − 1 keeps the tiny part.
         let a = DoubleDouble::new(1.0, 2f64.powi(-60));
         assert_eq!((a - DoubleDouble::from(1.0)).to_f64(), 2f64.powi(-60));
+    }
+
+    #[test]
+    fn sin_cos_and_arc_cosine_are_double_double_accurate() {
+        // sin² + cos² = 1 and sin(π/6) = 1/2 to ~1e−31.
+        for &x in &[0.1_f64, 0.7, 1.3, 2.0, 3.0] {
+            let (s, c) = DoubleDouble::from(x).sin_cos();
+            assert!((s * s + c * c - DoubleDouble::from(1.0)).to_f64().abs() < 1e-30);
+        }
+        let sixth = DoubleDouble::PI / DoubleDouble::from(6.0);
+        let (s, _) = sixth.sin_cos();
+        assert!((s - DoubleDouble::from(0.5)).to_f64().abs() < 1e-31);
+        // κ₀(cos θ) = 1 − θ/π exactly for θ = π/3 (ρ = 1/2): κ₀ = 2/3, κ₁ = (√3/2 + π/3)/π.
+        let (k0, k1) = DoubleDouble::from(0.5).arc_cosine();
+        let two_thirds = DoubleDouble::from(2.0) / DoubleDouble::from(3.0);
+        assert!((k0 - two_thirds).to_f64().abs() < 1e-31);
+        let sqrt3 = DoubleDouble::from(3.0).sqrt();
+        let want = (sqrt3 * DoubleDouble::from(0.5) + DoubleDouble::PI / DoubleDouble::from(3.0))
+            / DoubleDouble::PI;
+        assert!(
+            (k1 - want).to_f64().abs() < 1e-31,
+            "{:?}",
+            (k1 - want).to_f64()
+        );
+        // ρ = −1/2 (θ = 2π/3): κ₀ = 1/3, κ₁ = (√3/2 − π/6)/π
+        let (k0, k1) = DoubleDouble::from(-0.5).arc_cosine();
+        assert!(
+            (k0 - DoubleDouble::from(1.0) / DoubleDouble::from(3.0))
+                .to_f64()
+                .abs()
+                < 1e-31
+        );
+        let want = (sqrt3 * DoubleDouble::from(0.5) - DoubleDouble::PI / DoubleDouble::from(6.0))
+            / DoubleDouble::PI;
+        assert!((k1 - want).to_f64().abs() < 1e-31);
     }
 
     #[test]
