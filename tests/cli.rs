@@ -678,3 +678,22 @@ proptest! {
         }
     }
 }
+
+/// Lists may contain spaces around their entries, and options may use `--opt=value`.
+#[test]
+fn lists_with_spaces_and_equals_syntax() {
+    let v = ntk_json(&[
+        "kernel",
+        "--arch=resnet",
+        "--depth=3",
+        "--alpha= 0.5",
+        "--dim",
+        "5",
+        "--u= -0.25 , 0.75",
+    ]);
+    let k = SphereKernel::new(ResNet::new(3, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 5).unwrap();
+    assert_all_close(
+        &numbers(&v["value"]),
+        &[k.eval(-0.25).unwrap(), k.eval(0.75).unwrap()],
+    );
+}

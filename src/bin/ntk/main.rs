@@ -51,16 +51,16 @@ struct ArchArgs {
     #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
     depth: usize,
     /// Residual scale α ≥ 0 (ResNet only) [default: 1].
-    #[arg(long, value_name = "A", allow_hyphen_values = true)]
+    #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
     alpha: Option<f64>,
     /// Weight variance σ_w² > 0 [default: 1].
-    #[arg(long = "sigma-w2", value_name = "S", allow_hyphen_values = true)]
+    #[arg(long = "sigma-w2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
     sigma_w2: Option<f64>,
     /// Residual-branch output variance σ_v² > 0 (ResNet only) [default: 1].
-    #[arg(long = "sigma-v2", value_name = "S", allow_hyphen_values = true)]
+    #[arg(long = "sigma-v2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
     sigma_v2: Option<f64>,
     /// Bias variance σ_b² ≥ 0 (MLP only) [default: 0].
-    #[arg(long = "sigma-b2", value_name = "S", allow_hyphen_values = true)]
+    #[arg(long = "sigma-b2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
     sigma_b2: Option<f64>,
     /// Kernel: neural tangent kernel or NNGP (last-layer Gaussian-process) kernel.
     #[arg(long, value_name = "KIND", default_value = "ntk", value_parser = parse_kind)]
@@ -99,6 +99,7 @@ struct KernelPoints {
         value_name = "U",
         value_delimiter = ',',
         num_args = 1,
+        value_parser = parse_real,
         allow_hyphen_values = true
     )]
     u: Vec<f64>,
@@ -108,6 +109,7 @@ struct KernelPoints {
         value_name = "T",
         value_delimiter = ',',
         num_args = 1,
+        value_parser = parse_real,
         allow_hyphen_values = true
     )]
     theta: Vec<f64>,
@@ -138,6 +140,13 @@ fn parse_count(s: &str) -> Result<usize, String> {
         }
         Err(e) => Err(format!("not a non-negative integer ({e})")),
     }
+}
+
+/// A real number; surrounding spaces are allowed. Range checks are the library's.
+fn parse_real(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse()
+        .map_err(|e| format!("not a decimal number ({e})"))
 }
 
 fn parse_kind(s: &str) -> Result<KernelKind, String> {
