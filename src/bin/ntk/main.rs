@@ -1,0 +1,511 @@
+//! `ntk` — the command line of `ntk-sphere` (DESIGN.md §4), thin over the library: argument
+//! parsing, validation and output formatting only.
+//!
+//! * `ntk` without arguments prints a short human-readable report (the paper's setting).
+//! * `ntk kernel` and `ntk gram` print JSON on stdout (or write a `.npy`/`.csv` matrix).
+//! * Every usage or input error exits with status 2 and exactly one line `error: …` on stderr.
+
+mod csv;
+mod npy;
+mod report;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ntk_sphere::kernel::gram;
+use ntk_sphere::{ArchError, Architecture, KernelError, KernelKind, Mlp, ResNet, SphereKernel};
+
+/// Neural tangent kernels (NTK) and NNGP kernels of ReLU MLPs and ResNets on the unit sphere.
+///
+/// Without a command, prints a short report: the normalized NTK of a ResNet (L = 5, α = 0.1)
+/// against an MLP (L = 5) on the circle, and the slopes of both kernels at θ = 0⁺.
+#[derive(Debug, Parser)]
+#[command(name = "ntk", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Kernel values κ(u) of two unit vectors of R^D at inner products u (or angles θ).
+    ///
+    /// Prints {"u":[…],"theta":[…],"value":[…]} with θ = acos(u) or u = cos θ.
+    Kernel(KernelArgs),
+    /// Gram matrix K(X, Y) of the rows of CSV files (K(X, X) without --input2).
+    ///
+    /// Prints {"shape":[n,m],"data":[[…],…]}, or writes K to --output (.npy: float64, C order;
+    /// .csv: one row per line).
+    Gram(GramArgs),
+}
+
+/// Network architecture options, shared by every command.
+#[derive(Debug, Args)]
+struct ArchArgs {
+    /// Architecture.
+    #[arg(long, value_enum)]
+    arch: ArchName,
+    /// Depth L: hidden layers of the MLP, residual blocks of the ResNet.
+    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
+    depth: usize,
+    /// Residual scale α ≥ 0 (ResNet only) [default: 1].
+    #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
+    alpha: Option<f64>,
+    /// Weight variance σ_w² > 0 [default: 1].
+    #[arg(long = "sigma-w2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
+    sigma_w2: Option<f64>,
+    /// Residual-branch output variance σ_v² > 0 (ResNet only) [default: 1].
+    #[arg(long = "sigma-v2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
+    sigma_v2: Option<f64>,
+    /// Bias variance σ_b² ≥ 0 (MLP only) [default: 0].
+    #[arg(long = "sigma-b2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
+    sigma_b2: Option<f64>,
+    /// Kernel: neural tangent kernel or NNGP (last-layer Gaussian-process) kernel.
+    #[arg(long, value_name = "KIND", default_value = "ntk", value_parser = parse_kind)]
+    kind: KernelKind,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ArchName {
+    /// ReLU multilayer perceptron.
+    Mlp,
+    /// ReLU residual network.
+    Resnet,
+}
+
+#[derive(Debug, Args)]
+struct KernelArgs {
+    #[command(flatten)]
+    arch: ArchArgs,
+    /// Ambient dimension D ≥ 1 (the kernel carries the factor 1/D).
+    #[arg(long, value_name = "D", value_parser = parse_count, allow_hyphen_values = true)]
+    dim: usize,
+    #[command(flatten)]
+    points: KernelPoints,
+    /// Normalized values κ(u)/κ(1).
+    #[arg(long)]
+    normalize: bool,
+}
+
+/// Where to evaluate the kernel: exactly one of `--u` and `--theta`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct KernelPoints {
+    /// Inner products u in [-1, 1], comma-separated.
+    #[arg(
+        long,
+        value_name = "U",
+        value_delimiter = ',',
+        num_args = 1,
+        value_parser = parse_real,
+        allow_hyphen_values = true
+    )]
+    u: Vec<f64>,
+    /// Angles θ in [0, π], comma-separated.
+    #[arg(
+        long,
+        value_name = "T",
+        value_delimiter = ',',
+        num_args = 1,
+        value_parser = parse_real,
+        allow_hyphen_values = true
+    )]
+    theta: Vec<f64>,
+}
+
+#[derive(Debug, Args)]
+struct GramArgs {
+    #[command(flatten)]
+    arch: ArchArgs,
+    /// CSV file of points X (one point per row).
+    #[arg(long, value_name = "X.csv")]
+    input: String,
+    /// CSV file of points Y (default: X).
+    #[arg(long, value_name = "Y.csv")]
+    input2: Option<String>,
+    /// Output file, K.npy (float64, C order) or K.csv; JSON on stdout without it.
+    #[arg(long, value_name = "FILE")]
+    output: Option<String>,
+}
+
+/// A non-negative integer, with a message that names the value.
+fn parse_count(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    match t.parse::<usize>() {
+        Ok(v) => Ok(v),
+        Err(_) if t.parse::<i128>().is_ok_and(|v| v < 0) => {
+            Err("must be a non-negative integer".into())
+        }
+        Err(e) => Err(format!("not a non-negative integer ({e})")),
+    }
+}
+
+/// A real number; surrounding spaces are allowed. Range checks are the library's.
+fn parse_real(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse()
+        .map_err(|e| format!("not a decimal number ({e})"))
+}
+
+fn parse_kind(s: &str) -> Result<KernelKind, String> {
+    s.parse()
+}
+
+/// An error to report on one line.
+#[derive(Debug)]
+enum Failure {
+    /// A usage or input error (exit status 2).
+    Usage(String),
+    /// stdout was closed by the reader (e.g. `| head`): stop quietly.
+    BrokenPipe,
+}
+
+impl From<KernelError> for Failure {
+    fn from(e: KernelError) -> Self {
+        Self::Usage(e.to_string())
+    }
+}
+
+impl From<ArchError> for Failure {
+    fn from(e: ArchError) -> Self {
+        Self::Usage(e.to_string())
+    }
+}
+
+impl Failure {
+    /// An I/O error while writing `what`.
+    fn io(what: &str, e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Self::BrokenPipe
+        } else {
+            Self::Usage(format!("cannot write {what}: {e}"))
+        }
+    }
+}
+
+impl ArchArgs {
+    /// The architecture; options that do not apply to it are errors.
+    fn build(&self) -> Result<Architecture, Failure> {
+        let not_applicable = |option: &'static str, arch: &'static str| {
+            Failure::from(ArchError::OptionNotApplicable { option, arch })
+        };
+        let sigma_w2 = self.sigma_w2.unwrap_or(1.0);
+        Ok(match self.arch {
+            ArchName::Mlp => {
+                if self.alpha.is_some() {
+                    return Err(not_applicable("--alpha", "mlp"));
+                }
+                if self.sigma_v2.is_some() {
+                    return Err(not_applicable("--sigma-v2", "mlp"));
+                }
+                Mlp::with_bias(self.depth, sigma_w2, self.sigma_b2.unwrap_or(0.0))?.into()
+            }
+            ArchName::Resnet => {
+                if self.sigma_b2.is_some() {
+                    return Err(not_applicable("--sigma-b2", "resnet"));
+                }
+                ResNet::new(
+                    self.depth,
+                    self.alpha.unwrap_or(1.0),
+                    sigma_w2,
+                    self.sigma_v2.unwrap_or(1.0),
+                )?
+                .into()
+            }
+        })
+    }
+}
+
+/// Writes one JSON number (shortest round-trip representation).
+fn json_number<W: Write>(w: &mut W, v: f64) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, &v).map_err(io::Error::from)
+}
+
+/// Checks that every entry is finite (the library validates its inputs; this guards the
+/// output contract that JSON never holds non-finite numbers).
+fn ensure_finite(values: &[f64]) -> Result<(), Failure> {
+    match values.iter().find(|v| !v.is_finite()) {
+        Some(v) => Err(Failure::Usage(format!("kernel value {v} is not finite"))),
+        None => Ok(()),
+    }
+}
+
+fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
+    let arch = args.arch.build()?;
+    let k = SphereKernel::new(arch, args.arch.kind, args.dim)?;
+    let KernelPoints { u, theta } = &args.points;
+    let (u, theta, value): (Vec<f64>, Vec<f64>, Vec<f64>) = if !u.is_empty() {
+        let value = u
+            .iter()
+            .map(|&u| {
+                if args.normalize {
+                    k.normalized(u)
+                } else {
+                    k.eval(u)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        (u.clone(), u.iter().map(|u| u.acos()).collect(), value)
+    } else {
+        let value = theta
+            .iter()
+            .map(|&t| {
+                if args.normalize {
+                    k.normalized_angle(t)
+                } else {
+                    k.eval_angle(t)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        (
+            theta.iter().map(|t| t.cos()).collect(),
+            theta.clone(),
+            value,
+        )
+    };
+    ensure_finite(&value)?;
+    let stdout = io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    write_kernel_json(&mut w, &u, &theta, &value)
+        .and_then(|()| w.flush())
+        .map_err(|e| Failure::io("stdout", e))
+}
+
+/// `{"u":[…],"theta":[…],"value":[…]}` followed by a newline.
+fn write_kernel_json<W: Write>(
+    w: &mut W,
+    u: &[f64],
+    theta: &[f64],
+    value: &[f64],
+) -> io::Result<()> {
+    for (i, (key, values)) in [("u", u), ("theta", theta), ("value", value)]
+        .into_iter()
+        .enumerate()
+    {
+        w.write_all(if i == 0 { b"{" } else { b"," })?;
+        write!(w, "\"{key}\":")?;
+        write_json_array(w, values)?;
+    }
+    w.write_all(b"}\n")
+}
+
+/// `[v1,v2,…]`.
+fn write_json_array<W: Write>(w: &mut W, values: &[f64]) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for (j, &v) in values.iter().enumerate() {
+        if j > 0 {
+            w.write_all(b",")?;
+        }
+        json_number(w, v)?;
+    }
+    w.write_all(b"]")
+}
+
+/// Output format of `ntk gram`.
+enum GramOutput {
+    Json,
+    Npy(String),
+    Csv(String),
+}
+
+fn gram_output(path: Option<&str>) -> Result<GramOutput, Failure> {
+    let Some(path) = path else {
+        return Ok(GramOutput::Json);
+    };
+    let ext = std::path::Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("npy") => Ok(GramOutput::Npy(path.to_owned())),
+        Some("csv") => Ok(GramOutput::Csv(path.to_owned())),
+        _ => Err(Failure::Usage(format!(
+            "unknown output extension of --output {path:?} (expected .npy or .csv)"
+        ))),
+    }
+}
+
+fn run_gram(args: &GramArgs) -> Result<(), Failure> {
+    let arch = args.arch.build()?;
+    let output = gram_output(args.output.as_deref())?;
+    let x = csv::read_points(&args.input).map_err(Failure::Usage)?;
+    let y = match &args.input2 {
+        Some(path) => {
+            let y = csv::read_points(path).map_err(Failure::Usage)?;
+            if y.dim() != x.dim() {
+                return Err(Failure::Usage(format!(
+                    "dimension mismatch: {path} has {} coordinates per point, {} has {}",
+                    y.dim(),
+                    args.input,
+                    x.dim()
+                )));
+            }
+            Some(y)
+        }
+        None => None,
+    };
+    let k = gram(&arch, args.arch.kind, &x, y.as_ref())?;
+    ensure_finite(&k.data)?;
+    let rows = || (0..k.rows).map(|i| k.row(i));
+    match output {
+        GramOutput::Json => {
+            let stdout = io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            write_json_matrix(&mut w, k.rows, k.cols, rows())
+                .and_then(|()| w.flush())
+                .map_err(|e| Failure::io("stdout", e))
+        }
+        GramOutput::Npy(path) => {
+            let mut w = create(&path)?;
+            npy::write(&mut w, k.rows, k.cols, rows())
+                .and_then(|()| w.flush())
+                .map_err(|e| Failure::io(&path, e))
+        }
+        GramOutput::Csv(path) => {
+            let mut w = create(&path)?;
+            write_csv_matrix(&mut w, rows())
+                .and_then(|()| w.flush())
+                .map_err(|e| Failure::io(&path, e))
+        }
+    }
+}
+
+fn create(path: &str) -> Result<BufWriter<File>, Failure> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| Failure::Usage(format!("cannot create {path}: {e}")))
+}
+
+/// `{"shape":[n,m],"data":[[…],…]}` followed by a newline, streamed row by row.
+fn write_json_matrix<'a, W: Write>(
+    w: &mut W,
+    rows: usize,
+    cols: usize,
+    data: impl Iterator<Item = &'a [f64]>,
+) -> io::Result<()> {
+    write!(w, "{{\"shape\":[{rows},{cols}],\"data\":[")?;
+    for (i, row) in data.enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        write_json_array(w, row)?;
+    }
+    w.write_all(b"]}\n")
+}
+
+/// One matrix row per line, entries separated by commas.
+fn write_csv_matrix<'a, W: Write>(
+    w: &mut W,
+    data: impl Iterator<Item = &'a [f64]>,
+) -> io::Result<()> {
+    for row in data {
+        for (j, &v) in row.iter().enumerate() {
+            if j > 0 {
+                w.write_all(b",")?;
+            }
+            json_number(w, v)?;
+        }
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn run_report() -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    match report::write_report(&mut w).and_then(|()| w.flush().map_err(Into::into)) {
+        Ok(()) => Ok(()),
+        Err(report::ReportError::Kernel(e)) => Err(e.into()),
+        Err(report::ReportError::Io(e)) => Err(Failure::io("stdout", e)),
+    }
+}
+
+/// clap's (multi-line) message as one line: its first paragraph, lines joined by spaces,
+/// without the leading `error: `.
+fn one_line(rendered: &str) -> String {
+    let paragraph: Vec<&str> = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let joined = paragraph.join(" ");
+    joined.strip_prefix("error: ").unwrap_or(&joined).to_owned()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let result = match &cli.command {
+        None => run_report(),
+        Some(Command::Kernel(args)) => run_kernel(args),
+        Some(Command::Gram(args)) => run_gram(args),
+    };
+    match result {
+        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            let msg = msg.replace(['\n', '\r'], " ");
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn one_line_takes_the_first_paragraph() {
+        let msg = "error: the following required arguments were not provided:\n  --dim <D>\n\n\
+                   Usage: ntk kernel --dim <D>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(msg),
+            "the following required arguments were not provided: --dim <D>"
+        );
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count(" 7 "), Ok(7));
+        assert_eq!(
+            parse_count("-3"),
+            Err("must be a non-negative integer".to_owned())
+        );
+        assert!(
+            parse_count("1.5")
+                .unwrap_err()
+                .contains("not a non-negative integer")
+        );
+    }
+
+    #[test]
+    fn json_and_csv_matrices() {
+        let rows: [&[f64]; 2] = [&[1.0, 0.25], &[-1e-300, 3.0]];
+        let mut j = Vec::new();
+        write_json_matrix(&mut j, 2, 2, rows.into_iter()).unwrap();
+        assert_eq!(
+            String::from_utf8(j).unwrap(),
+            "{\"shape\":[2,2],\"data\":[[1.0,0.25],[-1e-300,3.0]]}\n"
+        );
+        let mut c = Vec::new();
+        write_csv_matrix(&mut c, rows.into_iter()).unwrap();
+        assert_eq!(String::from_utf8(c).unwrap(), "1.0,0.25\n-1e-300,3.0\n");
+    }
+}

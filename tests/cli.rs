@@ -1,0 +1,699 @@
+//! End-to-end tests of the `ntk` binary (DESIGN.md §4): JSON shapes and values against the
+//! library, the `.npy`/`.csv` outputs, CSV input, the default report, and the error contract
+//! (exit status 2, exactly one stderr line `error: …` naming the bad value, never a panic).
+#![cfg(feature = "cli")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ntk_sphere::kernel::gram;
+use ntk_sphere::{Architecture, KernelKind, Mlp, Points, ResNet, SphereKernel};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// Relative tolerance for numbers that went through JSON text: serde_json prints the shortest
+/// round-trip representation, and its default parser is correct to within a few ulps.
+const JSON_REL_TOL: f64 = 1e-15;
+
+/// Tolerance for the slopes printed by the report (10 decimals) against their closed forms.
+const REPORT_SLOPE_TOL: f64 = 2e-10;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ntk");
+
+fn ntk(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the ntk binary runs")
+}
+
+/// Runs a command that must succeed and print one JSON document.
+fn ntk_json(args: &[&str]) -> Value {
+    let out = ntk(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?} failed: {stderr}");
+    assert!(stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Asserts the error contract and returns the message line.
+fn assert_usage_error(args: &[&str]) -> String {
+    let out = ntk(args);
+    let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
+    assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr:?}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}: stdout not empty");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{args:?}: not one line: {stderr:?}");
+    assert!(lines[0].starts_with("error: "), "{args:?}: {stderr:?}");
+    lines[0].to_owned()
+}
+
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= JSON_REL_TOL * a.abs().max(b.abs()) || a == b
+}
+
+fn assert_all_close(found: &[f64], expected: &[f64]) {
+    assert_eq!(found.len(), expected.len());
+    for (f, e) in found.iter().zip(expected) {
+        assert!(close(*f, *e), "{f} vs {e}");
+    }
+}
+
+/// A fresh path in Cargo's per-test temporary directory.
+fn temp_path(name: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-{}-{n}-{name}", std::process::id()))
+}
+
+fn write_temp(name: &str, contents: &str) -> String {
+    let p = temp_path(name);
+    std::fs::write(&p, contents).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+/// The architectures the value tests run on, with their command-line options.
+fn architectures() -> Vec<(Vec<&'static str>, Architecture)> {
+    vec![
+        (
+            vec!["--arch", "mlp", "--depth", "5"],
+            Mlp::new(5, 1.0).unwrap().into(),
+        ),
+        (
+            vec![
+                "--arch",
+                "mlp",
+                "--depth",
+                "3",
+                "--sigma-w2",
+                "2",
+                "--sigma-b2",
+                "0.5",
+            ],
+            Mlp::with_bias(3, 2.0, 0.5).unwrap().into(),
+        ),
+        (
+            vec!["--arch", "resnet", "--depth", "5", "--alpha", "0.1"],
+            ResNet::new(5, 0.1, 1.0, 1.0).unwrap().into(),
+        ),
+        (
+            vec![
+                "--arch",
+                "resnet",
+                "--depth",
+                "4",
+                "--sigma-w2",
+                "1.5",
+                "--sigma-v2",
+                "0.5",
+            ],
+            ResNet::new(4, 1.0, 1.5, 0.5).unwrap().into(),
+        ),
+    ]
+}
+
+#[test]
+fn kernel_at_inner_products_matches_library() {
+    let us = [-1.0, -0.5, 0.0, 0.3, 0.999, 1.0];
+    let u_arg = "-1,-0.5,0,0.3,0.999,1";
+    for (opts, arch) in architectures() {
+        for kind in [KernelKind::Ntk, KernelKind::Nngp] {
+            for normalize in [false, true] {
+                let kind_name = if kind == KernelKind::Ntk {
+                    "ntk"
+                } else {
+                    "nngp"
+                };
+                let mut args = vec!["kernel"];
+                args.extend(&opts);
+                args.extend(["--kind", kind_name, "--dim", "3", "--u", u_arg]);
+                if normalize {
+                    args.push("--normalize");
+                }
+                let v = ntk_json(&args);
+                let obj = v.as_object().unwrap();
+                assert_eq!(obj.len(), 3, "keys u, theta, value");
+                let k = SphereKernel::new(arch, kind, 3).unwrap();
+                let expected: Vec<f64> = us
+                    .iter()
+                    .map(|&u| {
+                        if normalize {
+                            k.normalized(u).unwrap()
+                        } else {
+                            k.eval(u).unwrap()
+                        }
+                    })
+                    .collect();
+                assert_all_close(&numbers(&v["value"]), &expected);
+                assert_all_close(&numbers(&v["u"]), &us);
+                let thetas: Vec<f64> = us.iter().map(|u| u.acos()).collect();
+                assert_all_close(&numbers(&v["theta"]), &thetas);
+            }
+        }
+    }
+}
+
+#[test]
+fn kernel_at_angles_matches_library() {
+    let thetas = [
+        0.0,
+        1e-9,
+        0.5,
+        std::f64::consts::FRAC_PI_2,
+        3.0,
+        std::f64::consts::PI,
+    ];
+    let arg = thetas.map(|t| t.to_string()).join(",");
+    for (opts, arch) in architectures() {
+        for normalize in [false, true] {
+            let mut args = vec!["kernel"];
+            args.extend(&opts);
+            args.extend(["--dim", "2", "--theta", &arg]);
+            if normalize {
+                args.push("--normalize");
+            }
+            let v = ntk_json(&args);
+            let k = SphereKernel::new(arch, KernelKind::Ntk, 2).unwrap();
+            let expected: Vec<f64> = thetas
+                .iter()
+                .map(|&t| {
+                    if normalize {
+                        k.normalized_angle(t).unwrap()
+                    } else {
+                        k.eval_angle(t).unwrap()
+                    }
+                })
+                .collect();
+            assert_all_close(&numbers(&v["value"]), &expected);
+            assert_all_close(&numbers(&v["theta"]), &thetas);
+            assert_all_close(&numbers(&v["u"]), &thetas.map(f64::cos));
+        }
+    }
+}
+
+/// $d\\,\Theta_{\rm MLP}(x, x) = (L+1)/2^L$ for unit $x$ ($\sigma_w^2 = 1$, no bias): each layer
+/// halves $\Sigma$ and $\dot\Sigma = 1/2$ on the diagonal (Arora et al. 2019 recursion).
+#[test]
+fn mlp_ntk_diagonal_from_the_cli() {
+    for depth in 0..=8u32 {
+        for dim in [1usize, 2, 7] {
+            let v = ntk_json(&[
+                "kernel",
+                "--arch",
+                "mlp",
+                "--depth",
+                &depth.to_string(),
+                "--dim",
+                &dim.to_string(),
+                "--u",
+                "1",
+            ]);
+            let value = numbers(&v["value"])[0];
+            let expected = f64::from(depth + 1) / 2f64.powi(depth as i32);
+            assert!(
+                close(dim as f64 * value, expected),
+                "L = {depth}, d = {dim}: {value}"
+            );
+        }
+    }
+}
+
+/// The ResNet diagonal $d\\,\Theta(x,x) = 2(1+a)^L + 2aL(1+a)^{L-1}$ (literature notes §1.2).
+#[test]
+fn resnet_ntk_diagonal_from_the_cli() {
+    for (depth, alpha) in [(5, 0.1), (5, 1.0), (2, 0.7)] {
+        let v = ntk_json(&[
+            "kernel",
+            "--arch",
+            "resnet",
+            "--depth",
+            &depth.to_string(),
+            "--alpha",
+            &alpha.to_string(),
+            "--dim",
+            "4",
+            "--theta",
+            "0",
+        ]);
+        let a: f64 = alpha * alpha / 2.0;
+        let expected =
+            2.0 * (1.0 + a).powi(depth) + 2.0 * a * f64::from(depth) * (1.0 + a).powi(depth - 1);
+        assert!((4.0 * numbers(&v["value"])[0] - expected).abs() < 1e-13 * expected);
+    }
+}
+
+const X_CSV: &str = "# three points of R^2 (comments and blank lines are ignored)\n\
+                     1, 0\n\
+                     \n  0.6 ,0.8   # a unit vector\n\
+                     0,-2\n";
+const Y_CSV: &str = "0.5,0.5\n-1,0\n";
+
+fn x_points() -> Points {
+    Points::from_rows(&[[1.0, 0.0], [0.6, 0.8], [0.0, -2.0]]).unwrap()
+}
+
+fn y_points() -> Points {
+    Points::from_rows(&[[0.5, 0.5], [-1.0, 0.0]]).unwrap()
+}
+
+fn json_matrix(v: &Value) -> (Vec<u64>, Vec<f64>) {
+    let shape = v["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_u64().unwrap())
+        .collect();
+    let data = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(numbers)
+        .collect();
+    (shape, data)
+}
+
+#[test]
+fn gram_json_matches_library() {
+    let x = write_temp("x.csv", X_CSV);
+    let y = write_temp("y.csv", Y_CSV);
+    for (opts, arch) in architectures() {
+        let mut args = vec!["gram"];
+        args.extend(&opts);
+        args.extend(["--input", &x]);
+        let v = ntk_json(&args);
+        assert_eq!(v.as_object().unwrap().len(), 2);
+        let (shape, data) = json_matrix(&v);
+        assert_eq!(shape, [3, 3]);
+        let k = gram(&arch, KernelKind::Ntk, &x_points(), None).unwrap();
+        assert_all_close(&data, &k.data);
+
+        args.extend(["--input2", &y, "--kind", "nngp"]);
+        let (shape, data) = json_matrix(&ntk_json(&args));
+        assert_eq!(shape, [3, 2]);
+        let k = gram(&arch, KernelKind::Nngp, &x_points(), Some(&y_points())).unwrap();
+        assert_all_close(&data, &k.data);
+    }
+}
+
+/// The `.npy` file: exact header bytes (format 1.0, 64-byte aligned) and a bit-exact
+/// little-endian payload equal to the library's Gram matrix.
+#[test]
+fn gram_npy_header_and_payload() {
+    let x = write_temp("x.csv", X_CSV);
+    let y = write_temp("y.csv", Y_CSV);
+    let out = temp_path("K.npy");
+    let out_s = out.to_str().unwrap();
+    let o = ntk(&[
+        "gram", "--arch", "resnet", "--depth", "5", "--alpha", "0.1", "--input", &x, "--input2",
+        &y, "--output", out_s,
+    ]);
+    assert!(o.status.success() && o.stdout.is_empty() && o.stderr.is_empty());
+    let bytes = std::fs::read(&out).unwrap();
+    let dict = b"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }";
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    assert_eq!(&bytes[6..8], &[1, 0]);
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    assert_eq!((10 + header_len) % 64, 0);
+    assert_eq!(&bytes[10..10 + dict.len()], dict);
+    assert!(
+        bytes[10 + dict.len()..9 + header_len]
+            .iter()
+            .all(|&b| b == b' ')
+    );
+    assert_eq!(bytes[9 + header_len], b'\n');
+    let payload: Vec<f64> = bytes[10 + header_len..]
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let arch: Architecture = ResNet::new(5, 0.1, 1.0, 1.0).unwrap().into();
+    let k = gram(&arch, KernelKind::Ntk, &x_points(), Some(&y_points())).unwrap();
+    assert_eq!(bytes.len(), 10 + header_len + 8 * 6);
+    assert_eq!(payload, k.data);
+}
+
+#[test]
+fn gram_csv_output_round_trips() {
+    let x = write_temp("x.csv", X_CSV);
+    let out = temp_path("K.CSV");
+    let o = ntk(&[
+        "gram",
+        "--arch",
+        "mlp",
+        "--depth",
+        "2",
+        "--input",
+        &x,
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let arch: Architecture = Mlp::new(2, 1.0).unwrap().into();
+    let k = gram(&arch, KernelKind::Ntk, &x_points(), None).unwrap();
+    assert_eq!(rows.len(), 3);
+    // Rust's parser is exact, so the shortest round-trip text gives back the same bits.
+    assert_eq!(rows.concat(), k.data);
+}
+
+/// The default report (`cargo run --release`): both kernels, and slopes at θ = 0⁺ that agree
+/// with the closed forms of the literature notes §1.4 (MLP: $-L/(2\pi)$; ResNet: $-c_+/\sqrt2$
+/// with $c_+ = (\sqrt2/\pi)\\,aL[b(L-1)+2]/(2(1+a)+2aL)$, $a = \alpha^2/2$, $b = a/(1+a)$).
+#[test]
+fn default_report() {
+    let out = ntk(&[]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let slope = |name: &str| -> f64 {
+        let after = text.split("θ = 0⁺").nth(1).expect("slope section");
+        let line = after
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .expect("slope line");
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    let pi = std::f64::consts::PI;
+    let l = 5.0;
+    assert!((slope("MLP") + l / (2.0 * pi)).abs() < REPORT_SLOPE_TOL);
+    let a: f64 = 0.1 * 0.1 / 2.0;
+    let b = a / (1.0 + a);
+    let c_plus =
+        (2f64.sqrt() / pi) * a * l * (b * (l - 1.0) + 2.0) / (2.0 * (1.0 + a) + 2.0 * a * l);
+    assert!((slope("ResNet") + c_plus / 2f64.sqrt()).abs() < REPORT_SLOPE_TOL);
+    // Normalized values at π/4 (literature notes §1.4 table).
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("π/4"))
+        .unwrap();
+    let cols: Vec<f64> = row
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!((cols[1] - 0.505134062960).abs() < 1e-10);
+    assert!((cols[2] - 0.703966060036).abs() < 1e-10);
+    assert!(text.contains("ntk kernel") && text.contains("ntk gram"));
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["--version"],
+        &["kernel", "--help"],
+        &["gram", "--help"],
+    ] {
+        let out = ntk(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty());
+        assert!(out.stderr.is_empty());
+    }
+    let v = String::from_utf8(ntk(&["--version"]).stdout).unwrap();
+    assert_eq!(v.trim(), format!("ntk {}", env!("CARGO_PKG_VERSION")));
+}
+
+/// Every error class of the contract: exit status 2, one line `error: …`, naming the value.
+#[test]
+fn usage_and_input_errors() {
+    let x = write_temp("x.csv", X_CSV);
+    let y3 = write_temp("y3.csv", "1,0,0\n");
+    let nan = write_temp("nan.csv", "1,2\n3,NaN\n");
+    let inf = write_temp("inf.csv", "1,2\n# c\n-inf,4\n");
+    let ragged = write_temp("ragged.csv", "1,2\n3,4,5\n");
+    let empty = write_temp("empty.csv", "# nothing here\n\n");
+    let word = write_temp("word.csv", "1,2\n3, four\n");
+    let missing = temp_path("does-not-exist.csv");
+    let missing = missing.to_str().unwrap();
+    let k = ["kernel", "--arch", "mlp", "--depth", "2"];
+    let r = ["kernel", "--arch", "resnet", "--depth", "2"];
+    let g = ["gram", "--arch", "mlp", "--depth", "2"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        ([&k[..], &["--dim", "0", "--u", "0.5"]].concat(), "got 0"),
+        ([&k[..], &["--dim", "-3", "--u", "0.5"]].concat(), "'-3'"),
+        ([&k[..], &["--dim", "two", "--u", "0.5"]].concat(), "'two'"),
+        (
+            vec![
+                "kernel", "--arch", "mlp", "--depth", "-1", "--dim", "2", "--u", "0",
+            ],
+            "'-1'",
+        ),
+        (
+            [&r[..], &["--alpha", "-0.5", "--dim", "2", "--u", "0"]].concat(),
+            "-0.5",
+        ),
+        (
+            [&r[..], &["--alpha", "nan", "--dim", "2", "--u", "0"]].concat(),
+            "NaN",
+        ),
+        (
+            [&r[..], &["--sigma-w2", "inf", "--dim", "2", "--u", "0"]].concat(),
+            "inf",
+        ),
+        (
+            [&r[..], &["--sigma-v2", "-1", "--dim", "2", "--u", "0"]].concat(),
+            "-1",
+        ),
+        (
+            [&k[..], &["--sigma-w2", "0", "--dim", "2", "--u", "0"]].concat(),
+            "got 0",
+        ),
+        (
+            [&k[..], &["--sigma-b2", "-2", "--dim", "2", "--u", "0"]].concat(),
+            "-2",
+        ),
+        ([&k[..], &["--dim", "2", "--u", "0.5,1.5"]].concat(), "1.5"),
+        ([&k[..], &["--dim", "2", "--u", "-1.01"]].concat(), "-1.01"),
+        ([&k[..], &["--dim", "2", "--u", "nan"]].concat(), "NaN"),
+        ([&k[..], &["--dim", "2", "--u", "0.1,zz"]].concat(), "'zz'"),
+        ([&k[..], &["--dim", "2", "--theta", "3.5"]].concat(), "3.5"),
+        (
+            [&k[..], &["--dim", "2", "--theta", "-0.1"]].concat(),
+            "-0.1",
+        ),
+        ([&k[..], &["--dim", "2", "--theta", "inf"]].concat(), "inf"),
+        (
+            [&k[..], &["--dim", "2", "--u", "0", "--theta", "1"]].concat(),
+            "--theta",
+        ),
+        ([&k[..], &["--dim", "2"]].concat(), "--u"),
+        ([&k[..], &["--u", "0"]].concat(), "--dim"),
+        (
+            vec!["kernel", "--depth", "2", "--dim", "2", "--u", "0"],
+            "--arch",
+        ),
+        (
+            vec!["kernel", "--arch", "mlp", "--dim", "2", "--u", "0"],
+            "--depth",
+        ),
+        (
+            [&k[..], &["--dim", "2", "--u", "0", "--frobnicate"]].concat(),
+            "--frobnicate",
+        ),
+        (
+            [&k[..], &["--dim", "2", "--u", "0", "--kind", "gp"]].concat(),
+            "'gp'",
+        ),
+        (
+            vec![
+                "kernel", "--arch", "cnn", "--depth", "2", "--dim", "2", "--u", "0",
+            ],
+            "'cnn'",
+        ),
+        (
+            [&k[..], &["--alpha", "0.5", "--dim", "2", "--u", "0"]].concat(),
+            "--alpha",
+        ),
+        (
+            [&k[..], &["--sigma-v2", "2", "--dim", "2", "--u", "0"]].concat(),
+            "--sigma-v2",
+        ),
+        (
+            [&r[..], &["--sigma-b2", "0.1", "--dim", "2", "--u", "0"]].concat(),
+            "--sigma-b2",
+        ),
+        (vec!["spectrum", "--arch", "mlp"], "'spectrum'"),
+        (vec!["frobnicate"], "'frobnicate'"),
+        (
+            [&g[..], &["--input", &nan]].concat(),
+            ":2: column 2: \"NaN\"",
+        ),
+        (
+            [&g[..], &["--input", &inf]].concat(),
+            ":3: column 1: \"-inf\"",
+        ),
+        (
+            [&g[..], &["--input", &ragged]].concat(),
+            ":2: ragged rows: 3 columns",
+        ),
+        ([&g[..], &["--input", &empty]].concat(), "no points"),
+        (
+            [&g[..], &["--input", &word]].concat(),
+            ":2: column 2: \"four\"",
+        ),
+        (
+            [&g[..], &["--input", missing]].concat(),
+            "does-not-exist.csv",
+        ),
+        (
+            [&g[..], &["--input", &x, "--input2", &y3]].concat(),
+            "dimension mismatch",
+        ),
+        (
+            [&g[..], &["--input", &x, "--output", "K.txt"]].concat(),
+            "K.txt",
+        ),
+        (
+            [&g[..], &["--input", &x, "--output", "K"]].concat(),
+            "\"K\"",
+        ),
+        (
+            [
+                &g[..],
+                &["--input", &x, "--output", "/nonexistent-dir/K.npy"],
+            ]
+            .concat(),
+            "/nonexistent-dir/K.npy",
+        ),
+        (g.to_vec(), "--input"),
+    ];
+    for (args, needle) in cases {
+        let line = assert_usage_error(&args);
+        assert!(line.contains(needle), "{args:?}: {line:?} lacks {needle:?}");
+    }
+}
+
+/// Tokens from which random command lines are built: valid pieces, edge values and junk.
+const TOKENS: &[&str] = &[
+    "kernel",
+    "gram",
+    "spectrum",
+    "--arch",
+    "mlp",
+    "resnet",
+    "--depth",
+    "--dim",
+    "--alpha",
+    "--sigma-w2",
+    "--sigma-v2",
+    "--sigma-b2",
+    "--kind",
+    "ntk",
+    "nngp",
+    "--u",
+    "--theta",
+    "--normalize",
+    "--input",
+    "--input2",
+    "--output",
+    "0",
+    "1",
+    "2",
+    "3",
+    "-1",
+    "0.5",
+    "-0.5",
+    "1.5",
+    "3.2",
+    "nan",
+    "inf",
+    "-inf",
+    "1e308",
+    "1e-320",
+    "0,0.5,1",
+    "-1,1",
+    ",",
+    "",
+    "--",
+    "-",
+    "é",
+    "--u=",
+    "--dim=0",
+    "--theta=3.14159",
+    "--help",
+];
+
+/// Fewer cases than the default: each case spawns the binary.
+const GARBAGE_CASES: u32 = 32;
+
+fn assert_no_panic(out: &Output, what: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    match out.status.code() {
+        Some(0) => {}
+        Some(2) => {
+            let lines: Vec<&str> = stderr.lines().collect();
+            assert_eq!(lines.len(), 1, "{what}: {stderr:?}");
+            assert!(lines[0].starts_with("error: "), "{what}: {stderr:?}");
+        }
+        other => panic!("{what}: exit status {other:?}, stderr {stderr:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(GARBAGE_CASES))]
+
+    #[test]
+    fn garbage_arguments_never_panic(
+        picks in prop::collection::vec(
+            prop_oneof![
+                3 => prop::sample::select(TOKENS).prop_map(str::to_owned),
+                1 => "[-a-z0-9.,=#é ]{0,8}",
+            ],
+            0..10,
+        )
+    ) {
+        let args: Vec<&str> = picks.iter().map(String::as_str).collect();
+        assert_no_panic(&ntk(&args), &format!("{args:?}"));
+    }
+
+    #[test]
+    fn garbage_csv_never_panics(
+        text in "[-0-9.,e# \n\ta-z]{0,60}",
+        arch in prop::sample::select(&["mlp", "resnet"][..]),
+    ) {
+        let path = write_temp("garbage.csv", &text);
+        let out = ntk(&["gram", "--arch", arch, "--depth", "2", "--input", &path]);
+        assert_no_panic(&out, &format!("{text:?}"));
+        if out.status.success() {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let (shape, data) = json_matrix(&v);
+            prop_assert_eq!(shape[0], shape[1]);
+            prop_assert_eq!(data.len() as u64, shape[0] * shape[1]);
+        }
+    }
+}
+
+/// Lists may contain spaces around their entries, and options may use `--opt=value`.
+#[test]
+fn lists_with_spaces_and_equals_syntax() {
+    let v = ntk_json(&[
+        "kernel",
+        "--arch=resnet",
+        "--depth=3",
+        "--alpha= 0.5",
+        "--dim",
+        "5",
+        "--u= -0.25 , 0.75",
+    ]);
+    let k = SphereKernel::new(ResNet::new(3, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 5).unwrap();
+    assert_all_close(
+        &numbers(&v["value"]),
+        &[k.eval(-0.25).unwrap(), k.eval(0.75).unwrap()],
+    );
+}
