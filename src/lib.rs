@@ -15,6 +15,8 @@
 //! * [`kernel`] — dot-product kernels on the sphere and Gram matrices for arbitrary inputs.
 //! * [`gegenbauer`] — Gegenbauer/Legendre polynomials, Gauss rules, Funk–Hecke coefficients.
 //! * [`series`] — power series at $t = 0$ and Puiseux series at $t = \pm1$ of every kernel.
+//! * [`spectrum`] — Mercer eigenvalues to relative accuracy, decay exponents and constants,
+//!   Schoenberg positivity checks.
 //! * [`empirical`] — finite-width random networks and their exact empirical NTK.
 
 pub mod activation;

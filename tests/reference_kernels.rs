@@ -43,7 +43,11 @@ fn num(v: &Value) -> f64 {
 }
 
 fn rel(a: f64, b: f64) -> f64 {
-    if b == 0.0 { a.abs() } else { (a - b).abs() / b.abs() }
+    if b == 0.0 {
+        a.abs()
+    } else {
+        (a - b).abs() / b.abs()
+    }
 }
 
 #[test]
@@ -53,8 +57,8 @@ fn sphere_kernels_match_mpmath_reference() {
     assert!(cases.len() > 200);
     let mut worst = (0.0f64, 0.0f64);
     for c in cases {
-        let k = SphereKernel::new(arch_of(c), kind_of(c), c["dim"].as_u64().unwrap() as usize)
-            .unwrap();
+        let k =
+            SphereKernel::new(arch_of(c), kind_of(c), c["dim"].as_u64().unwrap() as usize).unwrap();
         let theta = if c["theta"] == "pi" {
             std::f64::consts::PI
         } else {
@@ -69,11 +73,17 @@ fn sphere_kernels_match_mpmath_reference() {
         // Values that vanish at some angle (e.g. α = 0 at θ = π/2) are compared relative to κ(1).
         let e1 = e1.min((v - num(&c["value"])).abs() / scale);
         let e2 = (n - num(&c["normalized"])).abs();
-        assert!(e1 <= ULP_TOL && e2 <= ULP_TOL, "case {c}: value err {e1:e}, normalized err {e2:e}");
+        assert!(
+            e1 <= ULP_TOL && e2 <= ULP_TOL,
+            "case {c}: value err {e1:e}, normalized err {e2:e}"
+        );
         assert!(e1 <= REFERENCE_TOL);
         worst = (worst.0.max(e1), worst.1.max(e2));
     }
-    eprintln!("worst relative error {:e}, normalized {:e}", worst.0, worst.1);
+    eprintln!(
+        "worst relative error {:e}, normalized {:e}",
+        worst.0, worst.1
+    );
 }
 
 #[test]
@@ -85,7 +95,13 @@ fn gram_matrices_match_mpmath_reference() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|row| row.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect())
+                .map(|row| {
+                    row.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_f64().unwrap())
+                        .collect()
+                })
                 .collect();
             Points::from_rows(&r).unwrap()
         };
