@@ -527,7 +527,17 @@ fn usage_and_input_errors() {
             [&r[..], &["--sigma-b2", "0.1", "--dim", "2", "--u", "0"]].concat(),
             "--sigma-b2",
         ),
-        (vec!["spectrum", "--arch", "mlp"], "'spectrum'"),
+        (vec!["spectrum", "--arch", "mlp"], "--depth"),
+        (
+            vec![
+                "spectrum", "--arch", "mlp", "--depth", "1", "--dim", "1", "--kmax", "3",
+            ],
+            "1",
+        ),
+        (
+            vec!["decay", "--arch", "resnet", "--depth", "2", "--dim", "0"],
+            "0",
+        ),
         (vec!["frobnicate"], "'frobnicate'"),
         (
             [&g[..], &["--input", &nan]].concat(),
@@ -696,4 +706,58 @@ fn lists_with_spaces_and_equals_syntax() {
         &numbers(&v["value"]),
         &[k.eval(-0.25).unwrap(), k.eval(0.75).unwrap()],
     );
+}
+
+/// The 2-layer NTK u κ₀(u) + κ₁(u) at d = 3 has μ₀..₄ = 1/2, 1/3, 5/64, 0, 1/192 (literature
+/// notes §7 item 4); our MLP with L = 1 is that kernel divided by 2d, normalized by κ(1) = 2.
+#[test]
+fn spectrum_subcommand_matches_closed_form() {
+    let v = ntk_json(&[
+        "spectrum",
+        "--arch",
+        "mlp",
+        "--depth",
+        "1",
+        "--dim",
+        "3",
+        "--kmax",
+        "4",
+        "--normalize",
+    ]);
+    assert_eq!(v["dim"], 3);
+    let want = [0.25, 1.0 / 6.0, 5.0 / 128.0, 0.0, 1.0 / 384.0];
+    let mu = numbers(&v["mu"]);
+    for (k, (&m, &w)) in mu.iter().zip(&want).enumerate() {
+        assert!(
+            (m - w).abs() <= 1e-13 * w.max(1e-300),
+            "mu_{k} = {m}, want {w}"
+        );
+    }
+    assert!(
+        v["log_mu"][3].is_null(),
+        "structural zero must have log_mu null"
+    );
+    assert!((v["log_mu"][1].as_f64().unwrap() - (1.0f64 / 6.0).ln()).abs() < 1e-13);
+    assert_eq!(numbers(&v["multiplicity"]), vec![1.0, 3.0, 5.0, 7.0, 9.0]);
+}
+
+/// μ_k(NTK2)·k^d → 2^{d−1}Γ(d/2)²/π² on even k (literature §7 item 10): 1/π at d = 3, for the
+/// normalized kernel that is 1/(2π); odd eigenvalues vanish beyond k = 1, so their constant is 0.
+#[test]
+fn decay_subcommand_matches_closed_form() {
+    let v = ntk_json(&[
+        "decay",
+        "--arch",
+        "mlp",
+        "--depth",
+        "1",
+        "--dim",
+        "3",
+        "--normalize",
+    ]);
+    assert_eq!(v["exponent"].as_f64().unwrap(), -3.0);
+    let c = v["constant_even"].as_f64().unwrap();
+    let want = 1.0 / (2.0 * std::f64::consts::PI);
+    assert!((c - want).abs() < 1e-12, "{c} vs {want}");
+    assert!(v["constant_odd"].as_f64().unwrap().abs() < 1e-14);
 }

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ntk_sphere::kernel::gram;
+use ntk_sphere::spectrum::{decay, mercer_spectrum};
 use ntk_sphere::{ArchError, Architecture, KernelError, KernelKind, Mlp, ResNet, SphereKernel};
 
 /// Neural tangent kernels (NTK) and NNGP kernels of ReLU MLPs and ResNets on the unit sphere.
@@ -39,6 +40,101 @@ enum Command {
     /// Prints {"shape":[n,m],"data":[[…],…]}, or writes K to --output (.npy: float64, C order;
     /// .csv: one row per line).
     Gram(GramArgs),
+    /// Mercer eigenvalues μ_k, k = 0..=K, on S^{D−1} (one per spherical harmonic of degree k).
+    ///
+    /// Prints {"dim":D,"k":[…],"mu":[…],"log_mu":[…],"multiplicity":[…],"log_multiplicity":[…]}
+    /// with natural logarithms; mu is 0.0 on underflow (log_mu still holds it) and an exact zero
+    /// is mu 0.0 with log_mu null.
+    Spectrum(SpectrumArgs),
+    /// Decay law μ_k ≈ constant_parity · k^exponent as k → ∞, from the endpoint expansions.
+    Decay(DecayArgs),
+}
+
+#[derive(Debug, Args)]
+struct SpectrumArgs {
+    #[command(flatten)]
+    arch: ArchArgs,
+    /// Ambient dimension D ≥ 2.
+    #[arg(long, value_name = "D", value_parser = parse_count, allow_hyphen_values = true)]
+    dim: usize,
+    /// Largest degree K.
+    #[arg(long, value_name = "K", value_parser = parse_count, allow_hyphen_values = true)]
+    kmax: usize,
+    /// Eigenvalues of the normalized kernel κ(t)/κ(1).
+    #[arg(long)]
+    normalize: bool,
+}
+
+#[derive(Debug, Args)]
+struct DecayArgs {
+    #[command(flatten)]
+    arch: ArchArgs,
+    /// Ambient dimension D ≥ 2.
+    #[arg(long, value_name = "D", value_parser = parse_count, allow_hyphen_values = true)]
+    dim: usize,
+    /// Constants of the normalized kernel κ(t)/κ(1).
+    #[arg(long)]
+    normalize: bool,
+}
+
+/// A finite number as JSON, or null.
+fn json_or_null(v: f64) -> serde_json::Value {
+    if v.is_finite() {
+        serde_json::json!(v)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    serde_json::to_writer(&mut w, v)
+        .map_err(io::Error::from)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush())
+        .map_err(|e| Failure::io("stdout", e))
+}
+
+fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
+    let arch = args.arch.build()?;
+    let k = SphereKernel::new(arch, args.arch.kind, args.dim)?;
+    let sp = mercer_spectrum(&k, args.kmax, args.normalize)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let mu = sp.mu();
+    if let Some(i) = mu.iter().position(|m| !m.is_finite()) {
+        return Err(Failure::Usage(format!(
+            "eigenvalue mu_{i} does not fit in f64 (ln mu = {:?}); use --normalize",
+            sp.log_mu()[i]
+        )));
+    }
+    let v = serde_json::json!({
+        "dim": args.dim,
+        "k": sp.k(),
+        "mu": mu,
+        "log_mu": sp.log_mu().into_iter().map(|l| l.map_or(serde_json::Value::Null, json_or_null)).collect::<Vec<_>>(),
+        "multiplicity": sp.multiplicity().into_iter().map(json_or_null).collect::<Vec<_>>(),
+        "log_multiplicity": sp.log_multiplicity().into_iter().map(json_or_null).collect::<Vec<_>>(),
+    });
+    print_json(&v)
+}
+
+fn run_decay(args: &DecayArgs) -> Result<(), Failure> {
+    let arch = args.arch.build()?;
+    let k = SphereKernel::new(arch, args.arch.kind, args.dim)?;
+    let d = decay(&k, args.normalize).map_err(|e| Failure::Usage(e.to_string()))?;
+    let v = serde_json::json!({
+        "exponent": json_or_null(d.exponent),
+        "constant_even": json_or_null(d.constant_even),
+        "constant_odd": json_or_null(d.constant_odd),
+        "log_constant_even": d.log_constant_even.map_or(serde_json::Value::Null, json_or_null),
+        "log_constant_odd": d.log_constant_odd.map_or(serde_json::Value::Null, json_or_null),
+        "nu": json_or_null(d.nu),
+        "c_one": json_or_null(d.c_one),
+        "c_minus_one": json_or_null(d.c_minus_one),
+        "normalized": d.normalized,
+    });
+    print_json(&v)
 }
 
 /// Network architecture options, shared by every command.
@@ -450,6 +546,8 @@ fn main() -> ExitCode {
         None => run_report(),
         Some(Command::Kernel(args)) => run_kernel(args),
         Some(Command::Gram(args)) => run_gram(args),
+        Some(Command::Spectrum(args)) => run_spectrum(args),
+        Some(Command::Decay(args)) => run_decay(args),
     };
     match result {
         Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
