@@ -38,10 +38,13 @@ pub fn write<'a, W: Write>(
     data: impl Iterator<Item = &'a [f64]>,
 ) -> io::Result<()> {
     w.write_all(&header(rows, cols))?;
+    let mut bytes = Vec::with_capacity(cols * 8);
     for row in data {
+        bytes.clear();
         for v in row {
-            w.write_all(&v.to_le_bytes())?;
+            bytes.extend_from_slice(&v.to_le_bytes());
         }
+        w.write_all(&bytes)?;
     }
     Ok(())
 }
