@@ -1,46 +1,16 @@
 //! The kernels against an independent 50-digit mpmath evaluation of DESIGN.md §1's recursions
 //! (`tests/fixtures/generate_kernels.py`, which shares no code with the crate).
 
-use ntk_sphere::arch::Architecture;
+mod common;
+
+use common::{arch_of, kind_of, load, num};
+use ntk_sphere::SphereKernel;
 use ntk_sphere::kernel::{Points, gram, gram_exact};
-use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
-use serde_json::Value;
 
 /// Required agreement with the high-precision reference (the issue asks for ≤ 1e−12 relative).
 const REFERENCE_TOL: f64 = 1e-12;
 /// What the double-double path actually achieves: a few ulps of f64.
 const ULP_TOL: f64 = 8.0 * f64::EPSILON;
-
-fn load(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn arch_of(c: &Value) -> Architecture {
-    let depth = c["depth"].as_u64().unwrap() as usize;
-    let sw = c["sigma_w2"].as_f64().unwrap();
-    match c["arch"].as_str().unwrap() {
-        "mlp" => Mlp::with_bias(depth, sw, c["sigma_b2"].as_f64().unwrap())
-            .unwrap()
-            .into(),
-        _ => ResNet::new(
-            depth,
-            c["alpha"].as_f64().unwrap(),
-            sw,
-            c["sigma_v2"].as_f64().unwrap(),
-        )
-        .unwrap()
-        .into(),
-    }
-}
-
-fn kind_of(c: &Value) -> KernelKind {
-    c["kind"].as_str().unwrap().parse().unwrap()
-}
-
-fn num(v: &Value) -> f64 {
-    v.as_str().unwrap().parse().unwrap()
-}
 
 fn rel(a: f64, b: f64) -> f64 {
     if b == 0.0 {

@@ -2,46 +2,17 @@
 //! (`tests/fixtures/spectra.json`, computed without any crate code), closed forms from
 //! `notes/literature.md` §2 and §7, the trace and Parseval identities, and the decay constants.
 
+mod common;
+
+use common::{arch_of, kind_of, load, num};
 use ntk_sphere::arch::Architecture;
 use ntk_sphere::spectrum::mercer_spectrum;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
-use serde_json::Value;
 
 /// The accuracy goal of the issue for every non-zero eigenvalue.
 const GOAL_REL: f64 = 1e-9;
 /// Closed forms (literature §7) are reproduced to this relative accuracy.
 const CLOSED_FORM_REL: f64 = 1e-13;
-
-fn load(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn arch_of(c: &Value) -> Architecture {
-    let depth = c["depth"].as_u64().unwrap() as usize;
-    let sw = c["sigma_w2"].as_f64().unwrap();
-    match c["arch"].as_str().unwrap() {
-        "mlp" => Mlp::with_bias(depth, sw, c["sigma_b2"].as_f64().unwrap())
-            .unwrap()
-            .into(),
-        _ => ResNet::new(
-            depth,
-            c["alpha"].as_f64().unwrap(),
-            sw,
-            c["sigma_v2"].as_f64().unwrap(),
-        )
-        .unwrap()
-        .into(),
-    }
-}
-
-fn kind_of(c: &Value) -> KernelKind {
-    c["kind"].as_str().unwrap().parse().unwrap()
-}
-
-fn num(v: &Value) -> f64 {
-    v.as_str().unwrap().parse().unwrap()
-}
 
 #[test]
 fn normalized_spectra_match_mpmath_fixtures() {
