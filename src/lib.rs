@@ -17,6 +17,8 @@
 //! * [`series`] — power series at $t = 0$ and Puiseux series at $t = \pm1$ of every kernel.
 //! * [`spectrum`] — Mercer eigenvalues to relative accuracy, decay exponents and constants,
 //!   Schoenberg positivity checks.
+//! * [`smoothness`] — kink coefficients, slopes, decay constants, and the proved ResNet-vs-MLP
+//!   ordering ([`smoothness::closed_form`]).
 //! * [`empirical`] — finite-width random networks and their exact empirical NTK.
 
 pub mod activation;
@@ -27,6 +29,7 @@ pub mod gegenbauer;
 pub mod kernel;
 pub mod scalar;
 pub mod series;
+pub mod smoothness;
 pub mod spectrum;
 
 pub use arch::{Architecture, KernelKind, Mlp, ResNet};

@@ -1,0 +1,261 @@
+//! The smoothness module: measures against independent computations, and the theorems of
+//! `docs/smoothness.md` (closed forms, ordering, monotonicity, depth regimes, distance to the
+//! linear kernel) property-tested over L ∈ [1, 200], α ∈ (0, 100], d ∈ [2, 50].
+
+use std::f64::consts::{PI, SQRT_2};
+
+use ntk_sphere::smoothness::closed_form::{
+    DepthLimit, DepthRegime, decay_ordering_is_proved, depth_limit, linear_kernel_deviation_bound,
+    mlp_c_minus_bound, mlp_c_plus, resnet_c_minus_bound, resnet_c_plus, resnet_mlp_ratio,
+};
+use ntk_sphere::smoothness::{
+    SmoothnessError, kernel_smoothness, normalized_profile, slope_at_zero, tail_mass,
+};
+use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
+use proptest::prelude::*;
+
+/// Agreement of the closed forms with the series instance of the recursion.
+const CLOSED_FORM_TOL: f64 = 1e-11;
+
+fn mlp(depth: usize, dim: usize) -> SphereKernel {
+    SphereKernel::new(Mlp::new(depth, 1.0).unwrap(), KernelKind::Ntk, dim).unwrap()
+}
+
+fn resnet(depth: usize, alpha: f64, sw: f64, sv: f64, dim: usize) -> SphereKernel {
+    SphereKernel::new(
+        ResNet::new(depth, alpha, sw, sv).unwrap(),
+        KernelKind::Ntk,
+        dim,
+    )
+    .unwrap()
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs()
+}
+
+/// α log-uniform on [1e-3, 100].
+fn alpha_strategy() -> impl Strategy<Value = f64> {
+    (-3.0f64..2.0).prop_map(|e| 10f64.powf(e))
+}
+
+/// Slope at 0⁺ by Richardson extrapolation of (κ̃(h) − 1)/h at h, h/2, h/4 with h = 1e-3/L
+/// (the Taylor coefficients in θ grow like L^j): an evaluation path independent of the series
+/// (only `normalized_angle`).
+fn richardson_slope(k: &SphereKernel, depth: usize) -> f64 {
+    let g = |h: f64| (k.normalized_angle(h).unwrap() - 1.0) / h;
+    let h = 1e-3 / depth as f64;
+    let (g1, g2, g4) = (g(h), g(h / 2.0), g(h / 4.0));
+    let (r1, r2) = (2.0 * g2 - g1, 2.0 * g4 - g2);
+    (4.0 * r2 - r1) / 3.0
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Theorems 1–2: the closed forms against the Puiseux instance of the recursion, and the
+    /// library's form of Theorem 2 against the literature's form (notes §1.4).
+    #[test]
+    fn c_plus_closed_forms(depth in 1usize..=200, alpha in alpha_strategy(),
+                           sw in 0.3f64..3.0, sv in 0.3f64..3.0, dim in 2usize..=50) {
+        let r = ResNet::new(depth, alpha, sw, sv).unwrap();
+        let (a, l) = (r.a(), depth as f64);
+        let closed = resnet_c_plus(depth, a).unwrap();
+        let b = a / (1.0 + a);
+        let literature = SQRT_2 / PI * a * l * (b * (l - 1.0) + 2.0) / (2.0 * (1.0 + a) + 2.0 * a * l);
+        prop_assert!(rel(closed, literature) < 1e-13, "{closed} vs {literature}");
+        let series = kernel_smoothness(&resnet(depth, alpha, sw, sv, dim)).unwrap().c_plus;
+        prop_assert!(rel(series, closed) < CLOSED_FORM_TOL, "ResNet: {series} vs {closed}");
+        let m = SphereKernel::new(Mlp::new(depth, sw).unwrap(), KernelKind::Ntk, dim).unwrap();
+        let series_mlp = kernel_smoothness(&m).unwrap().c_plus;
+        prop_assert!(rel(series_mlp, mlp_c_plus(depth).unwrap()) < CLOSED_FORM_TOL);
+    }
+
+    /// Theorem 3: the ordering and the monotonicity in α and in L, on the series values (not
+    /// only on the closed form).
+    #[test]
+    fn c_plus_ordering_and_monotonicity(depth in 1usize..=200, alpha in alpha_strategy(),
+                                        factor in 1.01f64..3.0, dim in 2usize..=50) {
+        let c = |l: usize, al: f64| kernel_smoothness(&resnet(l, al, 1.0, 1.0, dim)).unwrap().c_plus;
+        let here = c(depth, alpha);
+        let mlp_here = kernel_smoothness(&mlp(depth, dim)).unwrap().c_plus;
+        prop_assert!(here < mlp_here, "ResNet {here} >= MLP {mlp_here}");
+        let h = resnet_mlp_ratio(depth, alpha * alpha / 2.0).unwrap();
+        prop_assert!(h > 0.0 && h < 1.0 && rel(here, h * mlp_here) < CLOSED_FORM_TOL);
+        prop_assert!(c(depth, alpha * factor) > here, "not increasing in alpha");
+        prop_assert!(c(depth + 1, alpha) > here, "not increasing in L");
+    }
+
+    /// Lemma (c₋ bounds) against the series, and the normalized decay constants: ResNet below
+    /// MLP for both parities (proved where `decay_ordering_is_proved`, otherwise verified here).
+    #[test]
+    fn c_minus_bounds_and_decay_constant_ordering(depth in 1usize..=200,
+                                                  alpha in alpha_strategy(),
+                                                  dim in 2usize..=50) {
+        let a = alpha * alpha / 2.0;
+        let r = kernel_smoothness(&resnet(depth, alpha, 1.0, 1.0, dim)).unwrap();
+        let m = kernel_smoothness(&mlp(depth, dim)).unwrap();
+        prop_assert!(r.c_minus >= 0.0 && m.c_minus >= 0.0);
+        prop_assert!(r.c_minus <= resnet_c_minus_bound(depth, a).unwrap() * (1.0 + 1e-12));
+        prop_assert!(m.c_minus <= mlp_c_minus_bound(depth).unwrap() * (1.0 + 1e-12));
+        prop_assert!(r.decay_constant_even < m.decay_constant_even,
+                     "even: {} vs {}", r.decay_constant_even, m.decay_constant_even);
+        if depth == 1 {
+            // One layer: c₊ = c₋, the odd eigenvalues vanish for both networks.
+            prop_assert!(r.decay_constant_odd == 0.0 && m.decay_constant_odd == 0.0);
+        } else {
+            prop_assert!(r.decay_constant_odd < m.decay_constant_odd,
+                         "odd: {} vs {}", r.decay_constant_odd, m.decay_constant_odd);
+        }
+        let _ = decay_ordering_is_proved(depth, a).unwrap();
+    }
+
+    /// The slope at 0⁺ (−c₊/√2 from the series) against Richardson extrapolation of the
+    /// kernel's values.
+    #[test]
+    fn slope_matches_finite_differences(depth in 1usize..=30, alpha in 0.05f64..3.0, dim in 2usize..=50) {
+        for k in [resnet(depth, alpha, 1.0, 1.0, dim), mlp(depth, dim)] {
+            let exact = slope_at_zero(&k).unwrap();
+            let fd = richardson_slope(&k, depth);
+            prop_assert!((exact - fd).abs() < 1e-8 * exact.abs().max(1e-3), "{exact} vs {fd}");
+        }
+    }
+
+    /// Theorem 5: sup_t |Θ(t)/Θ(1) − t| ≤ 2δ/(2+δ), on a grid of t.
+    #[test]
+    fn distance_to_linear_kernel_is_bounded(depth in 0usize..=200, alpha in alpha_strategy(),
+                                            sw in 0.3f64..3.0) {
+        let r = ResNet::new(depth, alpha, sw, 1.0).unwrap();
+        let bound = linear_kernel_deviation_bound(depth, r.a()).unwrap();
+        let k = SphereKernel::new(r, KernelKind::Ntk, 3).unwrap();
+        for j in 0..=64 {
+            let t = -1.0 + 2.0 * j as f64 / 64.0;
+            let dev = (k.normalized(t).unwrap() - t).abs();
+            prop_assert!(dev <= bound + 1e-15, "t = {t}: {dev} > {bound}");
+        }
+    }
+}
+
+/// Theorem 4 checked numerically up to L = 10⁴: the series value of c₊ approaches the limit law
+/// in each regime, with the error shrinking like 1/L.
+#[test]
+fn depth_regimes_up_to_ten_thousand() {
+    let depths = [10usize, 100, 1000, 10_000];
+    for regime in [
+        DepthRegime::FixedAlpha(1.0),
+        DepthRegime::FixedAlpha(0.3),
+        DepthRegime::InverseSqrtDepth,
+        DepthRegime::InverseDepth,
+    ] {
+        let limit = depth_limit(regime, 1.0).unwrap();
+        let mut errors = Vec::new();
+        for &l in &depths {
+            let c = kernel_smoothness(&resnet(l, regime.alpha(l), 1.0, 1.0, 3))
+                .unwrap()
+                .c_plus;
+            let lf = l as f64;
+            let err = match limit {
+                DepthLimit::Linear { slope, offset } => (c - slope * lf - offset).abs(),
+                DepthLimit::Finite(v) => (c - v).abs(),
+                DepthLimit::InverseDepth(v) => (lf * c - v).abs(),
+            };
+            errors.push(err);
+        }
+        eprintln!("{regime:?}: {limit:?}, errors {errors:?}");
+        assert!(errors[1] < errors[0], "{regime:?}: {errors:?}");
+        for w in errors[1..].windows(2) {
+            // from L = 100 on, each tenfold increase of L shrinks the error at least fivefold
+            // (O(1/L); for small a the law needs aL >> 1 to set in)
+            assert!(w[1] < w[0] / 5.0 + 1e-12, "{regime:?}: {errors:?}");
+        }
+        assert!(errors[3] < 1e-3, "{regime:?}: {errors:?}");
+    }
+    // The limits themselves (notes/literature.md §1.4: α = L^{-1/2} gives c·1.25/3 = 0.1876).
+    let DepthLimit::Finite(v) = depth_limit(DepthRegime::InverseSqrtDepth, 1.0).unwrap() else {
+        panic!()
+    };
+    assert!((v - SQRT_2 / PI * 1.25 / 3.0).abs() < 1e-15);
+    // α = 1/L: the normalized kernel is uniformly close to t at L = 10⁴.
+    let k = resnet(10_000, 1e-4, 1.0, 1.0, 2);
+    let worst = (0..=200)
+        .map(|j| {
+            let t = -1.0 + j as f64 / 100.0;
+            (k.normalized(t).unwrap() - t).abs()
+        })
+        .fold(0.0, f64::max);
+    assert!(worst < 2e-4, "{worst}");
+}
+
+/// Paper setting (notes/literature.md §1.4 table, L = 5): the slope of the MLP is −L/(2π) and
+/// the ResNet's c₊ values.
+#[test]
+fn paper_setting_values() {
+    let m = kernel_smoothness(&mlp(5, 2)).unwrap();
+    assert!((m.slope_at_zero + 5.0 / (2.0 * PI)).abs() < 1e-14);
+    for (alpha, want) in [
+        (0.1, 0.01103488698),
+        (0.5, 0.1964976087),
+        (1.0, 0.468914748),
+    ] {
+        let c = kernel_smoothness(&resnet(5, alpha, 1.0, 1.0, 2))
+            .unwrap()
+            .c_plus;
+        assert!(rel(c, want) < 1e-9, "α = {alpha}: {c}");
+    }
+}
+
+/// Tail mass of the 2-layer NTK at d = 3 against its closed-form eigenvalues (issue 4: 2μ_k =
+/// 1/2, 1/3, 5/64, 0, 1/192, 0, 23/16384, 0, 19/32768 for the normalized kernel, N(3,k) = 2k+1).
+#[test]
+fn tail_mass_closed_form() {
+    let k = mlp(1, 3);
+    let mu2 = [
+        0.5,
+        1.0 / 3.0,
+        5.0 / 64.0,
+        0.0,
+        1.0 / 192.0,
+        0.0,
+        23.0 / 16384.0,
+        0.0,
+        19.0 / 32768.0,
+    ];
+    let mut head = 0.0;
+    for (kk, m2) in mu2.iter().enumerate() {
+        let t = tail_mass(&k, kk).unwrap();
+        assert!((t.mass - (1.0 - head)).abs() < 1e-13, "K = {kk}: {t:?}");
+        assert!(t.abs_error < 1e-9);
+        head += (2 * kk + 1) as f64 * m2 / 2.0;
+    }
+    // decreasing, positive, and of order 1/K (N μ_k ~ k^{-2} at d = 3)
+    let big = tail_mass(&k, 2000).unwrap();
+    assert!(big.mass > 0.0 && big.mass < tail_mass(&k, 200).unwrap().mass);
+}
+
+#[test]
+fn normalized_profile_endpoints_and_errors() {
+    let k = resnet(5, 0.1, 1.0, 1.0, 2);
+    let p = normalized_profile(&k, 9).unwrap();
+    assert_eq!(p.theta.len(), 9);
+    assert_eq!(p.theta[8], PI);
+    assert_eq!(p.value[0], 1.0);
+    assert!((p.value[8] - k.normalized(-1.0).unwrap()).abs() < 1e-15);
+    // literature §1.4 table: θ = π/4 value 0.703966060036 (ResNet α = 0.1, L = 5)
+    assert!((p.value[2] - 0.703966060036).abs() < 1e-11);
+    assert!(matches!(
+        normalized_profile(&k, 1),
+        Err(SmoothnessError::InvalidCount { value: 1, .. })
+    ));
+}
+
+#[test]
+fn closed_forms_reject_bad_parameters() {
+    assert!(mlp_c_plus(0).is_err());
+    for a in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(resnet_c_plus(3, a).is_err(), "{a}");
+    }
+    assert!(depth_limit(DepthRegime::FixedAlpha(-1.0), 1.0).is_err());
+    assert!(depth_limit(DepthRegime::InverseDepth, 0.0).is_err());
+    assert!(linear_kernel_deviation_bound(3, f64::NAN).is_err());
+    assert_eq!(linear_kernel_deviation_bound(0, 0.7).unwrap(), 0.0);
+}
