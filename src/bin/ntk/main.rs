@@ -5,7 +5,9 @@
 //! * `ntk kernel` and `ntk gram` print JSON on stdout (or write a `.npy`/`.csv` matrix).
 //! * Every usage or input error exits with status 2 and exactly one line `error: …` on stderr.
 
+mod compare;
 mod csv;
+mod figures;
 mod npy;
 mod report;
 
@@ -48,6 +50,69 @@ enum Command {
     Spectrum(SpectrumArgs),
     /// Decay law μ_k ≈ constant_parity · k^exponent as k → ∞, from the endpoint expansions.
     Decay(DecayArgs),
+    /// Smoothness comparison of the MLP (L hidden layers) and the ResNet (L blocks, α), NTK,
+    /// σ_w² = σ_v² = 1.
+    ///
+    /// Prints {"mlp":{…},"resnet":{…},"interpolation":{…},"setting":{…}}: per kernel c_plus,
+    /// c_minus, slope_at_zero, decay_exponent, decay_constant_even, decay_constant_odd and
+    /// normalized_kernel {"theta":[…],"value":[…]}; the interpolation object holds the paper's
+    /// experiment on the circle (training angles 2π·linspace(0,1,6) − π, target
+    /// 0.5 cos x + sin 4x) at this depth and α.
+    Compare(CompareArgs),
+    /// Writes the SVG figures of the smoothness comparison into a directory.
+    Figures(FiguresArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// Depth L ≥ 1: hidden layers of the MLP and residual blocks of the ResNet.
+    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
+    depth: usize,
+    /// Residual scale α > 0 of the ResNet.
+    #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
+    alpha: f64,
+    /// Ambient dimension D ≥ 2 of the spectral measures (the kink coefficients do not depend
+    /// on it).
+    #[arg(long, value_name = "D", default_value = "2", value_parser = parse_count, allow_hyphen_values = true)]
+    dim: usize,
+    /// Number of equally spaced angles in [0, π] of normalized_kernel (≥ 2).
+    #[arg(long, value_name = "N", default_value = "181", value_parser = parse_count, allow_hyphen_values = true)]
+    angles: usize,
+}
+
+#[derive(Debug, Args)]
+struct FiguresArgs {
+    /// Output directory (created if missing); the repository's copies live in docs/figures.
+    #[arg(long, value_name = "DIR")]
+    out: String,
+}
+
+fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
+    if args.depth == 0 {
+        return Err(Failure::Usage(
+            "--depth 0 is invalid (the comparison needs L >= 1)".into(),
+        ));
+    }
+    if !(args.alpha.is_finite() && args.alpha > 0.0) {
+        return Err(Failure::Usage(format!(
+            "--alpha {} is invalid (need a finite alpha > 0)",
+            args.alpha
+        )));
+    }
+    if args.dim < 2 {
+        return Err(Failure::Usage(format!(
+            "--dim {} is invalid (the sphere S^(d-1) needs d >= 2)",
+            args.dim
+        )));
+    }
+    let v = compare::comparison(args.depth, args.alpha, args.dim, args.angles)?;
+    print_json(&v)
+}
+
+fn run_figures(args: &FiguresArgs) -> Result<(), Failure> {
+    let paths = figures::write_all(std::path::Path::new(&args.out)).map_err(Failure::Usage)?;
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    print_json(&serde_json::json!({ "figures": names }))
 }
 
 #[derive(Debug, Args)]
@@ -548,6 +613,8 @@ fn main() -> ExitCode {
         Some(Command::Gram(args)) => run_gram(args),
         Some(Command::Spectrum(args)) => run_spectrum(args),
         Some(Command::Decay(args)) => run_decay(args),
+        Some(Command::Compare(args)) => run_compare(args),
+        Some(Command::Figures(args)) => run_figures(args),
     };
     match result {
         Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,

@@ -1,0 +1,407 @@
+//! `ntk figures --out DIR`: the five SVG figures of the smoothness comparison (plotters, SVG
+//! backend, no system fonts: the output is byte-for-byte deterministic). Every number plotted
+//! is computed here by the library.
+
+use std::f64::consts::PI;
+use std::path::{Path, PathBuf};
+
+use ntk_sphere::smoothness::closed_form::DepthRegime;
+use ntk_sphere::smoothness::{kernel_smoothness, normalized_profile};
+use ntk_sphere::spectrum::mercer_spectrum;
+use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
+use plotters::prelude::*;
+
+/// Depth of the paper's setting.
+const DEPTH: usize = 5;
+/// The residual scales compared in figures 1–2.
+const ALPHAS: [f64; 4] = [0.1, 0.5, 1.0, 2.0];
+/// Figure size in pixels.
+const SIZE: (u32, u32) = (900, 600);
+
+/// A figure-generation failure, as one line.
+pub type FigureResult<T> = Result<T, String>;
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+fn palette(i: usize) -> RGBColor {
+    const COLORS: [RGBColor; 6] = [
+        RGBColor(0, 0, 0),
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+    ];
+    COLORS[i % COLORS.len()]
+}
+
+fn mlp(depth: usize, dim: usize) -> FigureResult<SphereKernel> {
+    SphereKernel::new(Mlp::new(depth, 1.0).map_err(err)?, KernelKind::Ntk, dim).map_err(err)
+}
+
+fn resnet(depth: usize, alpha: f64, dim: usize) -> FigureResult<SphereKernel> {
+    SphereKernel::new(
+        ResNet::new(depth, alpha, 1.0, 1.0).map_err(err)?,
+        KernelKind::Ntk,
+        dim,
+    )
+    .map_err(err)
+}
+
+/// Log-spaced values from `lo` to `hi` (`n` ≥ 2).
+fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (n - 1) as f64).exp())
+        .collect()
+}
+
+/// Writes all figures into `dir` (created if needed) and returns their paths.
+pub fn write_all(dir: &Path) -> FigureResult<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let figures: [(&str, fn(&Path) -> FigureResult<()>); 4] = [
+        ("kernel_shapes.svg", kernel_shapes),
+        ("eigenvalue_decay.svg", eigenvalue_decay),
+        ("c_plus_depth.svg", c_plus_depth),
+        ("decay_constant_alpha.svg", decay_constant_alpha),
+    ];
+    let mut paths = Vec::new();
+    for (name, draw) in figures {
+        let path = dir.join(name);
+        draw(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        paths.push(path);
+    }
+    Ok(paths)
+}
+
+/// (1) The normalized NTK against the angle: MLP and ResNets with several α (L = 5).
+fn kernel_shapes(path: &Path) -> FigureResult<()> {
+    let mut curves = vec![("MLP".to_owned(), mlp(DEPTH, 2)?)];
+    for alpha in ALPHAS {
+        curves.push((format!("ResNet α = {alpha}"), resnet(DEPTH, alpha, 2)?));
+    }
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Normalized NTK κ(cos θ)/κ(1), L = {DEPTH}"),
+            ("sans-serif", 22),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0.0..PI, -1.0..1.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("θ")
+        .y_desc("normalized kernel")
+        .draw()
+        .map_err(err)?;
+    for (i, (label, k)) in curves.iter().enumerate() {
+        let p = normalized_profile(k, 361).map_err(err)?;
+        let color = palette(i);
+        chart
+            .draw_series(LineSeries::new(
+                p.theta.iter().copied().zip(p.value.iter().copied()),
+                color.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(label.as_str())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// (2) Mercer eigenvalues of the normalized kernels, even degrees, log-log, d = 3 and d = 10.
+fn eigenvalue_decay(path: &Path) -> FigureResult<()> {
+    const KMAX: usize = 1000;
+    let root = SVGBackend::new(path, (1200, 560)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let panels = root.split_evenly((1, 2));
+    for (panel, dim) in panels.iter().zip([3usize, 10]) {
+        let curves = [
+            ("MLP".to_owned(), mlp(DEPTH, dim)?),
+            ("ResNet α = 0.1".to_owned(), resnet(DEPTH, 0.1, dim)?),
+            ("ResNet α = 1".to_owned(), resnet(DEPTH, 1.0, dim)?),
+        ];
+        let mut data = Vec::new();
+        for (label, k) in &curves {
+            let s = mercer_spectrum(k, KMAX, true).map_err(err)?;
+            let pts: Vec<(f64, f64)> = s
+                .eigenvalues
+                .iter()
+                .filter(|e| e.k >= 2 && e.k % 2 == 0 && e.mu > 0.0)
+                .map(|e| (e.k as f64, e.mu))
+                .collect();
+            data.push((label.clone(), pts));
+        }
+        let (lo, hi) = data
+            .iter()
+            .flat_map(|(_, p)| p.iter().map(|&(_, m)| m))
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), m| {
+                (lo.min(m), hi.max(m))
+            });
+        let mut chart = ChartBuilder::on(panel)
+            .caption(
+                format!("μ_k of the normalized NTK, even k, d = {dim}"),
+                ("sans-serif", 20),
+            )
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(
+                (2.0..KMAX as f64).log_scale(),
+                (lo / 2.0..hi * 2.0).log_scale(),
+            )
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("k")
+            .y_desc("μ_k")
+            .y_label_formatter(&|v| format!("{v:.0e}"))
+            .draw()
+            .map_err(err)?;
+        for (i, (label, pts)) in data.into_iter().enumerate() {
+            let color = palette(i);
+            chart
+                .draw_series(LineSeries::new(pts, color.stroke_width(2)))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerLeft)
+            .draw()
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+/* INTERPOLATION_PENDING
+/// (3) The paper's interpolation experiment on the circle: target, training points, and the
+/// MLP and ResNet (α = 0.1) interpolants.
+fn interpolation(path: &Path) -> FigureResult<()> {
+    let models = [
+        ("MLP".to_owned(), mlp(DEPTH, 2)?),
+        ("ResNet α = 0.1".to_owned(), resnet(DEPTH, 0.1, 2)?),
+    ];
+    let grid: Vec<f64> = (0..=720).map(|i| -PI + 2.0 * PI * i as f64 / 720.0).collect();
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Kernel interpolation of 0.5 cos x + sin 4x, L = {DEPTH}"),
+            ("sans-serif", 22),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(55)
+        .build_cartesian_2d(-PI..PI, -2.0..2.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("x")
+        .y_desc("f(x)")
+        .draw()
+        .map_err(err)?;
+    let target: Vec<(f64, f64)> = grid
+        .iter()
+        .map(|&x| (x, PaperExperiment::target(x)))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(target, palette(0).stroke_width(1)))
+        .map_err(err)?
+        .label("target")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], palette(0).stroke_width(1)));
+    let mut training = Vec::new();
+    for (i, (label, k)) in models.iter().enumerate() {
+        let exp = PaperExperiment::run(k).map_err(err)?;
+        let pred = exp.predict_angles(&grid).map_err(err)?;
+        let color = palette(i + 1);
+        chart
+            .draw_series(LineSeries::new(
+                grid.iter().copied().zip(pred),
+                color.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(label.as_str())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+        training = exp.training_points();
+    }
+    chart
+        .draw_series(
+            training
+                .into_iter()
+                .map(|(x, y)| Circle::new((x, y), 5, palette(4).filled())),
+        )
+        .map_err(err)?
+        .label("training points")
+        .legend(|(x, y)| Circle::new((x + 10, y), 5, palette(4).filled()));
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+INTERPOLATION_PENDING */
+
+/// (4) c₊ (series computation) against the depth in the three regimes α = L^{−γ}, and the MLP.
+fn c_plus_depth(path: &Path) -> FigureResult<()> {
+    let depths: Vec<usize> = {
+        let mut v: Vec<usize> = log_space(1.0, 1e4, 41)
+            .into_iter()
+            .map(|x| x.round() as usize)
+            .collect();
+        v.dedup();
+        v
+    };
+    let regimes = [
+        ("ResNet α = 1 (γ = 0)", DepthRegime::FixedAlpha(1.0)),
+        ("ResNet α = L^-1/2", DepthRegime::InverseSqrtDepth),
+        ("ResNet α = L^-1", DepthRegime::InverseDepth),
+    ];
+    let mut data: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    let mut mlp_pts = Vec::new();
+    for &l in &depths {
+        mlp_pts.push((
+            l as f64,
+            kernel_smoothness(&mlp(l, 2)?).map_err(err)?.c_plus,
+        ));
+    }
+    data.push(("MLP".to_owned(), mlp_pts));
+    for (label, regime) in regimes {
+        let mut pts = Vec::new();
+        for &l in &depths {
+            let k = resnet(l, regime.alpha(l), 2)?;
+            pts.push((l as f64, kernel_smoothness(&k).map_err(err)?.c_plus));
+        }
+        data.push((label.to_owned(), pts));
+    }
+    let (lo, hi) = data
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|&(_, c)| c))
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), c| {
+            (lo.min(c), hi.max(c))
+        });
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Kink coefficient c₊ of the normalized NTK against depth",
+            ("sans-serif", 22),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d((1.0..1e4).log_scale(), (lo / 2.0..hi * 2.0).log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("depth L")
+        .y_desc("c₊")
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(err)?;
+    for (i, (label, pts)) in data.into_iter().enumerate() {
+        let color = palette(i);
+        chart
+            .draw_series(LineSeries::new(pts, color.stroke_width(2)))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// (5) The normalized decay constants (even and odd k) of the ResNet (L = 5, d = 3) against α,
+/// with the MLP's as horizontal lines.
+fn decay_constant_alpha(path: &Path) -> FigureResult<()> {
+    const DIM: usize = 3;
+    let alphas = log_space(1e-2, 1e2, 61);
+    let m = kernel_smoothness(&mlp(DEPTH, DIM)?).map_err(err)?;
+    let (mut even, mut odd) = (Vec::new(), Vec::new());
+    for &alpha in &alphas {
+        let s = kernel_smoothness(&resnet(DEPTH, alpha, DIM)?).map_err(err)?;
+        even.push((alpha, s.decay_constant_even));
+        odd.push((alpha, s.decay_constant_odd));
+    }
+    let lo = even
+        .iter()
+        .chain(&odd)
+        .map(|&(_, c)| c)
+        .fold(f64::INFINITY, f64::min);
+    let hi = m.decay_constant_even.max(m.decay_constant_odd);
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Decay constants of the normalized NTK, L = {DEPTH}, d = {DIM}"),
+            ("sans-serif", 22),
+        )
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d((1e-2..1e2).log_scale(), (lo / 2.0..hi * 2.0).log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("α")
+        .y_desc("μ_k k^d as k → ∞")
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()
+        .map_err(err)?;
+    let series = [
+        ("ResNet, even k".to_owned(), even, palette(1)),
+        ("ResNet, odd k".to_owned(), odd, palette(2)),
+        (
+            "MLP, even k".to_owned(),
+            vec![(1e-2, m.decay_constant_even), (1e2, m.decay_constant_even)],
+            palette(0),
+        ),
+        (
+            "MLP, odd k".to_owned(),
+            vec![(1e-2, m.decay_constant_odd), (1e2, m.decay_constant_odd)],
+            palette(4),
+        ),
+    ];
+    for (label, pts, color) in series {
+        chart
+            .draw_series(LineSeries::new(pts, color.stroke_width(2)))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
