@@ -21,6 +21,9 @@ const SIZE: (u32, u32) = (900, 600);
 /// A figure-generation failure, as one line.
 pub type FigureResult<T> = Result<T, String>;
 
+/// A function drawing one figure into a file.
+type Draw = fn(&Path) -> FigureResult<()>;
+
 fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
@@ -60,7 +63,7 @@ fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 /// Writes all figures into `dir` (created if needed) and returns their paths.
 pub fn write_all(dir: &Path) -> FigureResult<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let figures: [(&str, fn(&Path) -> FigureResult<()>); 4] = [
+    let figures: [(&str, Draw); 4] = [
         ("kernel_shapes.svg", kernel_shapes),
         ("eigenvalue_decay.svg", eigenvalue_decay),
         ("c_plus_depth.svg", c_plus_depth),
