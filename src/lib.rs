@@ -18,6 +18,8 @@
 //! * [`spectrum`] — Mercer eigenvalues to relative accuracy, decay exponents and constants,
 //!   Schoenberg positivity checks.
 //! * [`empirical`] — finite-width random networks and their exact empirical NTK.
+//! * [`regression`] — kernel interpolation / ridge regression on the sphere and smoothness
+//!   measures of the fitted functions (RKHS norm, Sobolev seminorms, derivative jumps).
 
 pub mod activation;
 pub mod arch;
@@ -25,6 +27,7 @@ pub mod empirical;
 pub mod error;
 pub mod gegenbauer;
 pub mod kernel;
+pub mod regression;
 pub mod scalar;
 pub mod series;
 pub mod spectrum;
