@@ -9,8 +9,7 @@ use std::f64::consts::{PI, SQRT_2, TAU};
 use ntk_sphere::gegenbauer::gauss_legendre;
 use ntk_sphere::kernel::{AngleDerivative, gram_exact};
 use ntk_sphere::regression::{
-    KernelRegressor, RegressionError, Side, paper_experiment, paper_target,
-    paper_training_angles,
+    KernelRegressor, RegressionError, Side, paper_experiment, paper_target, paper_training_angles,
 };
 use ntk_sphere::series::kink_coefficients;
 use ntk_sphere::{KernelError, KernelKind, Mlp, Points, ResNet, SphereKernel};
@@ -52,7 +51,12 @@ fn mlp(depth: usize, d: usize) -> SphereKernel {
 }
 
 fn resnet(depth: usize, alpha: f64, d: usize) -> SphereKernel {
-    SphereKernel::new(ResNet::new(depth, alpha, 1.0, 1.0).unwrap(), KernelKind::Ntk, d).unwrap()
+    SphereKernel::new(
+        ResNet::new(depth, alpha, 1.0, 1.0).unwrap(),
+        KernelKind::Ntk,
+        d,
+    )
+    .unwrap()
 }
 
 fn kernel_strategy(d: usize) -> impl Strategy<Value = SphereKernel> {
@@ -64,21 +68,17 @@ fn kernel_strategy(d: usize) -> impl Strategy<Value = SphereKernel> {
 
 /// `n` angles in $[-\pi, \pi)$ with consecutive gaps at least `gap` (also across $\pm\pi$).
 fn separated_angles(n: usize, gap: f64) -> impl Strategy<Value = Vec<f64>> {
-    (
-        prop::collection::vec(0.0f64..1.0, n),
-        0.0f64..TAU,
-    )
-        .prop_map(move |(w, shift)| {
-            let free = TAU - gap * n as f64;
-            let total: f64 = w.iter().sum::<f64>() + 1e-9;
-            let mut theta = Vec::with_capacity(n);
-            let mut acc = shift;
-            for wi in &w {
-                theta.push((acc).rem_euclid(TAU) - PI);
-                acc += gap + free * wi / total;
-            }
-            theta
-        })
+    (prop::collection::vec(0.0f64..1.0, n), 0.0f64..TAU).prop_map(move |(w, shift)| {
+        let free = TAU - gap * n as f64;
+        let total: f64 = w.iter().sum::<f64>() + 1e-9;
+        let mut theta = Vec::with_capacity(n);
+        let mut acc = shift;
+        for wi in &w {
+            theta.push((acc).rem_euclid(TAU) - PI);
+            acc += gap + free * wi / total;
+        }
+        theta
+    })
 }
 
 /// A unit vector of $\mathbb R^3$ from spherical angles.
@@ -98,8 +98,9 @@ fn gauss_solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
         b.swap(col, p);
         for r in (col + 1)..n {
             let f = a[r][col] / a[col][col];
-            for c in col..n {
-                a[r][c] -= f * a[col][c];
+            let pivot_row = a[col].clone();
+            for (arc, pc) in a[r].iter_mut().zip(&pivot_row).skip(col) {
+                *arc -= f * pc;
             }
             b[r] -= f * b[col];
         }
@@ -139,14 +140,13 @@ fn circle_quadrature(breaks: &[f64], g: impl Fn(f64) -> f64) -> f64 {
 
 fn center_angles(r: &KernelRegressor) -> Vec<f64> {
     let c = r.centers();
-    (0..c.len()).map(|u| c.row(u)[1].atan2(c.row(u)[0])).collect()
+    (0..c.len())
+        .map(|u| c.row(u)[1].atan2(c.row(u)[0]))
+        .collect()
 }
 
 fn breaks_of(r: &KernelRegressor) -> Vec<f64> {
-    center_angles(r)
-        .iter()
-        .flat_map(|&t| [t, t + PI])
-        .collect()
+    center_angles(r).iter().flat_map(|&t| [t, t + PI]).collect()
 }
 
 proptest! {
@@ -378,7 +378,8 @@ fn conflicting_duplicates_are_an_error_without_ridge_and_averaged_with_ridge() {
         .collect();
     let c_full = gauss_solve(a, y.to_vec());
     let test: Vec<f64> = (0..50).map(|j| -PI + TAU * j as f64 / 50.0).collect();
-    let tp = Points::from_rows(&test.iter().map(|t| [t.cos(), t.sin()]).collect::<Vec<_>>()).unwrap();
+    let tp =
+        Points::from_rows(&test.iter().map(|t| [t.cos(), t.sin()]).collect::<Vec<_>>()).unwrap();
     let kt = gram_exact(k.arch(), k.kind(), &tp, Some(&x)).unwrap();
     let want: Vec<f64> = (0..test.len())
         .map(|i| kt.row(i).iter().zip(&c_full).map(|(a, b)| a * b).sum())
@@ -464,10 +465,7 @@ fn bad_inputs_give_typed_errors() {
     assert!(KernelRegressor::fit(&k2, &nearly, &[1.0, 2.0], 0.0).is_ok());
 
     let r = KernelRegressor::fit_angles(&k2, &theta, &y, 0.0).unwrap();
-    assert!(matches!(
-        r.predict(&x3),
-        Err(E::DimensionMismatch { .. })
-    ));
+    assert!(matches!(r.predict(&x3), Err(E::DimensionMismatch { .. })));
     assert!(matches!(
         r.predict(&not_unit),
         Err(E::NotUnit { index: 1, .. })
@@ -481,7 +479,10 @@ fn bad_inputs_give_typed_errors() {
         r.derivative_angle(f64::NAN, Side::Left),
         Err(E::NonFiniteAngle { .. })
     ));
-    assert!(matches!(r.max_abs_derivative(0), Err(E::InvalidGrid { n: 0 })));
+    assert!(matches!(
+        r.max_abs_derivative(0),
+        Err(E::InvalidGrid { n: 0 })
+    ));
     assert!(matches!(
         r.rmse_angles(|_| f64::NAN, &theta),
         Err(E::NonFiniteTarget { index: 0, .. })
@@ -508,8 +509,14 @@ fn bad_inputs_give_typed_errors() {
     // Circle-only measures on S².
     let x = Points::from_rows(&[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]).unwrap();
     let r3 = KernelRegressor::fit(&k3, &x, &[1.0, -1.0], 0.0).unwrap();
-    assert!(matches!(r3.derivative_jump_sum(), Err(E::NotCircle { dim: 3 })));
-    assert!(matches!(r3.max_abs_derivative(10), Err(E::NotCircle { .. })));
+    assert!(matches!(
+        r3.derivative_jump_sum(),
+        Err(E::NotCircle { dim: 3 })
+    ));
+    assert!(matches!(
+        r3.max_abs_derivative(10),
+        Err(E::NotCircle { .. })
+    ));
     assert!(r3.max_gradient_norm(&x).unwrap() > 0.0);
     assert!(matches!(
         k2.derivative(1.0),
@@ -548,7 +555,10 @@ fn gradient_norm_on_s2_matches_finite_differences() {
         let dd = |v| (f(v, -2.0 * h) - 8.0 * f(v, -h) + 8.0 * f(v, h) - f(v, 2.0 * h)) / (12.0 * h);
         let want = (dd(e1).powi(2) + dd(e2).powi(2)).sqrt();
         let got = r.gradient_norms(&Points::from_rows(&[p]).unwrap()).unwrap()[0];
-        assert!((got - want).abs() <= CENTRAL_FD_TOL * scale, "{got} vs {want}");
+        assert!(
+            (got - want).abs() <= CENTRAL_FD_TOL * scale,
+            "{got} vs {want}"
+        );
     }
 }
 

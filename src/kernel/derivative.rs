@@ -183,8 +183,7 @@ mod tests {
     fn endpoint_and_interior_formulas_agree_at_the_switch() {
         for k in [
             SphereKernel::new(Mlp::new(5, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap(),
-            SphereKernel::new(ResNet::new(5, 0.1, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3)
-                .unwrap(),
+            SphereKernel::new(ResNet::new(5, 0.1, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap(),
             SphereKernel::new(Mlp::new(3, 1.0).unwrap(), KernelKind::Nngp, 2).unwrap(),
         ] {
             let h = AngleDerivative::new(&k).unwrap();

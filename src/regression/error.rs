@@ -23,7 +23,9 @@ pub enum RegressionError {
         ridge: f64,
     },
     /// The points do not live in $\mathbb R^d$ of the kernel.
-    #[error("points have {found} coordinates but the kernel lives on S^{{d-1}} with d = {expected}")]
+    #[error(
+        "points have {found} coordinates but the kernel lives on S^{{d-1}} with d = {expected}"
+    )]
     DimensionMismatch {
         /// The kernel's ambient dimension $d$.
         expected: usize,

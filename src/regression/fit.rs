@@ -70,7 +70,10 @@ pub struct KernelRegressor {
 
 /// Validates that `points` are unit vectors of $\mathbb R^d$ and returns them projected onto the
 /// sphere.
-pub(crate) fn unit_points(kernel: &SphereKernel, points: &Points) -> Result<Points, RegressionError> {
+pub(crate) fn unit_points(
+    kernel: &SphereKernel,
+    points: &Points,
+) -> Result<Points, RegressionError> {
     let d = kernel.dim();
     if points.dim() != d {
         return Err(RegressionError::DimensionMismatch {
@@ -87,7 +90,7 @@ pub(crate) fn unit_points(kernel: &SphereKernel, points: &Points) -> Result<Poin
         } else {
             m * row.iter().map(|v| (v / m) * (v / m)).sum::<f64>().sqrt()
         };
-        if !((norm - 1.0).abs() <= UNIT_TOLERANCE) {
+        if (norm - 1.0).abs() > UNIT_TOLERANCE {
             return Err(RegressionError::NotUnit { index: i, norm });
         }
         data.extend(row.iter().map(|v| v / norm));
@@ -210,7 +213,7 @@ impl KernelRegressor {
         let l = llt.L();
         for i in 0..n {
             let relative_pivot = l[(i, i)] * l[(i, i)] / a[(i, i)];
-            if !(relative_pivot >= SINGULAR_PIVOT) {
+            if relative_pivot.is_nan() || relative_pivot < SINGULAR_PIVOT {
                 return Err(RegressionError::Singular {
                     index: i,
                     relative_pivot,
@@ -297,7 +300,12 @@ impl KernelRegressor {
     /// Errors: [`RegressionError::DimensionMismatch`], [`RegressionError::NotUnit`].
     pub fn predict(&self, x: &Points) -> Result<Vec<f64>, RegressionError> {
         let x = unit_points(&self.kernel, x)?;
-        let k = gram_exact(self.kernel.arch(), self.kernel.kind(), &x, Some(&self.centers))?;
+        let k = gram_exact(
+            self.kernel.arch(),
+            self.kernel.kind(),
+            &x,
+            Some(&self.centers),
+        )?;
         Ok((0..x.len())
             .map(|i| {
                 k.row(i)
@@ -325,11 +333,7 @@ impl KernelRegressor {
     ///
     /// Errors: those of [`KernelRegressor::predict`]; [`RegressionError::NonFiniteTarget`] if
     /// $g$ returns a non-finite value (index of the test point).
-    pub fn rmse(
-        &self,
-        target: impl Fn(&[f64]) -> f64,
-        x: &Points,
-    ) -> Result<f64, RegressionError> {
+    pub fn rmse(&self, target: impl Fn(&[f64]) -> f64, x: &Points) -> Result<f64, RegressionError> {
         let pred = self.predict(x)?;
         let mut sum = 0.0;
         for (j, p) in pred.iter().enumerate() {

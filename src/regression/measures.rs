@@ -103,7 +103,11 @@ impl KernelRegressor {
     ///
     /// Errors: [`RegressionError::InvalidSobolevOrder`], [`RegressionError::SobolevDiverges`],
     /// spectrum errors ($d < 2$, $k_{\max}$ too large).
-    pub fn sobolev_seminorm(&self, s: f64, kmax: usize) -> Result<SobolevSeminorm, RegressionError> {
+    pub fn sobolev_seminorm(
+        &self,
+        s: f64,
+        kmax: usize,
+    ) -> Result<SobolevSeminorm, RegressionError> {
         if !(s.is_finite() && s >= 0.0) {
             return Err(RegressionError::InvalidSobolevOrder { s });
         }
@@ -124,7 +128,8 @@ impl KernelRegressor {
                 if theta >= PI - super::COINCIDENCE_ANGLE {
                     antipodal += 2.0 * c[u] * c[v];
                 }
-                let p = legendre_all(d, kmax, theta.cos()).map_err(crate::spectrum::SpectrumError::from)?;
+                let p = legendre_all(d, kmax, theta.cos())
+                    .map_err(crate::spectrum::SpectrumError::from)?;
                 for (qk, pk) in q.iter_mut().zip(&p) {
                     *qk += 2.0 * c[u] * c[v] * pk;
                 }
@@ -145,8 +150,8 @@ impl KernelRegressor {
 
         // Tail.
         let mut tail = 0.0;
-        let has_law = law.exponent.is_finite()
-            && (law.constant_even != 0.0 || law.constant_odd != 0.0);
+        let has_law =
+            law.exponent.is_finite() && (law.constant_even != 0.0 || law.constant_odd != 0.0);
         if has_law {
             let qexp = 2.0 * s + 2.0 * law.exponent + d as f64 - 2.0;
             if qexp >= -1.0 {

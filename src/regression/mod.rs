@@ -24,5 +24,7 @@ pub use experiment::{
     PAPER_DERIVATIVE_GRID, PAPER_TEST_POINTS, PAPER_TRAIN_POINTS, PaperExperiment,
     paper_experiment, paper_target, paper_test_angles, paper_training_angles,
 };
-pub use fit::{COINCIDENCE_ANGLE, KernelRegressor, MERGE_TARGET_REL, SINGULAR_PIVOT, UNIT_TOLERANCE};
+pub use fit::{
+    COINCIDENCE_ANGLE, KernelRegressor, MERGE_TARGET_REL, SINGULAR_PIVOT, UNIT_TOLERANCE,
+};
 pub use measures::{H1_KMAX, KINK_ANGLE, Side, SobolevSeminorm};
