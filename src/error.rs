@@ -101,6 +101,13 @@ pub enum KernelError {
     /// The kernel value at $t = 1$ is zero, so the kernel cannot be normalized.
     #[error("kernel value at t = 1 is zero; the kernel cannot be normalized")]
     ZeroNormalization,
+    /// The derivative $\kappa'(u)$ is only defined (finite) for interior inner products
+    /// $u \in (-1, 1)$; ReLU NTKs have a square-root kink at $u = \pm1$.
+    #[error("the kernel derivative is defined for u in (-1, 1), got {u}")]
+    DerivativeUndefined {
+        /// The rejected inner product.
+        u: f64,
+    },
     /// An interpolation table of the fast Gram path missed its verified accuracy target.
     #[error("interpolation table error {error:e} exceeds the target {target:e}")]
     TableAccuracy {

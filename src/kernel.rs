@@ -10,11 +10,13 @@
 //! `f64` for every $t$, including $t \to \pm 1$ and depth $10^5$. Normalized values
 //! $\kappa(t)/\kappa(1)$ are formed from the scaled representation and never overflow.
 
+mod derivative;
 mod gram;
 mod gram_fast;
 mod points;
 pub mod table;
 
+pub use derivative::{AngleDerivative, ENDPOINT_ANGLE};
 pub use gram::{Matrix, angle_between, gram_exact};
 pub use gram_fast::gram_into;
 pub use points::Points;

@@ -20,6 +20,8 @@
 //! * [`smoothness`] — kink coefficients, slopes, decay constants, and the proved ResNet-vs-MLP
 //!   ordering ([`smoothness::closed_form`]).
 //! * [`empirical`] — finite-width random networks and their exact empirical NTK.
+//! * [`regression`] — kernel interpolation / ridge regression on the sphere and smoothness
+//!   measures of the fitted functions (RKHS norm, Sobolev seminorms, derivative jumps).
 
 pub mod activation;
 pub mod arch;
@@ -27,6 +29,7 @@ pub mod empirical;
 pub mod error;
 pub mod gegenbauer;
 pub mod kernel;
+pub mod regression;
 pub mod scalar;
 pub mod series;
 pub mod smoothness;
