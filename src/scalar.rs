@@ -11,8 +11,10 @@
 //! * later: truncated power series and Puiseux series (spectra), symbolic expressions.
 
 mod double_double;
+mod dual;
 
 pub use double_double::DoubleDouble;
+pub use dual::Dual;
 
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};

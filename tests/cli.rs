@@ -16,9 +16,6 @@ use serde_json::Value;
 /// round-trip representation, and its default parser is correct to within a few ulps.
 const JSON_REL_TOL: f64 = 1e-15;
 
-/// Tolerance for the slopes printed by the report (10 decimals) against their closed forms.
-const REPORT_SLOPE_TOL: f64 = 2e-10;
-
 const BIN: &str = env!("CARGO_BIN_EXE_ntk");
 
 fn ntk(args: &[&str]) -> Output {
@@ -370,44 +367,58 @@ fn gram_csv_output_round_trips() {
     assert_eq!(rows.concat(), k.data);
 }
 
-/// The default report (`cargo run --release`): both kernels, and slopes at θ = 0⁺ that agree
-/// with the closed forms of the literature notes §1.4 (MLP: $-L/(2\pi)$; ResNet: $-c_+/\sqrt2$
-/// with $c_+ = (\sqrt2/\pi)\\,aL[b(L-1)+2]/(2(1+a)+2aL)$, $a = \alpha^2/2$, $b = a/(1+a)$).
+/// The default report (`cargo run --release`): the slopes at θ = 0⁺ against the closed forms of
+/// the literature notes §1.4 (MLP: $-L/(2\pi)$; ResNet: $-c_+/\sqrt2$ with
+/// $c_+ = (\sqrt2/\pi)\\,aL[b(L-1)+2]/(2(1+a)+2aL)$, $a = \alpha^2/2$, $b = a/(1+a)$), the
+/// normalized values of the notes' table, and the paper's ordering of the interpolants.
 #[test]
 fn default_report() {
     let out = ntk(&[]);
     assert!(out.status.success());
     assert!(out.stderr.is_empty());
     let text = String::from_utf8(out.stdout).unwrap();
-    let slope = |name: &str| -> f64 {
-        let after = text.split("θ = 0⁺").nth(1).expect("slope section");
-        let line = after
+    let section = |marker: &str| text.split(marker).nth(1).expect(marker).to_owned();
+    // Tokens of the first line of `sec` that starts with `name`, after the name's tokens.
+    let row = |sec: &str, name: &str| -> Vec<f64> {
+        let line = sec
             .lines()
             .find(|l| l.trim_start().starts_with(name))
-            .expect("slope line");
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+            .unwrap_or_else(|| panic!("no row {name:?}"));
+        line.split_whitespace()
+            .skip(name.split_whitespace().count())
+            .map(|v| v.parse().unwrap())
+            .collect()
     };
     let pi = std::f64::consts::PI;
     let l = 5.0;
-    assert!((slope("MLP") + l / (2.0 * pi)).abs() < REPORT_SLOPE_TOL);
+    let kinks = section("2. Kinks");
+    let slope_mlp = row(&kinks, "MLP")[2];
+    assert!(
+        (slope_mlp / (-l / (2.0 * pi)) - 1.0).abs() < 1e-6,
+        "{slope_mlp}"
+    );
     let a: f64 = 0.1 * 0.1 / 2.0;
     let b = a / (1.0 + a);
     let c_plus =
         (2f64.sqrt() / pi) * a * l * (b * (l - 1.0) + 2.0) / (2.0 * (1.0 + a) + 2.0 * a * l);
-    assert!((slope("ResNet") + c_plus / 2f64.sqrt()).abs() < REPORT_SLOPE_TOL);
-    // Normalized values at π/4 (literature notes §1.4 table).
-    let row = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("π/4"))
-        .unwrap();
-    let cols: Vec<f64> = row
-        .split_whitespace()
-        .skip(1)
-        .map(|v| v.parse().unwrap())
-        .collect();
-    assert!((cols[1] - 0.505134062960).abs() < 1e-10);
-    assert!((cols[2] - 0.703966060036).abs() < 1e-10);
-    assert!(text.contains("ntk kernel") && text.contains("ntk gram"));
+    let resnet = row(&kinks, "ResNet α=0.1");
+    assert!((resnet[0] / c_plus - 1.0).abs() < 1e-6, "{resnet:?}");
+    assert!((resnet[2] / (-c_plus / 2f64.sqrt()) - 1.0).abs() < 1e-6);
+    assert!(
+        (resnet[5] / c_plus - 1.0).abs() < 1e-10,
+        "closed-form column"
+    );
+    // Normalized values at π/4 (literature notes §1.4 table): MLP, α = 0.1, α = 1.
+    let cols = row(&section("1. Normalized NTK"), "π/4");
+    assert!((cols[0] - 0.505134062960).abs() < 1e-9);
+    assert!((cols[1] - 0.703966060036).abs() < 1e-9);
+    assert!((cols[3] - 0.594307303985).abs() < 1e-9);
+    // The interpolation experiment: the ResNet (α = 0.1) interpolant has smaller derivative
+    // jumps than the MLP one (literature notes §1.4: 6.83 against 0.023).
+    let exp = section("3. The paper's experiment");
+    let (jm, jr) = (row(&exp, "MLP")[0], row(&exp, "ResNet α=0.1")[0]);
+    assert!(jr < jm / 10.0, "{jr} vs {jm}");
+    assert!(text.contains("docs/figures") && text.contains("ntk compare"));
 }
 
 #[test]
@@ -760,4 +771,125 @@ fn decay_subcommand_matches_closed_form() {
     let want = 1.0 / (2.0 * std::f64::consts::PI);
     assert!((c - want).abs() < 1e-12, "{c} vs {want}");
     assert!(v["constant_odd"].as_f64().unwrap().abs() < 1e-14);
+}
+
+/// `ntk compare`: the JSON contract of issue 5, the kink coefficients against Theorems 1–2
+/// (written out here), and the paper's ordering of the interpolants.
+#[test]
+fn compare_subcommand() {
+    let v = ntk_json(&["compare", "--depth", "5", "--alpha", "0.1", "--angles", "7"]);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["mlp", "resnet", "interpolation", "setting"]);
+    let pi = std::f64::consts::PI;
+    let a: f64 = 0.005;
+    let b = a / (1.0 + a);
+    let want_resnet = 2f64.sqrt() / pi * a * 5.0 * (b * 4.0 + 2.0) / (2.0 * (1.0 + a) + 10.0 * a);
+    for (model, want) in [("mlp", 5.0 / (2f64.sqrt() * pi)), ("resnet", want_resnet)] {
+        let m = &v[model];
+        let kv: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            kv,
+            [
+                "c_plus",
+                "c_minus",
+                "slope_at_zero",
+                "decay_exponent",
+                "decay_constant_even",
+                "decay_constant_odd",
+                "normalized_kernel"
+            ]
+        );
+        let c = m["c_plus"].as_f64().unwrap();
+        assert!((c / want - 1.0).abs() < 1e-11, "{model}: {c} vs {want}");
+        let slope = m["slope_at_zero"].as_f64().unwrap();
+        assert!((slope + c / 2f64.sqrt()).abs() < 1e-15);
+        assert_eq!(m["decay_exponent"].as_f64(), Some(-2.0));
+        let theta = numbers(&m["normalized_kernel"]["theta"]);
+        let value = numbers(&m["normalized_kernel"]["value"]);
+        assert_eq!((theta.len(), value.len()), (7, 7));
+        assert_eq!((theta[0], value[0], theta[6]), (0.0, 1.0, pi));
+    }
+    let interp = &v["interpolation"];
+    for model in ["mlp", "resnet"] {
+        let kv: Vec<&str> = interp[model]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            kv,
+            [
+                "derivative_jump_sum",
+                "rkhs_norm",
+                "h1_seminorm",
+                "max_abs_derivative",
+                "test_rmse"
+            ]
+        );
+    }
+    let jump = |m: &str| interp[m]["derivative_jump_sum"].as_f64().unwrap();
+    assert!(jump("resnet") < jump("mlp") / 10.0);
+    // the decay constants are ordered (Proposition 7 holds at L = 5, α = 0.1)
+    for key in ["decay_constant_even", "decay_constant_odd"] {
+        assert!(v["resnet"][key].as_f64().unwrap() < v["mlp"][key].as_f64().unwrap());
+    }
+}
+
+#[test]
+fn compare_rejects_bad_values() {
+    for (args, needle) in [
+        (
+            &["compare", "--depth", "0", "--alpha", "0.1"][..],
+            "--depth 0",
+        ),
+        (&["compare", "--depth", "5", "--alpha", "-1"], "--alpha -1"),
+        (
+            &["compare", "--depth", "5", "--alpha", "nan"],
+            "--alpha NaN",
+        ),
+        (
+            &["compare", "--depth", "5", "--alpha", "inf"],
+            "--alpha inf",
+        ),
+        (
+            &["compare", "--depth", "5", "--alpha", "0.1", "--dim", "1"],
+            "--dim 1",
+        ),
+        (
+            &["compare", "--depth", "5", "--alpha", "0.1", "--angles", "1"],
+            "n = 1",
+        ),
+        (&["compare", "--depth", "5"], "--alpha"),
+        (&["compare", "--depth", "-2", "--alpha", "1"], "-2"),
+    ] {
+        let line = assert_usage_error(args);
+        assert!(line.contains(needle), "{args:?}: {line}");
+    }
+}
+
+/// `ntk figures`: five SVG files, byte-for-byte identical on a second run.
+#[test]
+fn figures_are_written_and_deterministic() {
+    let dir1 = temp_path("figures1");
+    let dir2 = temp_path("figures2");
+    for dir in [&dir1, &dir2] {
+        let v = ntk_json(&["figures", "--out", dir.to_str().unwrap()]);
+        assert_eq!(v["figures"].as_array().unwrap().len(), 5);
+    }
+    for name in [
+        "kernel_shapes.svg",
+        "eigenvalue_decay.svg",
+        "interpolation.svg",
+        "c_plus_depth.svg",
+        "decay_constant_alpha.svg",
+    ] {
+        let a = std::fs::read(dir1.join(name)).unwrap();
+        let b = std::fs::read(dir2.join(name)).unwrap();
+        assert!(a.starts_with(b"<svg"), "{name}");
+        assert!(a == b, "{name} differs between runs");
+    }
+    // an output path that cannot be a directory
+    let file = write_temp("not_a_dir", "x");
+    assert_usage_error(&["figures", "--out", &file]);
 }

@@ -1,10 +1,10 @@
 //! Derivatives of a dot-product kernel: $\kappa'(t)$ in the inner product and
 //! $\frac{d}{d\theta}\kappa(\cos\theta)$ in the angle, both from the single recursion of
-//! [`crate::arch`] run on series numbers (DESIGN.md §2).
+//! [`crate::arch`] run on other number types (DESIGN.md §2).
 //!
-//! * Interior: the recursion on the first-order [`PowerSeries`] $t_0 + x$ returns
-//!   $\kappa(t_0) + \kappa'(t_0)\\,x + O(x^2)$ (forward-mode differentiation by truncated Taylor
-//!   arithmetic), so $\frac{d}{d\theta}\kappa(\cos\theta) = -\sin\theta\\,\kappa'(\cos\theta)$.
+//! * Interior: the recursion on the dual number $t_0 + \varepsilon$ ([`Dual`]) returns
+//!   $\kappa(t_0) + \kappa'(t_0)\\,\varepsilon$ (forward-mode differentiation, no allocation),
+//!   so $\frac{d}{d\theta}\kappa(\cos\theta) = -\sin\theta\\,\kappa'(\cos\theta)$.
 //! * Near the ends $\theta \to 0$ and $\theta \to \pi$, where $\kappa'$ has a $(1\mp t)^{-1/2}$
 //!   singularity (the kink of ReLU kernels), the endpoint expansions
 //!   $\kappa(1 - s^2) = \sum_j a^+_j s^j$ with $s = \sqrt{1-\cos\theta} = \sqrt2\sin(\theta/2)$ and
@@ -20,7 +20,8 @@
 
 use super::{SphereKernel, scaled_to_f64};
 use crate::error::KernelError;
-use crate::series::{Endpoint, PowerSeries, SeriesError, endpoint_expansion};
+use crate::scalar::Dual;
+use crate::series::{Endpoint, SeriesError, endpoint_expansion};
 
 /// Angles within this distance of $0$ or $\pi$ use the endpoint expansions in
 /// [`AngleDerivative::eval`] (there $s \le \sqrt2\sin(0.01) \approx 0.0141$, so the truncation
@@ -41,8 +42,8 @@ fn series_to_kernel_error(e: SeriesError) -> KernelError {
 
 impl SphereKernel {
     /// The derivative $\kappa'(t)$ at an interior inner product $t \in (-1, 1)$, by running the
-    /// kernel recursion on the first-order power series $t + x$ (the coefficient of $x$ of the
-    /// result). At $t = \pm1$ the NTK of a ReLU network has an infinite derivative (the kink
+    /// kernel recursion on the dual number $t + \varepsilon$ (the coefficient of $\varepsilon$ of
+    /// the result). At $t = \pm1$ the NTK of a ReLU network has an infinite derivative (the kink
     /// $\kappa(1-u) = \kappa(1)(1 - c_+\sqrt u + O(u))$); use [`AngleDerivative`] for the
     /// derivative in the angle, which stays finite.
     ///
@@ -65,13 +66,9 @@ impl SphereKernel {
         if !(t > -1.0 && t < 1.0) {
             return Err(KernelError::DerivativeUndefined { u: t });
         }
-        let x = PowerSeries::from_coefficients(vec![t, 1.0])
-            .map_err(|_| KernelError::DerivativeUndefined { u: t })?;
-        let s = self.eval_generic(x);
-        let c = s.mantissa.coefficients();
-        // An exact constant (a kernel that does not depend on t) has no x coefficient.
-        let d1 = c.get(1).copied().unwrap_or(0.0);
-        if !d1.is_finite() || !c[0].is_finite() {
+        let s = self.eval_generic(Dual::variable(t));
+        let d1 = s.mantissa.deriv;
+        if !d1.is_finite() || !s.mantissa.value.is_finite() {
             return Err(KernelError::DerivativeUndefined { u: t });
         }
         scaled_to_f64(d1, s.exp2)

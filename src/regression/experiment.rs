@@ -6,7 +6,11 @@ use std::f64::consts::{PI, TAU};
 use super::RegressionError;
 use super::fit::KernelRegressor;
 use super::measures::SobolevSeminorm;
-use crate::kernel::SphereKernel;
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::kernel::{Points, SphereKernel};
 
 /// Number of training angles, $2\pi\\,\mathrm{linspace}(0, 1, 6) - \pi$ (the first and last are
 /// the same point of the circle, so 5 distinct centers remain).
@@ -70,6 +74,84 @@ pub fn paper_experiment(kernel: &SphereKernel) -> Result<PaperExperiment, Regres
         h1_seminorm: regressor.h1_seminorm()?,
         max_abs_derivative: regressor.max_abs_derivative(PAPER_DERIVATIVE_GRID)?,
         test_rmse: regressor.rmse_angles(paper_target, &paper_test_angles())?,
+        regressor,
+    })
+}
+
+/// Number of test points of [`sphere_experiment`].
+pub const SPHERE_TEST_POINTS: usize = 2000;
+
+/// The target of [`sphere_experiment`], $g(x) = \tfrac12 x_1 + \sin 4x_2$ (on the circle,
+/// $x = (\cos\theta, \sin\theta)$, it has the same linear part as [`paper_target`] and an
+/// oscillating part of comparable frequency).
+pub fn sphere_target(x: &[f64]) -> f64 {
+    0.5 * x[0] + (4.0 * x.get(1).copied().unwrap_or(0.0)).sin()
+}
+
+/// `n` points drawn uniformly on $S^{d-1}$ (normalized standard Gaussian vectors) from the
+/// deterministic generator seeded with `seed`.
+pub fn uniform_sphere_points(n: usize, dim: usize, seed: u64) -> Result<Points, RegressionError> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut data = Vec::with_capacity(n * dim);
+    for _ in 0..n {
+        loop {
+            let v: Vec<f64> = (0..dim).map(|_| StandardNormal.sample(&mut rng)).collect();
+            let norm = v.iter().map(|x: &f64| x * x).sum::<f64>().sqrt();
+            if norm > 1e-8 {
+                data.extend(v.iter().map(|x| x / norm));
+                break;
+            }
+        }
+    }
+    Ok(Points::new(data, n, dim)?)
+}
+
+/// The measures of the interpolant of one kernel in [`sphere_experiment`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SphereExperiment {
+    /// The fitted interpolant (ridge 0).
+    pub regressor: KernelRegressor,
+    /// [`KernelRegressor::rkhs_norm`].
+    pub rkhs_norm: f64,
+    /// [`KernelRegressor::h1_seminorm`].
+    pub h1_seminorm: SobolevSeminorm,
+    /// [`KernelRegressor::max_gradient_norm`] over the test points, the training points and
+    /// their antipodes (the kinks of the interpolant).
+    pub max_gradient_norm: f64,
+    /// RMSE against [`sphere_target`] on [`SPHERE_TEST_POINTS`] uniform test points.
+    pub test_rmse: f64,
+}
+
+/// The paper's comparison beyond the circle: interpolation (ridge 0) of [`sphere_target`] at
+/// `n_train` uniform random points of $S^{d-1}$ ($d$ = `kernel.dim()`, seed `seed`; the test
+/// points come from the seed `seed + 1`), with the measures of [`SphereExperiment`].
+///
+/// Errors: `n_train = 0` ([`RegressionError::EmptyInput`]), and those of the fit and the measures
+/// (e.g. a singular Gram matrix).
+pub fn sphere_experiment(
+    kernel: &SphereKernel,
+    n_train: usize,
+    seed: u64,
+) -> Result<SphereExperiment, RegressionError> {
+    if n_train == 0 {
+        return Err(RegressionError::EmptyInput {
+            what: "training points",
+        });
+    }
+    let d = kernel.dim();
+    let train = uniform_sphere_points(n_train, d, seed)?;
+    let test = uniform_sphere_points(SPHERE_TEST_POINTS, d, seed.wrapping_add(1))?;
+    let y: Vec<f64> = (0..n_train).map(|i| sphere_target(train.row(i))).collect();
+    let regressor = KernelRegressor::fit(kernel, &train, &y, 0.0)?;
+    let mut probe = test.as_slice().to_vec();
+    probe.extend_from_slice(train.as_slice());
+    probe.extend(train.as_slice().iter().map(|x| -x));
+    let probe = Points::new(probe, SPHERE_TEST_POINTS + 2 * n_train, d)?;
+    Ok(SphereExperiment {
+        rkhs_norm: regressor.rkhs_norm(),
+        h1_seminorm: regressor.h1_seminorm()?,
+        max_gradient_norm: regressor.max_gradient_norm(&probe)?,
+        test_rmse: regressor.rmse(sphere_target, &test)?,
         regressor,
     })
 }

@@ -12,7 +12,8 @@
 //!   in any dimension [`KernelRegressor::max_gradient_norm`] on a point set;
 //! * [`KernelRegressor::rmse`] against a target function.
 //!
-//! [`paper_experiment`] runs the paper's 1-D experiment for one kernel.
+//! [`paper_experiment`] runs the paper's 1-D experiment for one kernel, [`sphere_experiment`]
+//! the same comparison with random points on $S^{d-1}$.
 
 mod error;
 mod experiment;
@@ -22,7 +23,8 @@ mod measures;
 pub use error::RegressionError;
 pub use experiment::{
     PAPER_DERIVATIVE_GRID, PAPER_TEST_POINTS, PAPER_TRAIN_POINTS, PaperExperiment,
-    paper_experiment, paper_target, paper_test_angles, paper_training_angles,
+    SPHERE_TEST_POINTS, SphereExperiment, paper_experiment, paper_target, paper_test_angles,
+    paper_training_angles, sphere_experiment, sphere_target, uniform_sphere_points,
 };
 pub use fit::{
     COINCIDENCE_ANGLE, KernelRegressor, MERGE_TARGET_REL, SINGULAR_PIVOT, UNIT_TOLERANCE,

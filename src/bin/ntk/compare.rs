@@ -1,6 +1,7 @@
 //! `ntk compare`: the smoothness comparison of the MLP and the ResNet at one depth and α, as
 //! JSON (`{"mlp":{…},"resnet":{…},"interpolation":{…},"setting":{…}}`).
 
+use ntk_sphere::regression::paper_experiment;
 use ntk_sphere::smoothness::{KernelSmoothness, kernel_smoothness, normalized_profile};
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
 use serde_json::{Value, json};
@@ -47,7 +48,19 @@ pub fn comparison(depth: usize, alpha: f64, dim: usize, angles: usize) -> Result
     }))
 }
 
-/// The paper's experiment on the circle at this depth and α (always d = 2).
-fn interpolation(_depth: usize, _alpha: f64) -> Result<Value, Failure> {
-    Ok(Value::Null)
+/// The paper's experiment on the circle at this depth and α (always d = 2): per model the
+/// measures of its interpolant.
+fn interpolation(depth: usize, alpha: f64) -> Result<Value, Failure> {
+    let [mlp, resnet] = kernels(depth, alpha, 2)?;
+    let object = |k: &SphereKernel| -> Result<Value, Failure> {
+        let e = paper_experiment(k).map_err(|e| Failure::Usage(e.to_string()))?;
+        Ok(json!({
+            "derivative_jump_sum": json_or_null(e.derivative_jump_sum),
+            "rkhs_norm": json_or_null(e.rkhs_norm),
+            "h1_seminorm": json_or_null(e.h1_seminorm.value),
+            "max_abs_derivative": json_or_null(e.max_abs_derivative),
+            "test_rmse": json_or_null(e.test_rmse),
+        }))
+    };
+    Ok(json!({"mlp": object(&mlp)?, "resnet": object(&resnet)?}))
 }

@@ -5,6 +5,7 @@
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
+use ntk_sphere::regression::{paper_experiment, paper_target, paper_training_angles};
 use ntk_sphere::smoothness::closed_form::DepthRegime;
 use ntk_sphere::smoothness::{kernel_smoothness, normalized_profile};
 use ntk_sphere::spectrum::mercer_spectrum;
@@ -63,9 +64,10 @@ fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 /// Writes all figures into `dir` (created if needed) and returns their paths.
 pub fn write_all(dir: &Path) -> FigureResult<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let figures: [(&str, Draw); 4] = [
+    let figures: [(&str, Draw); 5] = [
         ("kernel_shapes.svg", kernel_shapes),
         ("eigenvalue_decay.svg", eigenvalue_decay),
+        ("interpolation.svg", interpolation),
         ("c_plus_depth.svg", c_plus_depth),
         ("decay_constant_alpha.svg", decay_constant_alpha),
     ];
@@ -194,7 +196,6 @@ fn eigenvalue_decay(path: &Path) -> FigureResult<()> {
     root.present().map_err(err)
 }
 
-/* INTERPOLATION_PENDING
 /// (3) The paper's interpolation experiment on the circle: target, training points, and the
 /// MLP and ResNet (α = 0.1) interpolants.
 fn interpolation(path: &Path) -> FigureResult<()> {
@@ -202,7 +203,9 @@ fn interpolation(path: &Path) -> FigureResult<()> {
         ("MLP".to_owned(), mlp(DEPTH, 2)?),
         ("ResNet α = 0.1".to_owned(), resnet(DEPTH, 0.1, 2)?),
     ];
-    let grid: Vec<f64> = (0..=720).map(|i| -PI + 2.0 * PI * i as f64 / 720.0).collect();
+    let grid: Vec<f64> = (0..=720)
+        .map(|i| -PI + 2.0 * PI * i as f64 / 720.0)
+        .collect();
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
@@ -221,19 +224,19 @@ fn interpolation(path: &Path) -> FigureResult<()> {
         .y_desc("f(x)")
         .draw()
         .map_err(err)?;
-    let target: Vec<(f64, f64)> = grid
-        .iter()
-        .map(|&x| (x, PaperExperiment::target(x)))
-        .collect();
+    let target: Vec<(f64, f64)> = grid.iter().map(|&x| (x, paper_target(x))).collect();
     chart
         .draw_series(LineSeries::new(target, palette(0).stroke_width(1)))
         .map_err(err)?
         .label("target")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], palette(0).stroke_width(1)));
-    let mut training = Vec::new();
+    let training: Vec<(f64, f64)> = paper_training_angles()
+        .into_iter()
+        .map(|x| (x, paper_target(x)))
+        .collect();
     for (i, (label, k)) in models.iter().enumerate() {
-        let exp = PaperExperiment::run(k).map_err(err)?;
-        let pred = exp.predict_angles(&grid).map_err(err)?;
+        let exp = paper_experiment(k).map_err(err)?;
+        let pred = exp.regressor.predict_angles(&grid).map_err(err)?;
         let color = palette(i + 1);
         chart
             .draw_series(LineSeries::new(
@@ -243,7 +246,6 @@ fn interpolation(path: &Path) -> FigureResult<()> {
             .map_err(err)?
             .label(label.as_str())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
-        training = exp.training_points();
     }
     chart
         .draw_series(
@@ -263,8 +265,6 @@ fn interpolation(path: &Path) -> FigureResult<()> {
         .map_err(err)?;
     root.present().map_err(err)
 }
-
-INTERPOLATION_PENDING */
 
 /// (4) c₊ (series computation) against the depth in the three regimes α = L^{−γ}, and the MLP.
 fn c_plus_depth(path: &Path) -> FigureResult<()> {

@@ -577,7 +577,7 @@ fn run_report() -> Result<(), Failure> {
     let mut w = BufWriter::new(stdout.lock());
     match report::write_report(&mut w).and_then(|()| w.flush().map_err(Into::into)) {
         Ok(()) => Ok(()),
-        Err(report::ReportError::Kernel(e)) => Err(e.into()),
+        Err(report::ReportError::Library(msg)) => Err(Failure::Usage(msg)),
         Err(report::ReportError::Io(e)) => Err(Failure::io("stdout", e)),
     }
 }
