@@ -61,6 +61,65 @@ fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// One labelled line of a chart.
+struct Curve {
+    label: String,
+    points: Vec<(f64, f64)>,
+    color: RGBColor,
+    width: u32,
+}
+
+impl Curve {
+    fn new(label: impl Into<String>, points: Vec<(f64, f64)>, color: RGBColor) -> Self {
+        Self {
+            label: label.into(),
+            points,
+            color,
+            width: 2,
+        }
+    }
+}
+
+/// Draws the curves with legend entries.
+fn draw_curves<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    curves: Vec<Curve>,
+) -> FigureResult<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    for c in curves {
+        let style = c.color.stroke_width(c.width);
+        chart
+            .draw_series(LineSeries::new(c.points, style))
+            .map_err(err)?
+            .label(c.label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+    }
+    Ok(())
+}
+
+/// Draws the legend box at `position`.
+fn draw_legend<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> FigureResult<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(err)
+}
+
 /// Writes all figures into `dir` (created if needed) and returns their paths.
 pub fn write_all(dir: &Path) -> FigureResult<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -104,25 +163,17 @@ fn kernel_shapes(path: &Path) -> FigureResult<()> {
         .y_desc("normalized kernel")
         .draw()
         .map_err(err)?;
+    let mut lines = Vec::new();
     for (i, (label, k)) in curves.iter().enumerate() {
         let p = normalized_profile(k, 361).map_err(err)?;
-        let color = palette(i);
-        chart
-            .draw_series(LineSeries::new(
-                p.theta.iter().copied().zip(p.value.iter().copied()),
-                color.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label(label.as_str())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+        lines.push(Curve::new(
+            label.as_str(),
+            p.theta.into_iter().zip(p.value).collect(),
+            palette(i),
+        ));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(err)?;
+    draw_curves(&mut chart, lines)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present().map_err(err)
 }
 
@@ -175,23 +226,13 @@ fn eigenvalue_decay(path: &Path) -> FigureResult<()> {
             .y_label_formatter(&|v| format!("{v:.0e}"))
             .draw()
             .map_err(err)?;
-        for (i, (label, pts)) in data.into_iter().enumerate() {
-            let color = palette(i);
-            chart
-                .draw_series(LineSeries::new(pts, color.stroke_width(2)))
-                .map_err(err)?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()
-            .map_err(err)?;
+        let lines = data
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, pts))| Curve::new(label, pts, palette(i)))
+            .collect();
+        draw_curves(&mut chart, lines)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     }
     root.present().map_err(err)
 }
@@ -224,29 +265,25 @@ fn interpolation(path: &Path) -> FigureResult<()> {
         .y_desc("f(x)")
         .draw()
         .map_err(err)?;
-    let target: Vec<(f64, f64)> = grid.iter().map(|&x| (x, paper_target(x))).collect();
-    chart
-        .draw_series(LineSeries::new(target, palette(0).stroke_width(1)))
-        .map_err(err)?
-        .label("target")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], palette(0).stroke_width(1)));
+    let target = grid.iter().map(|&x| (x, paper_target(x))).collect();
+    let mut lines = vec![Curve {
+        width: 1,
+        ..Curve::new("target", target, palette(0))
+    }];
+    for (i, (label, k)) in models.iter().enumerate() {
+        let exp = paper_experiment(k).map_err(err)?;
+        let pred = exp.regressor.predict_angles(&grid).map_err(err)?;
+        lines.push(Curve::new(
+            label.as_str(),
+            grid.iter().copied().zip(pred).collect(),
+            palette(i + 1),
+        ));
+    }
+    draw_curves(&mut chart, lines)?;
     let training: Vec<(f64, f64)> = paper_training_angles()
         .into_iter()
         .map(|x| (x, paper_target(x)))
         .collect();
-    for (i, (label, k)) in models.iter().enumerate() {
-        let exp = paper_experiment(k).map_err(err)?;
-        let pred = exp.regressor.predict_angles(&grid).map_err(err)?;
-        let color = palette(i + 1);
-        chart
-            .draw_series(LineSeries::new(
-                grid.iter().copied().zip(pred),
-                color.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label(label.as_str())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
-    }
     chart
         .draw_series(
             training
@@ -256,13 +293,7 @@ fn interpolation(path: &Path) -> FigureResult<()> {
         .map_err(err)?
         .label("training points")
         .legend(|(x, y)| Circle::new((x + 10, y), 5, palette(4).filled()));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(err)?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present().map_err(err)
 }
 
@@ -323,21 +354,13 @@ fn c_plus_depth(path: &Path) -> FigureResult<()> {
         .y_label_formatter(&|v| format!("{v:.0e}"))
         .draw()
         .map_err(err)?;
-    for (i, (label, pts)) in data.into_iter().enumerate() {
-        let color = palette(i);
-        chart
-            .draw_series(LineSeries::new(pts, color.stroke_width(2)))
-            .map_err(err)?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
+    let lines = data
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, pts))| Curve::new(label, pts, palette(i)))
+        .collect();
+    draw_curves(&mut chart, lines)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present().map_err(err)
 }
 
@@ -392,19 +415,11 @@ fn decay_constant_alpha(path: &Path) -> FigureResult<()> {
             palette(4),
         ),
     ];
-    for (label, pts, color) in series {
-        chart
-            .draw_series(LineSeries::new(pts, color.stroke_width(2)))
-            .map_err(err)?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(err)?;
+    let lines = series
+        .into_iter()
+        .map(|(label, pts, color)| Curve::new(label, pts, color))
+        .collect();
+    draw_curves(&mut chart, lines)?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present().map_err(err)
 }
