@@ -6,6 +6,7 @@ use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
 use ntk_sphere::regression::{paper_experiment, paper_target, paper_training_angles};
+use ntk_sphere::series::kink_coefficients;
 use ntk_sphere::smoothness::closed_form::DepthRegime;
 use ntk_sphere::smoothness::{kernel_smoothness, normalized_profile};
 use ntk_sphere::spectrum::mercer_spectrum;
@@ -315,17 +316,14 @@ fn c_plus_depth(path: &Path) -> FigureResult<()> {
     let mut data: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     let mut mlp_pts = Vec::new();
     for &l in &depths {
-        mlp_pts.push((
-            l as f64,
-            kernel_smoothness(&mlp(l, 2)?).map_err(err)?.c_plus,
-        ));
+        mlp_pts.push((l as f64, kink_coefficients(&mlp(l, 2)?).map_err(err)?.0));
     }
     data.push(("MLP".to_owned(), mlp_pts));
     for (label, regime) in regimes {
         let mut pts = Vec::new();
         for &l in &depths {
             let k = resnet(l, regime.alpha(l), 2)?;
-            pts.push((l as f64, kernel_smoothness(&k).map_err(err)?.c_plus));
+            pts.push((l as f64, kink_coefficients(&k).map_err(err)?.0));
         }
         data.push((label.to_owned(), pts));
     }

@@ -8,7 +8,11 @@ use std::f64::consts::PI;
 use std::fmt::Display;
 use std::io::{self, Write};
 
-use ntk_sphere::regression::{SPHERE_TEST_POINTS, paper_experiment, sphere_experiment};
+use ntk_sphere::regression::{
+    KernelRegressor, SPHERE_TEST_POINTS, paper_experiment, paper_target, paper_training_angles,
+    sphere_experiment,
+};
+use ntk_sphere::series::kink_coefficients;
 use ntk_sphere::smoothness::closed_form::{DepthRegime, resnet_c_plus};
 use ntk_sphere::smoothness::kernel_smoothness;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
@@ -190,11 +194,11 @@ pub fn write_report<W: Write>(w: &mut W) -> Result<(), ReportError> {
                 1 => resnet(l, 0.1, DIM)?,
                 _ => resnet(l, DepthRegime::InverseSqrtDepth.alpha(l), DIM)?,
             };
-            write!(
-                w,
-                " {:>10.5}",
-                lib(paper_experiment(&k))?.derivative_jump_sum
-            )?;
+            // only the jumps: the fit and the one-sided derivatives at the data
+            let theta = paper_training_angles();
+            let y: Vec<f64> = theta.iter().map(|&t| paper_target(t)).collect();
+            let fit = lib(KernelRegressor::fit_angles(&k, &theta, &y, 0.0))?;
+            write!(w, " {:>10.5}", lib(fit.derivative_jump_sum())?)?;
         }
         writeln!(w)?;
     }
@@ -242,7 +246,7 @@ pub fn write_report<W: Write>(w: &mut W) -> Result<(), ReportError> {
                 None => mlp(l, DIM)?,
                 Some(r) => resnet(l, r.alpha(l), DIM)?,
             };
-            write!(w, " {:>12.6}", lib(kernel_smoothness(&k))?.c_plus)?;
+            write!(w, " {:>12.6}", lib(kink_coefficients(&k))?.0)?;
         }
         writeln!(w)?;
     }
