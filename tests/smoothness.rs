@@ -259,3 +259,44 @@ fn closed_forms_reject_bad_parameters() {
     assert!(linear_kernel_deviation_bound(3, f64::NAN).is_err());
     assert_eq!(linear_kernel_deviation_bound(0, 0.7).unwrap(), 0.0);
 }
+
+/// Lemma 6 exactly: c₋ from the layer correlations r_l of the pair t = −1, computed here with
+/// plain `acos` (κ₀(ρ) = 1 − acos(ρ)/π, κ₁(ρ) = (√(1−ρ²) + (π − acos ρ)ρ)/π), against the
+/// series computation.
+#[test]
+fn c_minus_from_the_correlations_at_minus_one() {
+    let k0 = |r: f64| 1.0 - r.acos() / PI;
+    let k1 = |r: f64| ((1.0 - r * r).max(0.0).sqrt() + (PI - r.acos()) * r) / PI;
+    for depth in [1usize, 2, 3, 5, 10, 40] {
+        // MLP: r_1 = κ₁(−1) = 0, r_l = κ₁(r_{l−1})
+        let mut r = 0.0;
+        let mut prod = 1.0;
+        for _ in 2..=depth {
+            prod *= k0(r);
+            r = k1(r);
+        }
+        let want = SQRT_2 / PI * prod / (depth as f64 + 1.0);
+        let got = kernel_smoothness(&mlp(depth, 2)).unwrap().c_minus;
+        assert!(rel(got, want) < 1e-12, "MLP L = {depth}: {got} vs {want}");
+        for alpha in [0.1, 1.0, 3.0] {
+            let a: f64 = alpha * alpha / 2.0;
+            // ResNet: r_0 = −1, r_l = (r_{l−1} + a κ₁(r_{l−1}))/(1+a)
+            let mut r = (-1.0 + a * k1(-1.0)) / (1.0 + a);
+            let mut prod = 1.0;
+            for _ in 2..=depth {
+                prod *= 1.0 + a * k0(r);
+                r = (r + a * k1(r)) / (1.0 + a);
+            }
+            let l = depth as f64;
+            let norm = 2.0 * (1.0 + a).powf(l) + 2.0 * a * l * (1.0 + a).powf(l - 1.0);
+            let want = SQRT_2 / PI * 2.0 * a * prod / norm;
+            let got = kernel_smoothness(&resnet(depth, alpha, 1.0, 1.0, 2))
+                .unwrap()
+                .c_minus;
+            assert!(
+                rel(got, want) < 1e-12,
+                "ResNet L = {depth}, α = {alpha}: {got} vs {want}"
+            );
+        }
+    }
+}
