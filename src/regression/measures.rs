@@ -4,6 +4,8 @@
 
 use std::f64::consts::{PI, TAU};
 
+use rayon::prelude::*;
+
 use super::RegressionError;
 use super::fit::{KernelRegressor, circle_points, require_circle, unit_points};
 use crate::gegenbauer::{legendre_all, ln_gamma, ln_multiplicity};
@@ -302,12 +304,15 @@ impl KernelRegressor {
         let angles = self.center_angles();
         let grid = (0..n).map(|j| -PI + TAU * j as f64 / n as f64);
         let kinks = angles.iter().flat_map(|&t| [t, wrap(t + PI)]);
-        let mut best = 0.0_f64;
-        for theta in grid.chain(kinks) {
-            let (l, r) = self.one_sided_pair(&h, &angles, theta)?;
-            best = best.max(l.abs()).max(r.abs());
-        }
-        Ok(best)
+        let points: Vec<f64> = grid.chain(kinks).collect();
+        // one recursion pass per point and center: in parallel (rayon)
+        points
+            .par_iter()
+            .map(|&theta| {
+                let (l, r) = self.one_sided_pair(&h, &angles, theta)?;
+                Ok(l.abs().max(r.abs()))
+            })
+            .try_reduce(|| 0.0, |a, b| Ok(a.max(b)))
     }
 
     /// The largest one-sided directional slope at each unit point $x$,
