@@ -8,11 +8,15 @@
 //! * [`DoubleDouble`] — about 32 significant digits, so that the correlation gap $1-\rho$ stays
 //!   accurate through deep recursions and for nearly coincident inputs (this is the default
 //!   evaluation path of [`crate::kernel`]);
+//! * [`QuadDouble`] — about 63 significant digits, for the Mercer-spectrum quadrature where the
+//!   double-double floor is too high (moderate $d$, deep kernels);
 //! * later: truncated power series and Puiseux series (spectra), symbolic expressions.
 
 mod double_double;
+mod quad_double;
 
 pub use double_double::DoubleDouble;
+pub use quad_double::QuadDouble;
 
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
