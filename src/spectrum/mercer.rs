@@ -5,13 +5,13 @@
 use crate::arch::Scaled;
 use crate::gegenbauer::{ln_multiplicity, multiplicity};
 use crate::kernel::SphereKernel;
-use crate::scalar::DoubleDouble;
+use crate::scalar::{DoubleDouble, QuadDouble};
 use crate::series::{Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized};
 
 use super::endpoint::{TailValue, tail_value};
 use super::error::SpectrumError;
 use super::power::power_value;
-use super::quadrature::{default_nodes, quadrature_normalized};
+use super::quadrature::{QuadScalar, default_nodes, quadrature_normalized};
 use super::{MAX_DEGREE, check_dim};
 
 /// Target relative accuracy for choosing a method (the documented goal is $10^{-9}$).
@@ -45,6 +45,10 @@ const POWER_DIM: usize = 100;
 
 /// Quadrature range for $d \ge$ [`POWER_DIM`].
 const QUAD_LARGE_D_DEGREE: usize = 24;
+
+/// Degrees beyond this are never computed by the quad-double quadrature (cost $O(k^2)$ in
+/// quad-double arithmetic).
+const QUAD_DOUBLE_MAX_DEGREE: usize = 1000;
 
 /// Degrees beyond this are never computed by the power series (it needs about $2k$ terms).
 const POWER_MAX_DEGREE: usize = 600;
@@ -273,11 +277,6 @@ pub(crate) fn ln_kappa_one(kernel: &SphereKernel) -> Result<f64, SpectrumError> 
     Ok(m.ln() + one.exp2 as f64 * std::f64::consts::LN_2)
 }
 
-fn ln_dd(x: DoubleDouble) -> f64 {
-    let h = x.hi();
-    h.abs().ln() + (x.lo() / h).ln_1p()
-}
-
 /// Candidate value of one method at one degree.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
@@ -363,7 +362,7 @@ pub fn mercer_spectrum(
     });
     let (refs, switch) = loop {
         let n = default_nodes(kq, d);
-        let (mu_q, err_q) = quadrature_normalized(kernel, kq, n)?;
+        let (mu_q, err_q) = quadrature_normalized::<DoubleDouble>(kernel, kq, n)?;
         let mut refs: Vec<Vec<Candidate>> = vec![Vec::new(); kq + 1];
         for k in 0..=kq {
             if zeros.is_zero(k) || mu_q[k].hi() == 0.0 {
@@ -372,7 +371,7 @@ pub fn mercer_spectrum(
             let v = mu_q[k];
             refs[k].push(Candidate {
                 sign: v.hi().signum(),
-                ln_abs: ln_dd(v),
+                ln_abs: v.ln_abs(),
                 rel_error: err_q[k] / v.hi().abs(),
                 method: Method::Quadrature,
             });
@@ -469,6 +468,32 @@ pub fn mercer_spectrum(
                     ln_abs: p.ln_abs,
                     rel_error: p.rel_error,
                     method: Method::PowerSeries,
+                });
+            }
+        }
+    }
+
+    // Quad-double quadrature where no method reached the target yet (moderate d, deep kernels,
+    // k in the hundreds: the double-double floor is too high relative to mu_k, the tail is not
+    // valid yet and the power series converges slowly).
+    let unresolved: Vec<usize> = (0..=kmax)
+        .filter(|&k| {
+            !zeros.is_zero(k) && cands[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR)
+        })
+        .collect();
+    if let Some(&top) = unresolved.last()
+        && top <= QUAD_DOUBLE_MAX_DEGREE
+    {
+        let (mu_x, err_x) =
+            quadrature_normalized::<QuadDouble>(kernel, top, default_nodes(top, d))?;
+        for &k in &unresolved {
+            let v = mu_x[k];
+            if v.hi() != 0.0 {
+                cands[k].push(Candidate {
+                    sign: v.hi().signum(),
+                    ln_abs: v.ln_abs(),
+                    rel_error: err_x[k] / v.hi().abs(),
+                    method: Method::Quadrature,
                 });
             }
         }
