@@ -10,7 +10,7 @@ use crate::series::{Endpoint, endpoint_expansion_normalized, maclaurin_coefficie
 
 use super::endpoint::{TailValue, tail_value};
 use super::error::SpectrumError;
-use super::power::power_value;
+use super::power::{coefficient_accuracy, power_value};
 use super::quadrature::{QuadScalar, default_nodes, quadrature_normalized};
 use super::{MAX_DEGREE, check_dim};
 
@@ -329,6 +329,7 @@ pub fn mercer_spectrum(
     }
     let ln_k1 = ln_kappa_one(kernel)?;
     let zeros = zero_pattern(kernel);
+    let coeff_rel = coefficient_accuracy(kernel.arch().depth());
 
     // Endpoint tail at every degree (cheap); `None` where it does not apply.
     let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, ENDPOINT_ORDER);
@@ -395,7 +396,7 @@ pub fn mercer_spectrum(
             }
             let b = power.as_deref().unwrap_or(&[]);
             for &k in &need {
-                if let Some(p) = power_value(d, k, b) {
+                if let Some(p) = power_value(d, k, b, coeff_rel) {
                     refs[k].push(Candidate {
                         sign: 1.0,
                         ln_abs: p.ln_abs,
@@ -462,7 +463,7 @@ pub fn mercer_spectrum(
         }
         let b = power.as_deref().unwrap_or(&[]);
         for k in missing {
-            if let Some(p) = power_value(d, k, b) {
+            if let Some(p) = power_value(d, k, b, coeff_rel) {
                 cands[k].push(Candidate {
                     sign: 1.0,
                     ln_abs: p.ln_abs,
