@@ -25,7 +25,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|&d| (d, 200))
         .collect();
     if !quick {
-        grid.extend([(2usize, 10_000usize), (3, 10_000), (5, 10_000), (10, 10_000)]);
+        grid.extend([
+            (2usize, 10_000usize),
+            (3, 10_000),
+            (5, 10_000),
+            (10, 10_000),
+        ]);
     }
     let mut overall = 0.0f64;
     let mut failing = 0;
@@ -42,12 +47,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .filter(|e| !e.exact_zero)
                     .max_by(|a, b| a.rel_error.total_cmp(&b.rel_error));
                 let Some(w) = worst else { continue };
-                let mut counts = [0usize; 3];
+                let mut counts = [0usize; 4];
                 for e in &s.eigenvalues {
                     match e.method {
                         Method::Quadrature => counts[0] += 1,
                         Method::EndpointTail => counts[1] += 1,
                         Method::PowerSeries => counts[2] += 1,
+                        Method::QuadDoubleQuadrature => counts[3] += 1,
                         _ => {}
                     }
                 }
@@ -60,8 +66,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
                 println!(
                     "d={d:5} kmax={kmax:5} {name:22} {kind:?}: worst est {:.1e} at k={} ({:?}); \
-                     q/t/p = {}/{}/{}; {ms:.0} ms{flag}",
-                    w.rel_error, w.k, w.method, counts[0], counts[1], counts[2]
+                     q/t/p/qd = {}/{}/{}/{}; {ms:.0} ms{flag}",
+                    w.rel_error, w.k, w.method, counts[0], counts[1], counts[2], counts[3]
                 );
             }
         }
