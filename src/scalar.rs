@@ -8,13 +8,18 @@
 //! * [`DoubleDouble`] — about 32 significant digits, so that the correlation gap $1-\rho$ stays
 //!   accurate through deep recursions and for nearly coincident inputs (this is the default
 //!   evaluation path of [`crate::kernel`]);
-//! * later: truncated power series and Puiseux series (spectra), symbolic expressions.
+//! * [`QuadDouble`] — about 63 significant digits, for the Mercer-spectrum quadrature where the
+//!   double-double floor is too high (moderate $d$, deep kernels);
+//! * [`Dual`] — dual numbers $v + d\\,\varepsilon$: $\kappa(t)$ and $\kappa'(t)$ in one pass;
+//! * the series types of [`crate::series`]; later symbolic expressions.
 
 mod double_double;
 mod dual;
+mod quad_double;
 
 pub use double_double::DoubleDouble;
 pub use dual::Dual;
+pub use quad_double::QuadDouble;
 
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};

@@ -9,7 +9,8 @@
 //! **Methods** ([`mercer_spectrum`] picks per degree the one with the smallest error estimate
 //! and records where two agree, [`Spectrum::cross_checks`]):
 //! * double-double Gauss–Legendre quadrature in $\theta$ (exponential convergence, absolute
-//!   floor $\approx10^{-31}\int|\kappa|$);
+//!   floor $\approx10^{-31}\int|\kappa|$), and the same in quad-double (floor
+//!   $\approx10^{-62}\int|\kappa|$) for the degrees no other method resolves;
 //! * the endpoint tail: Puiseux expansions of $\kappa$ in $\sqrt{1\mp t}$ (the kernel recursion on
 //!   series numbers) with the exact coefficients of $(1\mp t)^{j/2}$ — an asymptotic series in
 //!   $k^{-2}$ for large $k$ (Bietti & Bach, *Deep Equals Shallow for ReLU Networks in Kernel
@@ -32,11 +33,12 @@
 //! the power-law decay $n^{-(d+2)/2}$ of the terms.
 //!
 //! **Ranges and accuracy** (estimated relative error of every non-zero $\mu_k$, checked against
-//! 60-digit mpmath values, closed forms and between methods): $\le 10^{-10}$ for $2\le d\le 10$,
-//! $k \le 10^4$ and for $d \ge 100$, $k \le 200$, MLP/ResNet, NTK/NNGP, depth $\le 100$. Each
-//! [`Eigenvalue`] carries its own estimate ([`Eigenvalue::rel_error`]): for $20 \lesssim d
-//! \lesssim 80$ with depth $\gtrsim 50$ and $k \gtrsim 100$ neither the tail nor the power
-//! series reaches the goal and the estimate says so.
+//! 60- and 110-digit mpmath values, closed forms and between methods computed independently,
+//! [`spectrum_by_method`]): $\le 10^{-10}$ for $2\le d\le 10$, $k \le 10^4$ and for
+//! $10 \le d \le 10^4$, $k \le 200$, MLP/ResNet, NTK/NNGP, depth $\le 100$. For
+//! $20 \lesssim d \lesssim 80$ with depth $\gtrsim 50$ and $k \gtrsim 100$ only the
+//! quad-double quadrature reaches the goal (a few seconds at depth 100). Each [`Eigenvalue`]
+//! carries its own estimate ([`Eigenvalue::rel_error`]).
 //!
 //! **Decay** ([`decay`]): $\mu_k \sim (c_1 \pm c_{-1})\\,C(d,\nu)\\,k^{-(d-1+2\nu)}$ for even/odd
 //! $k$ with $C(d,\nu)$ of [`decay_constant`] (twice the value printed by Bietti & Bach).
@@ -57,7 +59,10 @@ mod schoenberg;
 pub use decay::{Decay, decay, fitted_exponent};
 pub use endpoint::decay_constant;
 pub use error::SpectrumError;
-pub use mercer::{CrossCheck, Eigenvalue, Method, Spectrum, TARGET_REL_ERROR, mercer_spectrum};
+pub use mercer::{
+    CrossCheck, Eigenvalue, Method, MethodValue, Spectrum, TARGET_REL_ERROR, mercer_spectrum,
+    spectrum_by_method,
+};
 pub use quadrature::{MAX_QUADRATURE_NODES, default_nodes, spectrum_of_angle_function};
 pub use schoenberg::{
     MACLAURIN_TOLERANCE, Violation, first_negative, schoenberg_all_spheres, schoenberg_sphere,

@@ -5,13 +5,13 @@
 use crate::arch::Scaled;
 use crate::gegenbauer::{ln_multiplicity, multiplicity};
 use crate::kernel::SphereKernel;
-use crate::scalar::DoubleDouble;
+use crate::scalar::{DoubleDouble, QuadDouble};
 use crate::series::{Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized};
 
 use super::endpoint::{TailValue, tail_value};
 use super::error::SpectrumError;
-use super::power::power_value;
-use super::quadrature::{default_nodes, quadrature_normalized};
+use super::power::{coefficient_accuracy, power_value};
+use super::quadrature::{QuadScalar, default_nodes, quadrature_normalized};
 use super::{MAX_DEGREE, check_dim};
 
 /// Target relative accuracy for choosing a method (the documented goal is $10^{-9}$).
@@ -45,6 +45,10 @@ const POWER_DIM: usize = 100;
 
 /// Quadrature range for $d \ge$ [`POWER_DIM`].
 const QUAD_LARGE_D_DEGREE: usize = 24;
+
+/// Degrees beyond this are never computed by the quad-double quadrature (cost $O(k^2)$ in
+/// quad-double arithmetic).
+const QUAD_DOUBLE_MAX_DEGREE: usize = 1000;
 
 /// Degrees beyond this are never computed by the power series (it needs about $2k$ terms).
 const POWER_MAX_DEGREE: usize = 600;
@@ -111,6 +115,9 @@ pub enum Method {
     ExactZero,
     /// Double-double Gauss–Legendre quadrature in $\theta$.
     Quadrature,
+    /// Quad-double Gauss–Legendre quadrature in $\theta$ (absolute floor
+    /// $\approx 10^{-62}\int|\kappa|$), used where no other method reaches the target.
+    QuadDoubleQuadrature,
     /// Endpoint (Puiseux) expansion with exact coefficients of $(1\mp t)^{j/2}$.
     EndpointTail,
     /// Positive power series $\sum_n b_n\mu_k(t^n)$.
@@ -273,11 +280,6 @@ pub(crate) fn ln_kappa_one(kernel: &SphereKernel) -> Result<f64, SpectrumError> 
     Ok(m.ln() + one.exp2 as f64 * std::f64::consts::LN_2)
 }
 
-fn ln_dd(x: DoubleDouble) -> f64 {
-    let h = x.hi();
-    h.abs().ln() + (x.lo() / h).ln_1p()
-}
-
 /// Candidate value of one method at one degree.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
@@ -292,6 +294,145 @@ fn rel_diff(a: &Candidate, b: &Candidate) -> f64 {
         return f64::INFINITY;
     }
     (a.ln_abs - b.ln_abs).exp_m1().abs()
+}
+
+/// The endpoint-tail candidate at every degree $0..=k_{\max}$ (`None` below
+/// [`TAIL_MIN_DEGREE`], at structural zeros, or if the expansions fail).
+fn tail_candidates(
+    kernel: &SphereKernel,
+    kmax: usize,
+    zeros: &ZeroPattern,
+) -> Vec<Option<Candidate>> {
+    let d = kernel.dim();
+    let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, ENDPOINT_ORDER);
+    let minus = endpoint_expansion_normalized(kernel, Endpoint::Minus, ENDPOINT_ORDER);
+    match (plus, minus) {
+        (Ok(ap), Ok(am)) => (0..=kmax)
+            .map(|k| {
+                if k < TAIL_MIN_DEGREE || zeros.is_zero(k) {
+                    return None;
+                }
+                tail_value(d, k, &ap, &am).map(|t: TailValue| Candidate {
+                    sign: t.sign,
+                    ln_abs: t.ln_abs,
+                    rel_error: t.rel_error,
+                    method: Method::EndpointTail,
+                })
+            })
+            .collect(),
+        _ => vec![None; kmax + 1],
+    }
+}
+
+/// The Maclaurin coefficients used by the power series for degrees up to $k_{\max}$ (about
+/// $3k + 1200$ of them, at most [`MAX_POWER_TERMS`]; empty if the series fails).
+fn power_coefficients(kernel: &SphereKernel, kmax: usize) -> Vec<f64> {
+    let terms = (3 * kmax.min(POWER_MAX_DEGREE) + 1200).min(MAX_POWER_TERMS);
+    maclaurin_coefficients_normalized(kernel, terms).unwrap_or_default()
+}
+
+/// A quadrature value with its absolute error estimate, as a candidate (`None` for an exact 0).
+fn quadrature_candidate<T: QuadScalar>(v: T, err: f64, method: Method) -> Option<Candidate> {
+    (v.hi() != 0.0).then(|| Candidate {
+        sign: v.hi().signum(),
+        ln_abs: v.ln_abs(),
+        rel_error: err / v.hi().abs(),
+        method,
+    })
+}
+
+/// One eigenvalue of the normalized kernel $\kappa/\kappa(1)$ computed by a single, forced
+/// method ([`spectrum_by_method`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MethodValue {
+    /// Sign of $\mu_k$.
+    pub sign: f64,
+    /// $\ln|\mu_k|$.
+    pub log_mu: f64,
+    /// The method's own estimate of its relative error.
+    pub rel_error: f64,
+}
+
+/// The normalized eigenvalues $\mu_0..\mu_{k_{\max}}$ of `kernel` by one method alone, with no
+/// switching and no cross-checking: the values behind [`mercer_spectrum`], for independent
+/// comparisons between methods. `None` where the method does not apply (structural zeros; the
+/// tail below degree 24; the power series beyond its coefficients).
+///
+/// * [`Method::Quadrature`]: double-double Gauss–Legendre in $\theta$ with
+///   [`super::default_nodes`]`(k_max, d)` and $5/4$ as many nodes (cost $O(k_{\max}^2)$);
+/// * [`Method::QuadDoubleQuadrature`]: the same in quad-double (about 20 times slower);
+/// * [`Method::EndpointTail`]: the endpoint (Puiseux) asymptotic series at every degree;
+/// * [`Method::PowerSeries`]: $\sum_n b_n\mu_k(t^n)$ with $\min(3k_{\max}+1200, 2400)$
+///   coefficients.
+///
+/// Errors: as [`mercer_spectrum`], and [`SpectrumError::InvalidParameter`] for
+/// [`Method::ExactZero`].
+pub fn spectrum_by_method(
+    kernel: &SphereKernel,
+    kmax: usize,
+    method: Method,
+) -> Result<Vec<Option<MethodValue>>, SpectrumError> {
+    let d = kernel.dim();
+    check_dim(d)?;
+    if kmax > MAX_DEGREE {
+        return Err(SpectrumError::DegreeTooLarge {
+            kmax,
+            max: MAX_DEGREE,
+        });
+    }
+    ln_kappa_one(kernel)?;
+    let zeros = zero_pattern(kernel);
+    let cands: Vec<Option<Candidate>> = match method {
+        Method::Quadrature => {
+            let (mu, err) =
+                quadrature_normalized::<DoubleDouble>(kernel, kmax, default_nodes(kmax, d))?;
+            mu.iter()
+                .zip(&err)
+                .map(|(&v, &e)| quadrature_candidate(v, e, method))
+                .collect()
+        }
+        Method::QuadDoubleQuadrature => {
+            let (mu, err) =
+                quadrature_normalized::<QuadDouble>(kernel, kmax, default_nodes(kmax, d))?;
+            mu.iter()
+                .zip(&err)
+                .map(|(&v, &e)| quadrature_candidate(v, e, method))
+                .collect()
+        }
+        Method::EndpointTail => tail_candidates(kernel, kmax, &zeros),
+        Method::PowerSeries => {
+            let b = power_coefficients(kernel, kmax);
+            let coeff_rel = coefficient_accuracy(kernel.arch().depth());
+            (0..=kmax)
+                .map(|k| {
+                    power_value(d, k, &b, coeff_rel).map(|p| Candidate {
+                        sign: 1.0,
+                        ln_abs: p.ln_abs,
+                        rel_error: p.rel_error,
+                        method,
+                    })
+                })
+                .collect()
+        }
+        _ => {
+            return Err(SpectrumError::InvalidParameter {
+                name: "method",
+                value: f64::NAN,
+                expected: "Quadrature, QuadDoubleQuadrature, EndpointTail or PowerSeries",
+            });
+        }
+    };
+    Ok(cands
+        .into_iter()
+        .enumerate()
+        .map(|(k, c)| {
+            c.filter(|_| !zeros.is_zero(k)).map(|c| MethodValue {
+                sign: c.sign,
+                log_mu: c.ln_abs,
+                rel_error: c.rel_error,
+            })
+        })
+        .collect())
 }
 
 /// The Mercer eigenvalues $\mu_0, \dots, \mu_{k_{\max}}$ of `kernel` on $S^{d-1}$
@@ -330,26 +471,10 @@ pub fn mercer_spectrum(
     }
     let ln_k1 = ln_kappa_one(kernel)?;
     let zeros = zero_pattern(kernel);
+    let coeff_rel = coefficient_accuracy(kernel.arch().depth());
 
     // Endpoint tail at every degree (cheap); `None` where it does not apply.
-    let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, ENDPOINT_ORDER);
-    let minus = endpoint_expansion_normalized(kernel, Endpoint::Minus, ENDPOINT_ORDER);
-    let tails: Vec<Option<Candidate>> = match (plus, minus) {
-        (Ok(ap), Ok(am)) => (0..=kmax)
-            .map(|k| {
-                if k < TAIL_MIN_DEGREE || zeros.is_zero(k) {
-                    return None;
-                }
-                tail_value(d, k, &ap, &am).map(|t: TailValue| Candidate {
-                    sign: t.sign,
-                    ln_abs: t.ln_abs,
-                    rel_error: t.rel_error,
-                    method: Method::EndpointTail,
-                })
-            })
-            .collect(),
-        _ => vec![None; kmax + 1],
-    };
+    let tails = tail_candidates(kernel, kmax, &zeros);
 
     // Reference values (quadrature, else power series) on 0..=kq, with kq doubled until the
     // tail is verified against them on a window of degrees (the tail misses contributions that
@@ -363,19 +488,13 @@ pub fn mercer_spectrum(
     });
     let (refs, switch) = loop {
         let n = default_nodes(kq, d);
-        let (mu_q, err_q) = quadrature_normalized(kernel, kq, n)?;
+        let (mu_q, err_q) = quadrature_normalized::<DoubleDouble>(kernel, kq, n)?;
         let mut refs: Vec<Vec<Candidate>> = vec![Vec::new(); kq + 1];
         for k in 0..=kq {
-            if zeros.is_zero(k) || mu_q[k].hi() == 0.0 {
+            if zeros.is_zero(k) {
                 continue;
             }
-            let v = mu_q[k];
-            refs[k].push(Candidate {
-                sign: v.hi().signum(),
-                ln_abs: ln_dd(v),
-                rel_error: err_q[k] / v.hi().abs(),
-                method: Method::Quadrature,
-            });
+            refs[k].extend(quadrature_candidate(mu_q[k], err_q[k], Method::Quadrature));
         }
         let need: Vec<usize> = (0..=kq)
             .filter(|&k| {
@@ -391,12 +510,11 @@ pub fn mercer_spectrum(
         };
         if !need.is_empty() {
             if power.is_none() {
-                let terms = (3 * kmax.min(POWER_MAX_DEGREE) + 1200).min(MAX_POWER_TERMS);
-                power = Some(maclaurin_coefficients_normalized(kernel, terms).unwrap_or_default());
+                power = Some(power_coefficients(kernel, kmax));
             }
             let b = power.as_deref().unwrap_or(&[]);
             for &k in &need {
-                if let Some(p) = power_value(d, k, b) {
+                if let Some(p) = power_value(d, k, b, coeff_rel) {
                     refs[k].push(Candidate {
                         sign: 1.0,
                         ln_abs: p.ln_abs,
@@ -458,12 +576,11 @@ pub fn mercer_spectrum(
         .collect();
     if !missing.is_empty() {
         if power.is_none() {
-            let terms = (3 * kmax.min(POWER_MAX_DEGREE) + 1200).min(MAX_POWER_TERMS);
-            power = Some(maclaurin_coefficients_normalized(kernel, terms).unwrap_or_default());
+            power = Some(power_coefficients(kernel, kmax));
         }
         let b = power.as_deref().unwrap_or(&[]);
         for k in missing {
-            if let Some(p) = power_value(d, k, b) {
+            if let Some(p) = power_value(d, k, b, coeff_rel) {
                 cands[k].push(Candidate {
                     sign: 1.0,
                     ln_abs: p.ln_abs,
@@ -471,6 +588,26 @@ pub fn mercer_spectrum(
                     method: Method::PowerSeries,
                 });
             }
+        }
+    }
+
+    // Quad-double quadrature where no method reached the target yet (moderate d, deep kernels,
+    // k in the hundreds: the double-double floor is too high relative to mu_k, the tail is not
+    // valid yet and the power series converges slowly).
+    let unresolved: Vec<usize> = (0..=kmax)
+        .filter(|&k| !zeros.is_zero(k) && cands[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR))
+        .collect();
+    if let Some(&top) = unresolved.last()
+        && top <= QUAD_DOUBLE_MAX_DEGREE
+    {
+        let (mu_x, err_x) =
+            quadrature_normalized::<QuadDouble>(kernel, top, default_nodes(top, d))?;
+        for &k in &unresolved {
+            cands[k].extend(quadrature_candidate(
+                mu_x[k],
+                err_x[k],
+                Method::QuadDoubleQuadrature,
+            ));
         }
     }
 
