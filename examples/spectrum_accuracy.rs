@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ));
         }
     }
-    let mut grid: Vec<(usize, usize)> = [10usize, 20, 30, 50, 80, 100, 200]
+    let mut grid: Vec<(usize, usize)> = [10usize, 20, 30, 50, 80, 100, 200, 1000, 10_000]
         .iter()
         .map(|&d| (d, 200))
         .collect();
