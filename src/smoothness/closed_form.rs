@@ -15,12 +15,12 @@
 //!   $\gamma = 0$: $c_+ = \frac{b}{\sqrt2\pi}L + \frac{1}{\sqrt2\pi(1+a)} + o(1)$ (linear growth);
 //!   $\gamma = 1/2$: $c_+ \to \frac{A(A+2)}{\sqrt2\pi(1+A)}$;
 //!   $\gamma = 1$: $L\,c_+ \to 2A/(\sqrt2\pi)$, so $c_+\to0$.
-//! * **Lemma 6, Proposition 7** — bounds on $c_-$ and a proved region of the ordering of the
-//!   normalized decay constants ([`decay_ordering_is_proved`]).
 //! * **Theorem 5 (distance to the linear kernel).** For every $L$, $a$ and $t\in[-1,1]$, the
 //!   normalized ResNet NTK satisfies $|\Theta(t)/\Theta(1) - t| \le 2\delta/(2+\delta)$ with
 //!   $\delta = 2((1+a)^L - 1) + 2aL(1+a)^{L-1}$; for $\gamma = 1$, $aL\to0$ and the normalized
 //!   kernel tends to $t$ uniformly, at rate $O(1/L)$.
+//! * **Lemma 6, Proposition 7** — bounds on $c_-$ and a proved region of the ordering of the
+//!   normalized decay constants ([`decay_ordering_is_proved`]).
 
 use std::f64::consts::{PI, SQRT_2};
 
