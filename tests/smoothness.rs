@@ -107,7 +107,6 @@ proptest! {
             prop_assert!(r.decay_constant_odd < m.decay_constant_odd,
                          "odd: {} vs {}", r.decay_constant_odd, m.decay_constant_odd);
         }
-        let _ = decay_ordering_is_proved(depth, a).unwrap();
     }
 
     /// The slope at 0⁺ (−c₊/√2 from the series) against Richardson extrapolation of the
@@ -299,4 +298,34 @@ fn c_minus_from_the_correlations_at_minus_one() {
             );
         }
     }
+}
+
+/// Proposition 7's region: where `decay_ordering_is_proved` says so, the inequality chain of the
+/// proof holds with the closed forms (even: c₊ᴿ + bound(c₋ᴿ) < c₊ᴹ; odd: c₊ᴿ < c₊ᴹ − bound(c₋ᴹ)),
+/// and the even condition L + aL² > 2a(1+a) has its root at a ≈ 11.72 for L = 5.
+#[test]
+fn decay_ordering_region() {
+    assert!(decay_ordering_is_proved(5, 11.7).unwrap());
+    assert!(!decay_ordering_is_proved(5, 11.8).unwrap());
+    assert!(decay_ordering_is_proved(1, 1e6).unwrap());
+    let mut proved = 0;
+    for depth in 2..=200usize {
+        for j in 0..=60 {
+            let a = 10f64.powf(-4.0 + 0.15 * j as f64);
+            if !decay_ordering_is_proved(depth, a).unwrap() {
+                continue;
+            }
+            proved += 1;
+            let (cr, cm) = (resnet_c_plus(depth, a).unwrap(), mlp_c_plus(depth).unwrap());
+            assert!(
+                cr + resnet_c_minus_bound(depth, a).unwrap() < cm,
+                "even L={depth} a={a}"
+            );
+            assert!(
+                cr < cm - mlp_c_minus_bound(depth).unwrap(),
+                "odd L={depth} a={a}"
+            );
+        }
+    }
+    assert!(proved > 199 * 50, "{proved}");
 }
