@@ -29,6 +29,9 @@ const H1_TOL: f64 = 1e-6;
 /// Relative agreement of $\|f\|_{L^2}$ (the $s = 0$ seminorm at $k_{\max} = 2000$: terms decay
 /// like $k^{-4}$, the tail is ~1e-9 and its estimate is good to ~1%) with its quadrature.
 const L2_TOL: f64 = 1e-10;
+/// Rounding allowance, relative to $\sum_u|c_u|\kappa(1)$ (the size of the terms that cancel in
+/// $f$ and in the spectral sums when the interpolation system is ill-conditioned).
+const CANCELLATION_TOL: f64 = 1e-12;
 /// One-sided second-order finite differences with step 1e-4 on a piece where $f$ is analytic:
 /// truncation $O(\delta^2 f''') \approx 10^{-8}$, rounding $\varepsilon/\delta \approx 10^{-12}$;
 /// relative to $\max_u |c_u|\kappa(1)$.
@@ -228,11 +231,16 @@ proptest! {
         let r = KernelRegressor::fit_angles(&k, &theta, &y, 0.0).unwrap();
         let breaks = breaks_of(&r);
         let quad = circle_quadrature(&breaks, |t| r.derivative_angle(t, Side::Right).unwrap()).sqrt();
+        // Both sides sum terms of size up to Σ|c_u|κ(1) that cancel when the Gram matrix is
+        // ill-conditioned (e.g. a nearly linear kernel), so the rounding allowance scales with it.
+        let scale = r.coefficients().iter().map(|c| c.abs()).sum::<f64>() * k.value_at_one().unwrap();
         let h1 = r.h1_seminorm().unwrap();
-        prop_assert!((h1.value - quad).abs() <= H1_TOL * quad, "{h1:?} vs {quad}");
+        prop_assert!((h1.value - quad).abs() <= H1_TOL * quad + CANCELLATION_TOL * scale,
+                     "{h1:?} vs {quad}");
         let l2q = circle_quadrature(&breaks, |t| r.predict_angles(&[t]).unwrap()[0]).sqrt();
         let l2 = r.sobolev_seminorm(0.0, 2000).unwrap();
-        prop_assert!((l2.value - l2q).abs() <= L2_TOL * l2q, "{l2:?} vs {l2q}");
+        prop_assert!((l2.value - l2q).abs() <= L2_TOL * l2q + CANCELLATION_TOL * scale,
+                     "{l2:?} vs {l2q} (scale {scale})");
     }
 
     #[test]
