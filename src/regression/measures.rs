@@ -96,7 +96,9 @@ impl KernelRegressor {
     /// part of $Q_k = \sum_{u,v} c_uc_vP_k(\langle x_u,x_v\rangle)$, namely
     /// $\sum_u c_u^2 + (-1)^k\sum_{u,v\ \text{antipodal}} c_uc_v$ (for $t \in (-1,1)$, $P_k(t)$
     /// oscillates and is $O(k^{-(d-2)/2})$; on the circle, $\sum_{k>K} k^{-2}\cos k\theta =
-    /// O(1/(K^2\theta))$). It is summed with exact $(k(k+d-2))^s N(d,k)$ up to
+    /// O(1/(K^2\theta))$, and likewise $O(1/(K^2\varepsilon))$ for a pair at angle
+    /// $\pi - \varepsilon$: nearly coincident or nearly antipodal centers make the estimate
+    /// coarser). It is summed with exact $(k(k+d-2))^s N(d,k)$ up to
     /// $8k_{\max}$ and by the integral of the asymptotic power law beyond. The terms decay like
     /// $k^q$, $q = 2s + 2e + d - 2$ (for the ReLU NTK $e = -d$, so $H^s$ is finite for
     /// $s < (d+1)/2$; $q \ge -1$ is [`RegressionError::SobolevDiverges`]). The relative error of
