@@ -149,6 +149,17 @@ fn center_angles(r: &KernelRegressor) -> Vec<f64> {
         .collect()
 }
 
+/// Whether no two angles are within `gap` of antipodal (the kink of a center at the antipode of
+/// another; `separated_angles` only keeps them apart from each other).
+fn far_from_antipodal(theta: &[f64], gap: f64) -> bool {
+    (0..theta.len()).all(|i| {
+        (0..i).all(|j| {
+            let d = (theta[i] - theta[j]).rem_euclid(TAU);
+            (d - PI).abs() >= gap
+        })
+    })
+}
+
 /// The kinks of a fit on the circle: the centers and their antipodes.
 fn breaks_of(r: &KernelRegressor) -> Vec<f64> {
     center_angles(r).iter().flat_map(|&t| [t, t + PI]).collect()
@@ -232,12 +243,7 @@ proptest! {
         // The tail estimate of the spectral sum drops the oscillating part of the pair terms,
         // O(1/(k_max² ε)) for a pair at angle ε from coincidence or from antipodality: keep the
         // pairs 0.3 away from both (a seed found π − 0.006 off by 1.7e-6).
-        for i in 0..theta.len() {
-            for j in 0..i {
-                let d = (theta[i] - theta[j]).rem_euclid(TAU);
-                prop_assume!((d - PI).abs() >= 0.3);
-            }
-        }
+        prop_assume!(far_from_antipodal(&theta, 0.3));
         let r = KernelRegressor::fit_angles(&k, &theta, &y, 0.0).unwrap();
         let breaks = breaks_of(&r);
         let quad = circle_quadrature(&breaks, |t| r.derivative_angle(t, Side::Right).unwrap()).sqrt();
@@ -259,6 +265,8 @@ proptest! {
         theta in separated_angles(5, 0.2),
         y in prop::collection::vec(-3.0f64..3.0, 5),
     ) {
+        // The finite-difference stencils must not cross the antipodal kink of another center.
+        prop_assume!(far_from_antipodal(&theta, 0.2));
         let r = KernelRegressor::fit_angles(&k, &theta, &y, 0.0).unwrap();
         let scale = max_abs(r.coefficients()) * k.value_at_one().unwrap();
         let f = |t: f64| r.predict_angles(&[t]).unwrap()[0];
@@ -274,21 +282,12 @@ proptest! {
             prop_assert!((rr - right).abs() <= ONE_SIDED_FD_TOL * scale, "{rr} vs {right}");
             prop_assert!((ll - left).abs() <= ONE_SIDED_FD_TOL * scale, "{ll} vs {left}");
             prop_assert!((jumps[u] - (rr - ll)).abs() <= JUMP_CLOSED_FORM_TOL * scale);
-            // No antipodal pairs among separated random angles (almost surely): closed form.
+            // No antipodal pairs (far_from_antipodal): the closed form.
             let closed = -SQRT_2 * k1 * c_plus * r.coefficients()[u];
             prop_assert!((jumps[u] - closed).abs() <= JUMP_CLOSED_FORM_TOL * scale.max(closed.abs()),
                 "{} vs {closed}", jumps[u]);
-            // Interior point between kinks (the centers and their antipodes): central
-            // differences. The first of t + 0.05, 0.07, … at distance ≥ 10 steps from every kink.
-            let kinks = breaks_of(&r);
-            let Some(m) = (0..8).map(|j| t + 0.05 + 0.02 * j as f64).find(|&m| {
-                kinks.iter().all(|&q| {
-                    let d = (m - q).rem_euclid(TAU);
-                    d.min(TAU - d) >= 10.0 * dl
-                })
-            }) else {
-                continue;
-            };
+            // Interior point between kinks (0.15 or more from the centers and antipodes).
+            let m = t + 0.05;
             let central = (f(m - 2.0 * dl) - 8.0 * f(m - dl) + 8.0 * f(m + dl) - f(m + 2.0 * dl)) / (12.0 * dl);
             let dm = r.derivative_angle(m, Side::Left).unwrap();
             prop_assert!((dm - central).abs() <= CENTRAL_FD_TOL * scale, "{dm} vs {central}");
