@@ -118,13 +118,24 @@ pub struct ResNet {
 
 impl ResNet {
     /// $L$ blocks, residual scale $\alpha\ge0$, variances $\sigma_w^2, \sigma_v^2 > 0$.
+    ///
+    /// Errors: a negative or non-finite parameter, and parameters whose residual scale
+    /// $a = \alpha^2\sigma_w^2\sigma_v^2/2$ overflows ([`ArchError::ResidualScaleOverflow`]).
     pub fn new(depth: usize, alpha: f64, sigma_w2: f64, sigma_v2: f64) -> Result<Self, ArchError> {
-        Ok(Self {
+        let r = Self {
             depth,
             alpha: non_negative("alpha", alpha)?,
             sigma_w2: positive("sigma-w2", sigma_w2)?,
             sigma_v2: positive("sigma-v2", sigma_v2)?,
-        })
+        };
+        if !r.a().is_finite() {
+            return Err(ArchError::ResidualScaleOverflow {
+                alpha,
+                sigma_w2,
+                sigma_v2,
+            });
+        }
+        Ok(r)
     }
     /// The depth-dependent preset $\alpha = L^{-\gamma}$ ($\gamma = 1/2$: stable kernel shape;
     /// $\gamma = 1$: the normalized kernel tends to the linear one; $L = 0$ gives $\alpha = 1$).

@@ -38,6 +38,20 @@ pub enum ArchError {
         /// The architecture name.
         arch: &'static str,
     },
+    /// The residual-branch scale $a = \alpha^2\sigma_w^2\sigma_v^2/2$ of a ResNet is not a finite
+    /// double (every kernel of the ResNet depends on it).
+    #[error(
+        "the residual scale a = alpha^2 * sigma-w2 * sigma-v2 / 2 overflows for alpha = {alpha:e}, \
+         sigma-w2 = {sigma_w2:e}, sigma-v2 = {sigma_v2:e}"
+    )]
+    ResidualScaleOverflow {
+        /// The residual scale α.
+        alpha: f64,
+        /// σ_w².
+        sigma_w2: f64,
+        /// σ_v².
+        sigma_v2: f64,
+    },
 }
 
 /// Invalid inputs of kernel evaluation and Gram matrices (see [`crate::kernel`]).

@@ -861,6 +861,10 @@ fn compare_rejects_bad_values() {
             "n = 1",
         ),
         (&["compare", "--depth", "5"], "--alpha"),
+        (
+            &["compare", "--depth", "5", "--alpha", "1e200"],
+            "alpha = 1e200",
+        ),
         (&["compare", "--depth", "-2", "--alpha", "1"], "-2"),
     ] {
         let line = assert_usage_error(args);
