@@ -1,22 +1,7 @@
 //! Derivatives of a dot-product kernel: $\kappa'(t)$ in the inner product and
 //! $\frac{d}{d\theta}\kappa(\cos\theta)$ in the angle, both from the single recursion of
-//! [`crate::arch`] run on other number types (DESIGN.md §2).
-//!
-//! * Interior: the recursion on the dual number $t_0 + \varepsilon$ ([`Dual`]) returns
-//!   $\kappa(t_0) + \kappa'(t_0)\\,\varepsilon$ (forward-mode differentiation, no allocation),
-//!   so $\frac{d}{d\theta}\kappa(\cos\theta) = -\sin\theta\\,\kappa'(\cos\theta)$.
-//! * Near the ends $\theta \to 0$ and $\theta \to \pi$, where $\kappa'$ has a $(1\mp t)^{-1/2}$
-//!   singularity (the kink of ReLU kernels), the endpoint expansions
-//!   $\kappa(1 - s^2) = \sum_j a^+_j s^j$ with $s = \sqrt{1-\cos\theta} = \sqrt2\sin(\theta/2)$ and
-//!   $\kappa(-1 + s^2) = \sum_j a^-_j s^j$ with $s = \sqrt{1+\cos\theta} = \sqrt2\cos(\theta/2)$
-//!   ([`crate::series::endpoint_expansion`]) give
-//!   $$\frac{d}{d\theta}\kappa(\cos\theta) = \frac{\sqrt2}{2}\cos\tfrac\theta2\sum_{j\ge1} j a^+_j s^{j-1}
-//!   \quad(\theta\ \text{small}),\qquad
-//!   -\frac{\sqrt2}{2}\sin\tfrac\theta2\sum_{j\ge1} j a^-_j s^{j-1}\quad(\theta\ \text{near}\ \pi),$$
-//!   with the one-sided limits $a^+_1/\sqrt2$ at $\theta = 0^+$ and $-a^-_1/\sqrt2$ at
-//!   $\theta = \pi^-$. With the kink coefficients of [`crate::series::kink_coefficients`],
-//!   $a^+_1 = -\kappa(1)\\,c_+$ and $a^-_1 = -\kappa(1)\\,c_-$, i.e. slopes $-\kappa(1)c_+/\sqrt2$ and
-//!   $\kappa(1)c_-/\sqrt2$ (from $1-\cos\theta = \theta^2/2 + O(\theta^4)$).
+//! [`crate::arch`] run on other number types (DESIGN.md §2). The formulas are in the
+//! documentation of [`AngleDerivative`].
 
 use super::{SphereKernel, scaled_to_f64};
 use crate::error::KernelError;
@@ -84,8 +69,24 @@ impl SphereKernel {
 /// The derivative in the angle, $h(\theta) = \frac{d}{d\theta}\kappa(\cos\theta)
 /// = -\sin\theta\\,\kappa'(\cos\theta)$ on $[0, \pi]$, with the one-sided limits
 /// $h(0^+) = a^+_1/\sqrt2 = -\kappa(1)c_+/\sqrt2$ and $h(\pi^-) = -a^-_1/\sqrt2 = \kappa(1)c_-/\sqrt2$
-/// at the ends (formulas in the [module documentation](self)). Holds the endpoint expansions, so
-/// that each evaluation costs one recursion pass.
+/// at the ends. Holds the endpoint expansions, so that each evaluation costs one recursion
+/// pass.
+///
+/// * Interior: the recursion on the dual number $t_0 + \varepsilon$ ([`Dual`]) returns
+///   $\kappa(t_0) + \kappa'(t_0)\\,\varepsilon$ (forward-mode differentiation, no allocation),
+///   so $\frac{d}{d\theta}\kappa(\cos\theta) = -\sin\theta\\,\kappa'(\cos\theta)$.
+/// * Near the ends $\theta \to 0$ and $\theta \to \pi$, where $\kappa'$ has a $(1\mp t)^{-1/2}$
+///   singularity (the kink of ReLU kernels), the endpoint expansions
+///   $\kappa(1 - s^2) = \sum_j a^+_j s^j$ with $s = \sqrt{1-\cos\theta} = \sqrt2\sin(\theta/2)$ and
+///   $\kappa(-1 + s^2) = \sum_j a^-_j s^j$ with $s = \sqrt{1+\cos\theta} = \sqrt2\cos(\theta/2)$
+///   ([`crate::series::endpoint_expansion`]) give
+///   $$\frac{d}{d\theta}\kappa(\cos\theta) = \frac{\sqrt2}{2}\cos\tfrac\theta2\sum_{j\ge1} j a^+_j s^{j-1}
+///   \quad(\theta\ \text{small}),\qquad
+///   -\frac{\sqrt2}{2}\sin\tfrac\theta2\sum_{j\ge1} j a^-_j s^{j-1}\quad(\theta\ \text{near}\ \pi),$$
+///   with the one-sided limits $a^+_1/\sqrt2$ at $\theta = 0^+$ and $-a^-_1/\sqrt2$ at
+///   $\theta = \pi^-$. With the kink coefficients of [`crate::series::kink_coefficients`],
+///   $a^+_1 = -\kappa(1)\\,c_+$ and $a^-_1 = -\kappa(1)\\,c_-$, i.e. slopes $-\kappa(1)c_+/\sqrt2$ and
+///   $\kappa(1)c_-/\sqrt2$ (from $1-\cos\theta = \theta^2/2 + O(\theta^4)$).
 ///
 /// ```
 /// use ntk_sphere::{Mlp, KernelKind, SphereKernel};
