@@ -15,6 +15,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
+
 use crate::arch::Scaled;
 use crate::gegenbauer::gauss_legendre;
 use crate::kernel::SphereKernel;
@@ -30,7 +32,7 @@ pub const MAX_QUADRATURE_NODES: usize = 20_000;
 type RuleCache<T> = OnceLock<Mutex<HashMap<usize, Arc<AngleRule<T>>>>>;
 
 /// The extended-precision number types the quadrature runs on.
-pub(crate) trait QuadScalar: KernelScalar + Copy + 'static {
+pub(crate) trait QuadScalar: KernelScalar + Copy + Send + Sync + 'static {
     /// $\pi$ in this precision.
     const PI: Self;
     /// Relative rounding level of one operation chain (used in error estimates).
@@ -262,6 +264,10 @@ pub(crate) fn quadrature_normalized<T: QuadScalar>(
     Ok((fine, err))
 }
 
+/// Number of node blocks of [`quadrature_single`] (fixed, so that the summation order, and the
+/// result, do not depend on the number of threads).
+const NODE_BLOCKS: usize = 8;
+
 /// One extended-precision quadrature with `n` nodes: values and rounding-error estimates.
 fn quadrature_single<T: QuadScalar>(
     kernel: &SphereKernel,
@@ -289,36 +295,57 @@ fn quadrature_single<T: QuadScalar>(
             b.push(dd::<T>(kf) / den_k);
         }
     }
+    // The nodes in NODE_BLOCKS contiguous blocks, accumulated in parallel and then summed in
+    // block order: the result does not depend on the number of threads.
+    let block = n.div_ceil(NODE_BLOCKS).max(1);
+    let partials: Vec<(Vec<T>, Vec<f64>, T)> = (0..n.div_ceil(block))
+        .into_par_iter()
+        .map(|bi| {
+            let mut acc = vec![dd::<T>(0.0); kmax + 1];
+            let mut abs_acc = vec![0.0f64; kmax + 1];
+            let mut norm = dd::<T>(0.0);
+            for j in bi * block..((bi + 1) * block).min(n) {
+                let wj = rule.w[j] * powi_dd(rule.sin[j], d - 2);
+                if wj.hi() == 0.0 {
+                    continue;
+                }
+                norm = norm + wj;
+                let tj = rule.t[j];
+                let v: Scaled<T> = kernel.eval_generic(tj);
+                let f = (v.mantissa / den.mantissa)
+                    .scale_pow2((v.exp2 - den.exp2).clamp(i32::MIN as i64, i32::MAX as i64) as i32);
+                let wf = wj * f;
+                let wf_abs = wf.hi().abs();
+                let mut p_prev = dd::<T>(1.0);
+                let mut p = tj;
+                acc[0] = acc[0] + wf;
+                abs_acc[0] += wf_abs;
+                if kmax >= 1 {
+                    acc[1] = acc[1] + wf * p;
+                    abs_acc[1] += wf_abs * p.hi().abs();
+                }
+                for k in 1..kmax {
+                    let next = a[k] * (tj * p) - b[k] * p_prev;
+                    p_prev = p;
+                    p = next;
+                    acc[k + 1] = acc[k + 1] + wf * p;
+                    abs_acc[k + 1] += wf_abs * p.hi().abs();
+                }
+            }
+            (acc, abs_acc, norm)
+        })
+        .collect();
     let mut acc = vec![dd::<T>(0.0); kmax + 1];
     let mut abs_acc = vec![0.0f64; kmax + 1];
     let mut norm = dd::<T>(0.0);
-    for j in 0..n {
-        let wj = rule.w[j] * powi_dd(rule.sin[j], d - 2);
-        if wj.hi() == 0.0 {
-            continue;
+    for (pa, pabs, pn) in partials {
+        for (x, y) in acc.iter_mut().zip(pa) {
+            *x = *x + y;
         }
-        norm = norm + wj;
-        let tj = rule.t[j];
-        let v: Scaled<T> = kernel.eval_generic(tj);
-        let f = (v.mantissa / den.mantissa)
-            .scale_pow2((v.exp2 - den.exp2).clamp(i32::MIN as i64, i32::MAX as i64) as i32);
-        let wf = wj * f;
-        let wf_abs = wf.hi().abs();
-        let mut p_prev = dd::<T>(1.0);
-        let mut p = tj;
-        acc[0] = acc[0] + wf;
-        abs_acc[0] += wf_abs;
-        if kmax >= 1 {
-            acc[1] = acc[1] + wf * p;
-            abs_acc[1] += wf_abs * p.hi().abs();
+        for (x, y) in abs_acc.iter_mut().zip(pabs) {
+            *x += y;
         }
-        for k in 1..kmax {
-            let next = a[k] * (tj * p) - b[k] * p_prev;
-            p_prev = p;
-            p = next;
-            acc[k + 1] = acc[k + 1] + wf * p;
-            abs_acc[k + 1] += wf_abs * p.hi().abs();
-        }
+        norm = norm + pn;
     }
     let c = dd::<T>(1.0) / norm;
     let c_f = c.hi();
