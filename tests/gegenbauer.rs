@@ -10,7 +10,10 @@
 //!   substitution (algebraic, not exponential, convergence).
 //! * [`MC_SIGMAS`]: Monte-Carlo checks allow this many estimated standard errors.
 
+mod common;
+
 use approx::assert_relative_eq;
+use common::NTK2_D3_EIGENVALUES;
 use ntk_sphere::gegenbauer::*;
 use proptest::prelude::*;
 use rand::{SeedableRng, rngs::StdRng};
@@ -485,17 +488,7 @@ fn funk_hecke_trace_identity() {
         u * k0 + k1
     };
     let mu = funk_hecke_theta(3, 8, 400, ntk2).unwrap();
-    let expect = [
-        0.5,
-        1.0 / 3.0,
-        5.0 / 64.0,
-        0.0,
-        1.0 / 192.0,
-        0.0,
-        23.0 / 16384.0,
-        0.0,
-        19.0 / 32768.0,
-    ];
+    let expect = NTK2_D3_EIGENVALUES;
     for (k, (a, b)) in mu.iter().zip(expect).enumerate() {
         assert!((a - b).abs() <= QUAD, "k {k}: {a} vs {b}");
     }

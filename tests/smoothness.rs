@@ -2,6 +2,9 @@
 //! `docs/smoothness.md` (closed forms, ordering, monotonicity, depth regimes, distance to the
 //! linear kernel) property-tested over L ∈ [1, 200], α ∈ (0, 100], d ∈ [2, 50].
 
+mod common;
+
+use common::NTK2_D3_EIGENVALUES;
 use std::f64::consts::{PI, SQRT_2};
 
 use ntk_sphere::smoothness::closed_form::{
@@ -208,17 +211,7 @@ fn paper_setting_values() {
 #[test]
 fn tail_mass_closed_form() {
     let k = mlp(1, 3);
-    let mu2 = [
-        0.5,
-        1.0 / 3.0,
-        5.0 / 64.0,
-        0.0,
-        1.0 / 192.0,
-        0.0,
-        23.0 / 16384.0,
-        0.0,
-        19.0 / 32768.0,
-    ];
+    let mu2 = NTK2_D3_EIGENVALUES;
     let mut head = 0.0;
     for (kk, m2) in mu2.iter().enumerate() {
         let t = tail_mass(&k, kk).unwrap();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{arch_of, kind_of, load, num};
+use common::{NTK2_D3_EIGENVALUES, arch_of, kind_of, load, num};
 use ntk_sphere::arch::Architecture;
 use ntk_sphere::spectrum::mercer_spectrum;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
@@ -212,17 +212,7 @@ fn mlp(depth: usize, kind: KernelKind, d: usize) -> SphereKernel {
 #[test]
 fn two_layer_ntk_rationals_at_d3() {
     // literature §7 item 4: mu_k(NTK2) at d = 3; our normalized MLP L = 1 is NTK2/2.
-    let expected = [
-        1.0 / 2.0,
-        1.0 / 3.0,
-        5.0 / 64.0,
-        0.0,
-        1.0 / 192.0,
-        0.0,
-        23.0 / 16384.0,
-        0.0,
-        19.0 / 32768.0,
-    ];
+    let expected = NTK2_D3_EIGENVALUES;
     let s = mercer_spectrum(&mlp(1, KernelKind::Ntk, 3), 8, true).unwrap();
     for (k, &x) in expected.iter().enumerate() {
         let e = &s.eigenvalues[k];

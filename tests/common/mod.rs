@@ -1,4 +1,8 @@
-//! Readers of the mpmath fixtures in `tests/fixtures/`, shared by the integration tests.
+//! Readers of the mpmath fixtures in `tests/fixtures/` and reference values from the literature,
+//! shared by the integration tests.
+
+// Each test crate that includes this module uses only part of it.
+#![allow(dead_code)]
 
 use ntk_sphere::arch::Architecture;
 use ntk_sphere::{KernelKind, Mlp, ResNet};
@@ -38,3 +42,18 @@ pub fn kind_of(c: &Value) -> KernelKind {
 pub fn num(v: &Value) -> f64 {
     v.as_str().unwrap().parse().unwrap()
 }
+
+/// Mercer eigenvalues μ₀..μ₈ on S² (d = 3) of the 2-layer NTK u κ₀(u) + κ₁(u) (literature notes
+/// §7 item 4 and the §2 table): 1/2, 1/3, 5/64, 0, 1/192, 0, 23/16384, 0, 19/32768.
+/// Our normalized MLP with L = 1 is this kernel divided by 2.
+pub const NTK2_D3_EIGENVALUES: [f64; 9] = [
+    0.5,
+    1.0 / 3.0,
+    5.0 / 64.0,
+    0.0,
+    1.0 / 192.0,
+    0.0,
+    23.0 / 16384.0,
+    0.0,
+    19.0 / 32768.0,
+];
