@@ -13,7 +13,7 @@ use ntk_sphere::regression::{
     sphere_experiment,
 };
 use ntk_sphere::series::kink_coefficients;
-use ntk_sphere::smoothness::closed_form::{DepthRegime, resnet_c_plus};
+use ntk_sphere::smoothness::closed_form::{DepthRegime, mlp_c_plus, resnet_c_plus};
 use ntk_sphere::smoothness::kernel_smoothness;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
 
@@ -128,7 +128,7 @@ pub fn write_report<W: Write>(w: &mut W) -> Result<(), ReportError> {
         let s = lib(kernel_smoothness(k))?;
         let s3 = lib(kernel_smoothness(k3))?;
         let closed = if i == 0 {
-            DEPTH as f64 / (2f64.sqrt() * PI)
+            lib(mlp_c_plus(DEPTH))?
         } else {
             let alpha = ALPHAS[i - 1];
             lib(resnet_c_plus(DEPTH, alpha * alpha / 2.0))?
