@@ -53,9 +53,19 @@ pub trait KernelScalar:
     /// The ReLU dual maps at a correlation: $(\kappa_0(\rho), \kappa_1(\rho))$, see
     /// [`crate::activation`].
     fn arc_cosine(&self) -> (Self, Self);
+    /// The exponential $e^x$.
+    fn exp(&self) -> Self;
+    /// The arcsine $\arcsin x$ for $x\in[-1,1]$ (values beyond $\pm1$ only arise from
+    /// rounding and are taken as $\pm1$).
+    fn asin(&self) -> Self;
     /// A double approximation (for a series: the leading coefficient), used only to choose
     /// scaling exponents and to detect zero variances.
     fn approx(&self) -> f64;
+    /// The value as a plain number, for number types that hold one (`f64`, double-double,
+    /// quad-double: rounded to `f64`); `None` for dual numbers and series, which carry more than
+    /// a value. Activations given only as `f64` closures evaluate through this and poison
+    /// (`NaN`) the other types.
+    fn to_number(&self) -> Option<f64>;
     /// Multiplication by $2^e$ (exact).
     fn scale_pow2(&self, e: i32) -> Self;
 }
@@ -71,8 +81,17 @@ impl KernelScalar for f64 {
         let rho = *self;
         arc_cosine_parts(rho, 1.0 - rho, 1.0 + rho)
     }
+    fn exp(&self) -> Self {
+        f64::exp(*self)
+    }
+    fn asin(&self) -> Self {
+        self.clamp(-1.0, 1.0).asin()
+    }
     fn approx(&self) -> f64 {
         *self
+    }
+    fn to_number(&self) -> Option<f64> {
+        Some(*self)
     }
     fn scale_pow2(&self, e: i32) -> Self {
         scale_f64(*self, e)

@@ -252,8 +252,22 @@ impl KernelScalar for DoubleDouble {
         (k0, k1)
     }
 
+    fn exp(&self) -> Self {
+        // Placeholder (double precision only), replaced by a double-double implementation.
+        Self::from(self.hi.exp())
+    }
+
+    fn asin(&self) -> Self {
+        // Placeholder (double precision only), replaced by a double-double implementation.
+        Self::from(self.hi.clamp(-1.0, 1.0).asin())
+    }
+
     fn approx(&self) -> f64 {
         self.hi
+    }
+
+    fn to_number(&self) -> Option<f64> {
+        Some(self.to_f64())
     }
 
     fn scale_pow2(&self, e: i32) -> Self {

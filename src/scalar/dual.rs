@@ -123,8 +123,31 @@ impl KernelScalar for Dual {
             },
         )
     }
+    /// $(e^x)' = e^x$.
+    fn exp(&self) -> Self {
+        let e = self.value.exp();
+        Self {
+            value: e,
+            deriv: e * self.deriv,
+        }
+    }
+    /// $\arcsin' x = 1/\sqrt{1-x^2}$ (infinite at $\pm1$ unless $x$ is constant).
+    fn asin(&self) -> Self {
+        let x = self.value.clamp(-1.0, 1.0);
+        Self {
+            value: x.asin(),
+            deriv: if self.deriv == 0.0 {
+                0.0
+            } else {
+                self.deriv / ((1.0 - x) * (1.0 + x)).sqrt()
+            },
+        }
+    }
     fn approx(&self) -> f64 {
         self.value
+    }
+    fn to_number(&self) -> Option<f64> {
+        None
     }
     fn scale_pow2(&self, e: i32) -> Self {
         Self {

@@ -299,8 +299,19 @@ impl KernelScalar for QuadDouble {
         let k1 = if k1.0[0] < 0.0 { zero } else { k1 };
         (k0, k1)
     }
+    fn exp(&self) -> Self {
+        // Placeholder (double precision only), replaced by a quad-double implementation.
+        Self::from(self.0[0].exp())
+    }
+    fn asin(&self) -> Self {
+        // Placeholder (double precision only), replaced by a quad-double implementation.
+        Self::from(self.0[0].clamp(-1.0, 1.0).asin())
+    }
     fn approx(&self) -> f64 {
         self.0[0]
+    }
+    fn to_number(&self) -> Option<f64> {
+        Some(self.to_f64())
     }
     fn scale_pow2(&self, e: i32) -> Self {
         Self(self.0.map(|x| scale_f64(x, e)))

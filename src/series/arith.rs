@@ -225,6 +225,28 @@ impl Core {
     }
 }
 
+impl Core {
+    /// $e^{x}$ of a series. Placeholder: exact constants only (anything else is poisoned),
+    /// replaced by the series recurrence.
+    pub(crate) fn exp(&self) -> Self {
+        if self.is_constant() {
+            self.constant_like(self.c[0].exp())
+        } else {
+            self.nan_like()
+        }
+    }
+
+    /// $\arcsin$ of a series. Placeholder: exact constants only (anything else is poisoned),
+    /// replaced by the series recurrence.
+    pub(crate) fn asin(&self) -> Self {
+        if self.is_constant() {
+            self.constant_like(self.c[0].clamp(-1.0, 1.0).asin())
+        } else {
+            self.nan_like()
+        }
+    }
+}
+
 /// Truncated Cauchy product of two slices of the same length.
 fn cauchy(a: &[f64], b: &[f64]) -> Vec<f64> {
     let n = a.len().min(b.len());

@@ -108,8 +108,17 @@ macro_rules! series_type {
                 let (k0, k1) = self.0.arc_cosine($endpoints);
                 (Self(k0), Self(k1))
             }
+            fn exp(&self) -> Self {
+                Self(self.0.exp())
+            }
+            fn asin(&self) -> Self {
+                Self(self.0.asin())
+            }
             fn approx(&self) -> f64 {
                 self.0.c[0]
+            }
+            fn to_number(&self) -> Option<f64> {
+                None
             }
             fn scale_pow2(&self, e: i32) -> Self {
                 Self(self.0.scale_pow2(e))
