@@ -42,7 +42,8 @@ fn bench_gram(c: &mut Criterion) {
         group.bench_function(format!("{name}/gram"), |b| {
             b.iter(|| kernel::gram(arch, KernelKind::Ntk, &x, None).unwrap())
         });
-        let table = GramTable::new(&SphereKernel::new(*arch, KernelKind::Ntk, D).unwrap()).unwrap();
+        let table =
+            GramTable::new(&SphereKernel::new(arch.clone(), KernelKind::Ntk, D).unwrap()).unwrap();
         let mut buf = vec![0.0; N * N];
         group.bench_function(format!("{name}/gram_into_prebuilt_table"), |b| {
             b.iter(|| table.gram_into(&x, None, &mut buf).unwrap())
@@ -60,7 +61,8 @@ fn bench_gram(c: &mut Criterion) {
         });
         group.bench_function(format!("{name}/table_build"), |b| {
             b.iter(|| {
-                GramTable::new(&SphereKernel::new(*arch, KernelKind::Ntk, D).unwrap()).unwrap()
+                GramTable::new(&SphereKernel::new(arch.clone(), KernelKind::Ntk, D).unwrap())
+                    .unwrap()
             })
         });
     }

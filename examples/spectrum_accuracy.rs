@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for &(d, kmax) in &grid {
         for (name, arch) in &archs {
             for kind in [KernelKind::Ntk, KernelKind::Nngp] {
-                let kernel = SphereKernel::new(*arch, kind, d)?;
+                let kernel = SphereKernel::new(arch.clone(), kind, d)?;
                 let t0 = Instant::now();
                 let s = mercer_spectrum(&kernel, kmax, true)?;
                 let ms = t0.elapsed().as_secs_f64() * 1e3;

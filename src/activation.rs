@@ -1,4 +1,8 @@
-//! Dual activations of the ReLU: the arc-cosine maps $\kappa_0$, $\kappa_1$.
+//! Dual activations: the abstraction ([`DualActivation`]), the built-in activations
+//! ([`Activation`]), closure activations integrated numerically ([`ClosureActivation`]), and
+//! the arc-cosine maps $\kappa_0$, $\kappa_1$ behind every rectified activation.
+//!
+//! ## The arc-cosine maps
 //!
 //! For $(u, v) \sim \mathcal N(0, \Sigma)$ with $\Sigma = \begin{pmatrix} s_x & c \\ c & s_y\end{pmatrix}$
 //! and $\cos\theta = c/\sqrt{s_x s_y}$ (Cho & Saul 2009; Bietti & Bach 2021, eq. (3)):
@@ -14,6 +18,15 @@
 //! $h(\theta) = \sin\theta - \theta\cos\theta$ (by its Maclaurin series for small $\theta$), so no
 //! digits are lost to cancellation; near $\theta=\pi$ the same is done with $\varphi = \pi-\theta$.
 //! These are the primitives behind [`crate::scalar::KernelScalar::arc_cosine`].
+
+mod builtin;
+mod closure;
+mod dual;
+pub mod quadrature;
+
+pub use builtin::{Activation, MAX_ACTIVATION_DEGREE};
+pub use closure::ClosureActivation;
+pub use dual::{DualActivation, DynActivation};
 
 use std::f64::consts::PI;
 

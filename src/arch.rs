@@ -22,6 +22,11 @@
 //! [`Scaled::exp2`]. Depth $10^5$ therefore neither overflows nor underflows, and the shape of
 //! the kernel (its normalized values) is kept to full precision.
 
+mod layer;
+
+pub use layer::{CovState, Dense, DynLayer, KernelLayer, Layer, Residual, Serial};
+
+use crate::activation::Activation;
 use crate::error::ArchError;
 use crate::scalar::KernelScalar;
 
@@ -181,24 +186,101 @@ impl ResNet {
     }
 }
 
-/// One of the supported architectures.
+/// What a network is, for the analysis modules: a [`Serial`] composition of layers, built from
+/// a preset ([`Mlp`], [`ResNet`]) or from any layers. Cheap to clone.
+///
+/// ```
+/// use ntk_sphere::arch::{Architecture, Layer, Serial};
+/// use ntk_sphere::activation::Activation;
+/// use ntk_sphere::{KernelKind, Mlp, SphereKernel};
+/// // The MLP with one hidden ReLU layer, written out as layers.
+/// let layers = vec![
+///     Layer::dense(1.0, 0.0).unwrap(),
+///     Layer::activation(Activation::relu()),
+///     Layer::dense(1.0, 0.0).unwrap(),
+/// ];
+/// let net = Architecture::from(Serial::new(layers).unwrap());
+/// let a = SphereKernel::new(net, KernelKind::Ntk, 3).unwrap();
+/// let b = SphereKernel::new(Mlp::new(1, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+/// assert_eq!(a.eval(0.3).unwrap(), b.eval(0.3).unwrap());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Architecture {
+    net: Serial,
+    preset: Option<Preset>,
+}
+
+/// The preset an [`Architecture`] was built from, if any.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Architecture {
-    /// ReLU multilayer perceptron.
+#[non_exhaustive]
+pub enum Preset {
+    /// A ReLU MLP.
     Mlp(Mlp),
-    /// ReLU residual network.
+    /// A ReLU ResNet.
     ResNet(ResNet),
 }
 
 impl From<Mlp> for Architecture {
     fn from(m: Mlp) -> Self {
-        Self::Mlp(m)
+        Self {
+            net: m.layers(),
+            preset: Some(Preset::Mlp(m)),
+        }
     }
 }
 
 impl From<ResNet> for Architecture {
     fn from(r: ResNet) -> Self {
-        Self::ResNet(r)
+        Self {
+            net: r.layers(),
+            preset: Some(Preset::ResNet(r)),
+        }
+    }
+}
+
+impl From<Serial> for Architecture {
+    fn from(net: Serial) -> Self {
+        Self { net, preset: None }
+    }
+}
+
+impl Architecture {
+    /// The network's layers.
+    pub fn net(&self) -> &Serial {
+        &self.net
+    }
+    /// The preset it was built from (`None` for a general composition).
+    pub fn preset(&self) -> Option<Preset> {
+        self.preset
+    }
+    /// Runs the network's layers on an input covariance.
+    pub fn recursion<S: KernelScalar>(&self, input: InputCovariance<S>) -> KernelPair<S> {
+        let InputCovariance { xx, yy, xy } = input;
+        let s = self.net.apply(CovState::input(xx, yy, xy));
+        KernelPair {
+            ntk: Scaled {
+                mantissa: s.ntk,
+                exp2: s.exp2,
+            },
+            nngp: Scaled {
+                mantissa: s.nngp,
+                exp2: s.exp2,
+            },
+        }
+    }
+    /// The number of nonlinear layers on the longest path ([`Serial::depth`]): $L$ for the
+    /// presets.
+    pub fn depth(&self) -> usize {
+        self.net.depth()
+    }
+    /// The degree $h$ of positive homogeneity, $K(cx, y) = c^hK(x, y)$ for $c > 0$, if any.
+    pub fn homogeneity(&self) -> Option<u32> {
+        self.net.homogeneity(Some(1))
+    }
+    /// Whether the kernels are positively homogeneous of degree 1, $K(cx, y) = cK(x,y)$ for
+    /// $c > 0$ (bias-free ReLU networks), so that $K(x,y) = \|x\|\|y\|\kappa(\cos\angle(x,y))$.
+    pub fn is_homogeneous(&self) -> bool {
+        self.homogeneity() == Some(1)
     }
 }
 
@@ -242,144 +324,42 @@ impl<S> KernelPair<S> {
     }
 }
 
-/// Rescaling is triggered when a layer's scale leaves $[2^{-\text{RESCALE}}, 2^{\text{RESCALE}}]$.
-const RESCALE_LOG2: i32 = 128;
-
-/// The exponent $k$ to divide by ($2^{-k}$) so that `scale` comes back near 1, or 0.
-fn rescale_exponent(scale: f64) -> i32 {
-    if scale > 0.0 && scale.is_finite() {
-        let e = scale.log2().floor() as i32;
-        if e.abs() > RESCALE_LOG2 { e } else { 0 }
-    } else {
-        0
-    }
-}
-
-/// The ReLU expectations in the form used by both recursions: for variances $s_x, s_y$ and
-/// covariance $c$, returns $(\sqrt{s_x s_y}\\,\kappa_1(\rho), \kappa_0(\rho))$, i.e. twice
-/// $\mathbb E[\phi\phi]$ and twice $\mathbb E[\phi'\phi']$; zero variance gives zeros.
-fn dual<S: KernelScalar>(sx: &S, sy: &S, c: &S) -> (S, S) {
-    if sx.approx() <= 0.0 || sy.approx() <= 0.0 {
-        return (S::from_f64(0.0), S::from_f64(0.0));
-    }
-    let norm = (sx.clone() * sy.clone()).sqrt();
-    let rho = c.clone() / norm.clone();
-    let (k0, k1) = rho.arc_cosine();
-    (norm * k1, k0)
-}
-
 impl Mlp {
-    /// The MLP recursion on a generic number type; see the module documentation.
-    pub fn recursion<S: KernelScalar>(&self, input: InputCovariance<S>) -> KernelPair<S> {
-        let half_w = S::from_f64(self.sigma_w2 / 2.0);
-        let b = self.sigma_b2;
-        let bias = |exp2: i64| S::from_f64(crate::scalar::scale_f64(b, -(exp2 as i32)));
-        let InputCovariance { xx, yy, xy } = input;
-        let mut sxx = xx + bias(0);
-        let mut syy = yy + bias(0);
-        let mut sxy = xy + bias(0);
-        let mut theta = sxy.clone();
-        let mut exp2: i64 = 0;
+    /// The layers: `dense(1, σ_b²)`, then $L$ times `relu, dense(σ_w², σ_b²)`.
+    pub fn layers(&self) -> Serial {
+        let dense = |w: f64| Layer::Dense(Dense::new(w, self.sigma_b2).expect("validated"));
+        let mut layers = vec![dense(1.0)];
         for _ in 0..self.depth {
-            let geo = (sxx.approx() * syy.approx()).sqrt();
-            let k = rescale_exponent(geo);
-            if k != 0 {
-                sxx = sxx.scale_pow2(-k);
-                syy = syy.scale_pow2(-k);
-                sxy = sxy.scale_pow2(-k);
-                theta = theta.scale_pow2(-k);
-                exp2 += k as i64;
-            }
-            let (e_phi, e_dphi) = dual(&sxx, &syy, &sxy);
-            let sigma_dot = half_w.clone() * e_dphi;
-            // The diagonal goes through the same operations as the cross term, so that x = y
-            // gives bitwise-consistent covariances (correlation exactly 1 in f64).
-            let diag_x = half_w.clone() * dual(&sxx, &sxx, &sxx).0;
-            let diag_y = half_w.clone() * dual(&syy, &syy, &syy).0;
-            sxy = half_w.clone() * e_phi + bias(exp2);
-            sxx = diag_x + bias(exp2);
-            syy = diag_y + bias(exp2);
-            theta = sxy.clone() + theta * sigma_dot;
+            layers.push(Layer::activation(Activation::relu()));
+            layers.push(dense(self.sigma_w2));
         }
-        KernelPair {
-            ntk: Scaled {
-                mantissa: theta,
-                exp2,
-            },
-            nngp: Scaled {
-                mantissa: sxy,
-                exp2,
-            },
-        }
+        Serial::new(layers).expect("non-empty")
+    }
+    /// The MLP recursion on a generic number type (its [`Architecture`]'s layers).
+    pub fn recursion<S: KernelScalar>(&self, input: InputCovariance<S>) -> KernelPair<S> {
+        Architecture::from(*self).recursion(input)
     }
 }
 
 impl ResNet {
-    /// The ResNet recursion on a generic number type; see the module documentation.
+    /// The layers: `dense(1, 0)`, $L$ times `residual(α, [dense(σ_w², 0), relu, dense(σ_v², 0)])`,
+    /// `dense(1, 0)`.
+    pub fn layers(&self) -> Serial {
+        let dense = |w: f64| Layer::Dense(Dense::new(w, 0.0).expect("validated"));
+        let branch = Serial::new(vec![
+            dense(self.sigma_w2),
+            Layer::activation(Activation::relu()),
+            dense(self.sigma_v2),
+        ])
+        .expect("non-empty");
+        let block = Layer::Residual(Residual::new(self.alpha, branch).expect("validated"));
+        let mut layers = vec![dense(1.0)];
+        layers.extend(std::iter::repeat_n(block, self.depth));
+        layers.push(dense(1.0));
+        Serial::new(layers).expect("non-empty")
+    }
+    /// The ResNet recursion on a generic number type (its [`Architecture`]'s layers).
     pub fn recursion<S: KernelScalar>(&self, input: InputCovariance<S>) -> KernelPair<S> {
-        let half_vw = S::from_f64(self.sigma_v2 * self.sigma_w2 / 2.0);
-        let alpha2 = S::from_f64(self.alpha * self.alpha);
-        let one = S::from_f64(1.0);
-        let InputCovariance {
-            mut xx,
-            mut yy,
-            mut xy,
-        } = input;
-        let mut t = xy.clone();
-        let mut exp2: i64 = 0;
-        for _ in 0..self.depth {
-            let geo = (xx.approx() * yy.approx()).sqrt();
-            let k = rescale_exponent(geo);
-            if k != 0 {
-                xx = xx.scale_pow2(-k);
-                yy = yy.scale_pow2(-k);
-                xy = xy.scale_pow2(-k);
-                t = t.scale_pow2(-k);
-                exp2 += k as i64;
-            }
-            let (e_phi, e_dphi) = dual(&xx, &yy, &xy);
-            let sigma = half_vw.clone() * e_phi;
-            let sigma_dot = half_vw.clone() * e_dphi;
-            t = (one.clone() + alpha2.clone() * sigma_dot.clone()) * t
-                + alpha2.clone() * (sigma.clone() + xy.clone() * sigma_dot);
-            // Same operations as the cross term (bitwise-consistent diagonal, see the MLP).
-            let sigma_xx = half_vw.clone() * dual(&xx, &xx, &xx).0;
-            let sigma_yy = half_vw.clone() * dual(&yy, &yy, &yy).0;
-            xx = xx + alpha2.clone() * sigma_xx;
-            yy = yy + alpha2.clone() * sigma_yy;
-            xy = xy + alpha2.clone() * sigma;
-        }
-        KernelPair {
-            ntk: Scaled {
-                mantissa: xy.clone() + t,
-                exp2,
-            },
-            nngp: Scaled { mantissa: xy, exp2 },
-        }
-    }
-}
-
-impl Architecture {
-    /// Runs the architecture's recursion on an input covariance.
-    pub fn recursion<S: KernelScalar>(&self, input: InputCovariance<S>) -> KernelPair<S> {
-        match self {
-            Self::Mlp(m) => m.recursion(input),
-            Self::ResNet(r) => r.recursion(input),
-        }
-    }
-    /// Depth $L$ (hidden layers or residual blocks).
-    pub fn depth(&self) -> usize {
-        match self {
-            Self::Mlp(m) => m.depth(),
-            Self::ResNet(r) => r.depth(),
-        }
-    }
-    /// Whether the kernels are positively homogeneous, $K(cx, y) = cK(x,y)$ for $c > 0$
-    /// (true unless the MLP has biases).
-    pub fn is_homogeneous(&self) -> bool {
-        match self {
-            Self::Mlp(m) => m.sigma_b2() == 0.0,
-            Self::ResNet(_) => true,
-        }
+        Architecture::from(*self).recursion(input)
     }
 }

@@ -52,6 +52,20 @@ pub enum ArchError {
         /// σ_v².
         sigma_v2: f64,
     },
+    /// A network or residual branch without layers.
+    #[error("a network or residual branch needs at least one layer")]
+    EmptyNetwork,
+    /// A polynomial activation without coefficients.
+    #[error("a polynomial activation needs at least one coefficient")]
+    EmptyPolynomial,
+    /// A (rectified) monomial or polynomial degree above the supported maximum.
+    #[error("activation degree {degree} exceeds the supported maximum {max}")]
+    DegreeTooLarge {
+        /// The rejected degree.
+        degree: u64,
+        /// The maximum.
+        max: u32,
+    },
 }
 
 /// Invalid inputs of kernel evaluation and Gram matrices (see [`crate::kernel`]).

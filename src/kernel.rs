@@ -35,7 +35,7 @@ use crate::scalar::{DoubleDouble, KernelScalar, scale_f64};
 /// let k = SphereKernel::new(Mlp::new(3, 1.0).unwrap(), KernelKind::Ntk, 10).unwrap();
 /// assert!((10.0 * k.eval(1.0).unwrap() - 4.0 / 8.0).abs() < 1e-15);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SphereKernel {
     arch: Architecture,
     kind: KernelKind,

@@ -24,7 +24,8 @@ pub use quad_double::QuadDouble;
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::activation::arc_cosine_parts;
+use crate::activation::{DynActivation, arc_cosine_parts};
+use crate::arch::{CovState, DynLayer};
 
 /// A number type for the layer recursions.
 ///
@@ -68,7 +69,40 @@ pub trait KernelScalar:
     fn to_number(&self) -> Option<f64>;
     /// Multiplication by $2^e$ (exact).
     fn scale_pow2(&self, e: i32) -> Self;
+    /// $\pi$ to the precision of the type.
+    fn pi() -> Self {
+        Self::from_f64(std::f64::consts::PI)
+    }
+    /// Calls the method of a run-time activation for this number type (the object-safe
+    /// dispatch behind [`crate::activation::Activation::custom`]; not for direct use).
+    #[doc(hidden)]
+    fn dispatch_dual(act: &dyn DynActivation, qx: &Self, qy: &Self, c: &Self) -> (Self, Self);
+    /// Calls the method of a run-time layer for this number type (the object-safe dispatch
+    /// behind [`crate::arch::Layer::custom`]; not for direct use).
+    #[doc(hidden)]
+    fn dispatch_layer(layer: &dyn DynLayer, state: CovState<Self>) -> CovState<Self>;
 }
+
+/// Implements the two dispatch methods of [`KernelScalar`] for a number type.
+macro_rules! dispatch_methods {
+    ($dual:ident, $layer:ident) => {
+        fn dispatch_dual(
+            act: &dyn crate::activation::DynActivation,
+            qx: &Self,
+            qy: &Self,
+            c: &Self,
+        ) -> (Self, Self) {
+            act.$dual(qx, qy, c)
+        }
+        fn dispatch_layer(
+            layer: &dyn crate::arch::DynLayer,
+            state: crate::arch::CovState<Self>,
+        ) -> crate::arch::CovState<Self> {
+            layer.$layer(state)
+        }
+    };
+}
+pub(crate) use dispatch_methods;
 
 impl KernelScalar for f64 {
     fn from_f64(x: f64) -> Self {
@@ -92,6 +126,12 @@ impl KernelScalar for f64 {
     }
     fn to_number(&self) -> Option<f64> {
         Some(*self)
+    }
+    fn dispatch_dual(act: &dyn DynActivation, qx: &Self, qy: &Self, c: &Self) -> (Self, Self) {
+        act.dual_f64(qx, qy, c)
+    }
+    fn dispatch_layer(layer: &dyn DynLayer, state: CovState<Self>) -> CovState<Self> {
+        layer.apply_f64(state)
     }
     fn scale_pow2(&self, e: i32) -> Self {
         scale_f64(*self, e)

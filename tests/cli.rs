@@ -141,7 +141,7 @@ fn kernel_at_inner_products_matches_library() {
                 let v = ntk_json(&args);
                 let obj = v.as_object().unwrap();
                 assert_eq!(obj.len(), 3, "keys u, theta, value");
-                let k = SphereKernel::new(arch, kind, 3).unwrap();
+                let k = SphereKernel::new(arch.clone(), kind, 3).unwrap();
                 let expected: Vec<f64> = us
                     .iter()
                     .map(|&u| {
@@ -181,7 +181,7 @@ fn kernel_at_angles_matches_library() {
                 args.push("--normalize");
             }
             let v = ntk_json(&args);
-            let k = SphereKernel::new(arch, KernelKind::Ntk, 2).unwrap();
+            let k = SphereKernel::new(arch.clone(), KernelKind::Ntk, 2).unwrap();
             let expected: Vec<f64> = thetas
                 .iter()
                 .map(|&t| {

@@ -98,7 +98,7 @@ proptest! {
     fn fast_matches_exact(arch in architecture(), kind in kind(), d in 2usize..=50,
                           n in 3usize..16, m in 1usize..10, seed in any::<u64>()) {
         let x = cloud(seed, n, d);
-        let k = SphereKernel::new(arch, kind, d).unwrap();
+        let k = SphereKernel::new(arch.clone(), kind, d).unwrap();
         let k1 = k.value_at_one().unwrap();
         let table = GramTable::new(&k).unwrap();
         prop_assert!(table.max_error() <= TABLE_TARGET);
@@ -129,7 +129,7 @@ proptest! {
     #[test]
     fn table_agrees_with_exact_kernel(arch in architecture(), kind in kind(), d in 1usize..100,
                                       t in -1.0f64..=1.0, theta in 0.0f64..=std::f64::consts::PI) {
-        let k = SphereKernel::new(arch, kind, d).unwrap();
+        let k = SphereKernel::new(arch.clone(), kind, d).unwrap();
         let table = GramTable::new(&k).unwrap();
         let tol = table.max_error().max(f64::EPSILON) * 4.0;
         let t_in = t.clamp(-0.9, 0.9);
@@ -189,7 +189,7 @@ fn errors_match_exact_path() {
     let x = Points::from_rows(&[[1e150, 2e150], [-3e150, 1e150], [1e-100, 0.0]]).unwrap();
     let fast = gram(&arch, KernelKind::Ntk, &x, None).unwrap();
     let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
-    let k1 = SphereKernel::new(arch, KernelKind::Ntk, 2)
+    let k1 = SphereKernel::new(arch.clone(), KernelKind::Ntk, 2)
         .unwrap()
         .value_at_one()
         .unwrap();
@@ -228,7 +228,7 @@ fn report_observed_error() {
         };
         let d = 2 + (s as usize * 7) % 49;
         let x = cloud(s, 40, d);
-        let k = SphereKernel::new(arch, kind, d).unwrap();
+        let k = SphereKernel::new(arch.clone(), kind, d).unwrap();
         let table = GramTable::new(&k).unwrap();
         table_worst = table_worst.max(table.max_error());
         let fast = gram(&arch, kind, &x, None).unwrap();
@@ -253,7 +253,7 @@ fn symmetric_fill_across_tiles() {
     let x = cloud(11, 190, 3);
     let fast = gram(&arch, KernelKind::Ntk, &x, None).unwrap();
     let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
-    let k1 = SphereKernel::new(arch, KernelKind::Ntk, 3)
+    let k1 = SphereKernel::new(arch.clone(), KernelKind::Ntk, 3)
         .unwrap()
         .value_at_one()
         .unwrap();
@@ -270,7 +270,7 @@ fn symmetric_fill_across_tiles() {
 fn row_blocks_match_full_matrix() {
     let arch: Architecture = Mlp::new(6, 1.3).unwrap().into();
     let x = cloud(5, 70, 7);
-    let k = SphereKernel::new(arch, KernelKind::Ntk, 7).unwrap();
+    let k = SphereKernel::new(arch.clone(), KernelKind::Ntk, 7).unwrap();
     let table = GramTable::new(&k).unwrap();
     let full = table.gram(&x, None).unwrap();
     let n = x.len();

@@ -85,7 +85,7 @@ proptest! {
         } else {
             Mlp::with_bias(depth, 1.0, alpha).unwrap().into()
         };
-        let k = SphereKernel::new(arch, KernelKind::Ntk, 3).unwrap();
+        let k = SphereKernel::new(arch.clone(), KernelKind::Ntk, 3).unwrap();
         let plain = k.eval_generic(t);
         let want = k.eval(t).unwrap();
         let got = plain.mantissa * 2f64.powi(plain.exp2 as i32);

@@ -49,9 +49,9 @@ fn horner(c: &[f64], x: f64) -> f64 {
 fn arch_strategy() -> impl Strategy<Value = Architecture> {
     prop_oneof![
         (0usize..7, 0.3f64..3.0, prop_oneof![Just(0.0), 0.0f64..1.0])
-            .prop_map(|(l, w, b)| Architecture::Mlp(Mlp::with_bias(l, w, b).unwrap())),
+            .prop_map(|(l, w, b)| Architecture::from(Mlp::with_bias(l, w, b).unwrap())),
         (0usize..7, 0.0f64..2.0, 0.3f64..3.0, 0.3f64..3.0)
-            .prop_map(|(l, a, w, v)| Architecture::ResNet(ResNet::new(l, a, w, v).unwrap())),
+            .prop_map(|(l, a, w, v)| Architecture::from(ResNet::new(l, a, w, v).unwrap())),
     ]
 }
 
@@ -152,7 +152,7 @@ proptest! {
     #[test]
     fn endpoint_series_match_evaluation(arch in arch_strategy(), kind in kind_strategy(),
                                         dim in 1usize..20) {
-        let k = SphereKernel::new(arch, kind, dim).unwrap();
+        let k = SphereKernel::new(arch.clone(), kind, dim).unwrap();
         let scale = k.eval(1.0).unwrap().abs();
         let order = 30;
         for (endpoint, sign) in [(Endpoint::Plus, 1.0), (Endpoint::Minus, -1.0)] {
@@ -178,7 +178,7 @@ proptest! {
     #[test]
     fn maclaurin_series_match_evaluation(arch in arch_strategy(), kind in kind_strategy(),
                                          dim in 1usize..20, t in -0.5f64..0.5) {
-        let k = SphereKernel::new(arch, kind, dim).unwrap();
+        let k = SphereKernel::new(arch.clone(), kind, dim).unwrap();
         let b = maclaurin_coefficients(&k, 80).unwrap();
         let err = (horner(&b, t) - k.eval(t).unwrap()).abs() / k.eval(1.0).unwrap();
         prop_assert!(err < SERIES_VS_EVAL_TOL, "t = {t}: err {err:e}");
@@ -189,7 +189,7 @@ proptest! {
     #[test]
     fn maclaurin_coefficients_are_nonnegative(arch in arch_strategy(), kind in kind_strategy(),
                                               dim in 1usize..20) {
-        let k = SphereKernel::new(arch, kind, dim).unwrap();
+        let k = SphereKernel::new(arch.clone(), kind, dim).unwrap();
         let b = maclaurin_coefficients_normalized(&k, 400).unwrap();
         for (n, &bn) in b.iter().enumerate() {
             prop_assert!(bn >= 0.0, "b_{n} = {bn:e}");
@@ -408,11 +408,11 @@ fn two_layer_ntk_maclaurin_to_order_2000() {
 fn maclaurin_sum_is_value_at_one() {
     let n = 2000;
     for arch in [
-        Architecture::Mlp(Mlp::new(3, 1.0).unwrap()),
-        Architecture::ResNet(ResNet::new(5, 0.5, 1.0, 1.0).unwrap()),
-        Architecture::ResNet(ResNet::new(4, 1.0, 1.0, 1.0).unwrap()),
+        Architecture::from(Mlp::new(3, 1.0).unwrap()),
+        Architecture::from(ResNet::new(5, 0.5, 1.0, 1.0).unwrap()),
+        Architecture::from(ResNet::new(4, 1.0, 1.0, 1.0).unwrap()),
     ] {
-        let k = SphereKernel::new(arch, KernelKind::Ntk, 4).unwrap();
+        let k = SphereKernel::new(arch.clone(), KernelKind::Ntk, 4).unwrap();
         let b = maclaurin_coefficients_normalized(&k, n).unwrap();
         let partial: f64 = b.iter().sum();
         let window = 200;

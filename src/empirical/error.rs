@@ -6,6 +6,9 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum EmpiricalError {
+    /// The architecture is a general composition, which has no finite-width sampler yet.
+    #[error("finite-width networks are available for the mlp and resnet presets only")]
+    UnsupportedArchitecture,
     /// The hidden width $m$ must be at least 1.
     #[error("width must be >= 1, got {width}")]
     ZeroWidth {

@@ -5,7 +5,7 @@ use faer::{Mat, MatMut, MatRef};
 use super::error::EmpiricalError;
 use super::mlp::FiniteMlp;
 use super::resnet::FiniteResNet;
-use crate::arch::Architecture;
+use crate::arch::{Architecture, Preset};
 use crate::kernel::{Matrix, Points};
 
 /// A finite-width network of one of the supported architectures; its empirical NTK tends to the
@@ -52,19 +52,20 @@ impl FiniteNetwork {
         width: usize,
         seed: u64,
     ) -> Result<Self, EmpiricalError> {
-        Ok(match arch {
-            Architecture::Mlp(m) => Self::Mlp(FiniteMlp::sample(m, input_dim, width, seed)?),
-            Architecture::ResNet(r) => {
-                Self::ResNet(FiniteResNet::sample(r, input_dim, width, seed)?)
+        Ok(match arch.preset() {
+            Some(Preset::Mlp(m)) => Self::Mlp(FiniteMlp::sample(&m, input_dim, width, seed)?),
+            Some(Preset::ResNet(r)) => {
+                Self::ResNet(FiniteResNet::sample(&r, input_dim, width, seed)?)
             }
+            _ => return Err(EmpiricalError::UnsupportedArchitecture),
         })
     }
 
     /// The architecture the network was sampled from.
     pub fn arch(&self) -> Architecture {
         match self {
-            Self::Mlp(n) => Architecture::Mlp(*n.arch()),
-            Self::ResNet(n) => Architecture::ResNet(*n.arch()),
+            Self::Mlp(n) => Architecture::from(*n.arch()),
+            Self::ResNet(n) => Architecture::from(*n.arch()),
         }
     }
     /// The input dimension $d$.

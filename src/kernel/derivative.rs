@@ -98,7 +98,7 @@ impl SphereKernel {
 /// let slope0 = -k.value_at_one().unwrap() * c_plus / 2f64.sqrt();
 /// assert!((h.eval(0.0).unwrap() - slope0).abs() < 1e-15);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct AngleDerivative {
     kernel: SphereKernel,
     plus: Vec<f64>,
@@ -122,7 +122,7 @@ impl AngleDerivative {
         let minus = endpoint_expansion(kernel, Endpoint::Minus, ENDPOINT_ORDER)
             .map_err(series_to_kernel_error)?;
         Ok(Self {
-            kernel: *kernel,
+            kernel: kernel.clone(),
             plus,
             minus,
         })

@@ -74,7 +74,7 @@ pub(crate) fn pair_exact(
         if zero_x || zero_y {
             return Ok(0.0);
         }
-        let k = SphereKernel::new(*arch, kind, dim)?;
+        let k = SphereKernel::new(arch.clone(), kind, dim)?;
         let s = k.eval_generic(DoubleDouble::cos_angle(theta));
         let (mx, ex) = frexp(nx);
         let (my, ey) = frexp(ny);

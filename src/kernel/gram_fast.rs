@@ -397,6 +397,6 @@ pub fn gram_into(
         return exact_into(arch, kind, x, y, out);
     }
     shapes(x, y, out.len())?;
-    let table = GramTable::new(&SphereKernel::new(*arch, kind, x.dim())?)?;
+    let table = GramTable::new(&SphereKernel::new(arch.clone(), kind, x.dim())?)?;
     table.gram_into(x, y, out)
 }

@@ -341,7 +341,7 @@ impl GramTable {
     /// Errors: [`KernelError::ZeroNormalization`] if $\kappa(1) = 0$,
     /// [`KernelError::TableAccuracy`] if the verified error exceeds [`TABLE_TARGET`].
     pub fn new(kernel: &SphereKernel) -> Result<Self, KernelError> {
-        let kernel = *kernel;
+        let kernel = kernel.clone();
         let one = kernel.scaled_at_t(1.0)?;
         let m1 = one.mantissa.to_f64();
         if m1 == 0.0 || !m1.is_finite() {

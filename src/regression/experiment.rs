@@ -42,7 +42,7 @@ pub fn paper_test_angles() -> Vec<f64> {
 }
 
 /// The measures of the interpolant of one kernel in the experiment.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct PaperExperiment {
     /// The fitted interpolant (ridge 0).
     pub regressor: KernelRegressor,
@@ -107,7 +107,7 @@ pub fn uniform_sphere_points(n: usize, dim: usize, seed: u64) -> Result<Points, 
 }
 
 /// The measures of the interpolant of one kernel in [`sphere_experiment`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SphereExperiment {
     /// The fitted interpolant (ridge 0).
     pub regressor: KernelRegressor,

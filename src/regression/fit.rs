@@ -56,7 +56,7 @@ pub const SINGULAR_PIVOT: f64 = 1e-13;
 ///     assert!((p - t).abs() < 1e-12);
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct KernelRegressor {
     pub(crate) kernel: SphereKernel,
     pub(crate) centers: Points,
@@ -224,7 +224,7 @@ impl KernelRegressor {
         let sol = llt.solve(&rhs);
         let coefficients: Vec<f64> = (0..n).map(|i| sol[(i, 0)]).collect();
         Ok(Self {
-            kernel: *kernel,
+            kernel: kernel.clone(),
             centers,
             center_of,
             multiplicities,

@@ -266,6 +266,10 @@ impl KernelScalar for DoubleDouble {
         self.hi
     }
 
+    super::dispatch_methods!(dual_dd, apply_dd);
+    fn pi() -> Self {
+        Self::PI
+    }
     fn to_number(&self) -> Option<f64> {
         Some(self.to_f64())
     }

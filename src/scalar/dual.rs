@@ -146,6 +146,7 @@ impl KernelScalar for Dual {
     fn approx(&self) -> f64 {
         self.value
     }
+    super::dispatch_methods!(dual_dual, apply_dual);
     fn to_number(&self) -> Option<f64> {
         None
     }

@@ -310,6 +310,10 @@ impl KernelScalar for QuadDouble {
     fn approx(&self) -> f64 {
         self.0[0]
     }
+    super::dispatch_methods!(dual_qd, apply_qd);
+    fn pi() -> Self {
+        Self::PI
+    }
     fn to_number(&self) -> Option<f64> {
         Some(self.to_f64())
     }

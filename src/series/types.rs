@@ -9,7 +9,7 @@ use super::{MAX_ORDER, SeriesError};
 use crate::scalar::KernelScalar;
 
 macro_rules! series_type {
-    ($(#[$meta:meta])* $name:ident, $var:literal, $endpoints:expr) => {
+    ($(#[$meta:meta])* $name:ident, $var:literal, $endpoints:expr, $dual:ident, $layer:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
         pub struct $name(pub(crate) Core);
@@ -120,6 +120,7 @@ macro_rules! series_type {
             fn to_number(&self) -> Option<f64> {
                 None
             }
+            crate::scalar::dispatch_methods!($dual, $layer);
             fn scale_pow2(&self, e: i32) -> Self {
                 Self(self.0.scale_pow2(e))
             }
@@ -151,7 +152,9 @@ series_type!(
     /// ```
     PowerSeries,
     "t",
-    false
+    false,
+    dual_power,
+    apply_power
 );
 
 series_type!(
@@ -178,5 +181,7 @@ series_type!(
     /// ```
     PuiseuxSeries,
     "s",
-    true
+    true,
+    dual_puiseux,
+    apply_puiseux
 );

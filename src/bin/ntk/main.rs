@@ -167,7 +167,7 @@ fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
 
 fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
     let arch = args.arch.build()?;
-    let k = SphereKernel::new(arch, args.arch.kind, args.dim)?;
+    let k = SphereKernel::new(arch.clone(), args.arch.kind, args.dim)?;
     let sp = mercer_spectrum(&k, args.kmax, args.normalize)
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let mu = sp.mu();
@@ -190,7 +190,7 @@ fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
 
 fn run_decay(args: &DecayArgs) -> Result<(), Failure> {
     let arch = args.arch.build()?;
-    let k = SphereKernel::new(arch, args.arch.kind, args.dim)?;
+    let k = SphereKernel::new(arch.clone(), args.arch.kind, args.dim)?;
     let d = decay(&k, args.normalize).map_err(|e| Failure::Usage(e.to_string()))?;
     let v = serde_json::json!({
         "exponent": json_or_null(d.exponent),
@@ -399,7 +399,7 @@ fn ensure_finite(values: &[f64]) -> Result<(), Failure> {
 
 fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
     let arch = args.arch.build()?;
-    let k = SphereKernel::new(arch, args.arch.kind, args.dim)?;
+    let k = SphereKernel::new(arch.clone(), args.arch.kind, args.dim)?;
     let KernelPoints { u, theta } = &args.points;
     let (u, theta, value): (Vec<f64>, Vec<f64>, Vec<f64>) = if !u.is_empty() {
         let value = u
