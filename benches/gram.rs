@@ -69,5 +69,28 @@ fn bench_gram(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_gram);
+/// Kernel evaluation per point: κ(t) of the paper's ResNet (L = 5, α = 0.1) and the MLP
+/// (L = 5) at d = 2, on the double-double path, 1000 inner products per iteration.
+fn bench_kernel_eval(c: &mut Criterion) {
+    let ts: Vec<f64> = (0..1000).map(|i| -1.0 + 2.0 * i as f64 / 999.0).collect();
+    let mut group = c.benchmark_group("kernel_eval_1000_points");
+    let kernels = [
+        (
+            "resnet_L5_a0.1",
+            SphereKernel::new(ResNet::new(5, 0.1, 1.0, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap(),
+        ),
+        (
+            "mlp_L5",
+            SphereKernel::new(Mlp::new(5, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap(),
+        ),
+    ];
+    for (name, k) in &kernels {
+        group.bench_function(*name, |b| {
+            b.iter(|| ts.iter().map(|&t| k.eval(t).unwrap()).sum::<f64>())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_kernel_eval, bench_gram);
 criterion_main!(benches);

@@ -139,7 +139,11 @@ impl KernelScalar for f64 {
 }
 
 /// $x\cdot 2^e$ without intermediate overflow (exact unless the result is subnormal).
+#[inline]
 pub(crate) fn scale_f64(x: f64, e: i32) -> f64 {
+    if e == -1 {
+        return 0.5 * x;
+    }
     let mut x = x;
     let mut e = e;
     while e > 1000 {

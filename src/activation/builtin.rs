@@ -225,6 +225,7 @@ impl Activation {
 }
 
 /// $\big(\mathbb E[\phi\phi], \mathbb E[\phi'\phi']\big)$ of ABReLU$(a, b)$.
+#[inline]
 fn abrelu_dual<S: KernelScalar>(a: f64, b: f64, qx: &S, qy: &S, k: &S) -> (S, S) {
     if qx.approx() <= 0.0 || qy.approx() <= 0.0 {
         return (S::from_f64(0.0), S::from_f64(0.0));
@@ -236,8 +237,8 @@ fn abrelu_dual<S: KernelScalar>(a: f64, b: f64, qx: &S, qy: &S, k: &S) -> (S, S)
     let d2 = (a - b) * (a - b);
     let ab2 = 2.0 * a * b;
     if d2 == 1.0 && ab2 == 0.0 {
-        // ReLU-like: no extra roundings.
-        return (half.clone() * (norm * k1), half * k0);
+        // ReLU-like: no extra roundings (halving is exact).
+        return ((norm * k1).scale_pow2(-1), k0.scale_pow2(-1));
     }
     let e = S::from_f64(d2) * (norm * k1) + S::from_f64(ab2) * k.clone();
     let ed = S::from_f64(d2) * k0 + S::from_f64(ab2);
@@ -445,6 +446,7 @@ fn normal_pdf(x: f64) -> f64 {
 }
 
 impl DualActivation for Activation {
+    #[inline]
     fn dual<S: KernelScalar>(&self, qx: &S, qy: &S, c: &S) -> (S, S) {
         match &self.0 {
             Kind::AbRelu { a, b } => abrelu_dual(*a, *b, qx, qy, c),
