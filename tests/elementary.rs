@@ -104,12 +104,12 @@ fn double_double_asin_matches_mpmath() {
 
 #[test]
 fn quad_double_exp_matches_mpmath() {
-    check_section("qd_exp", QD_TOL, |c| qd_of(c), |x| x.exp());
+    check_section("qd_exp", QD_TOL, qd_of, |x| x.exp());
 }
 
 #[test]
 fn quad_double_asin_matches_mpmath() {
-    check_section("qd_asin", QD_TOL, |c| qd_of(c), |x| x.asin());
+    check_section("qd_asin", QD_TOL, qd_of, |x| x.asin());
 }
 
 #[test]

@@ -47,7 +47,7 @@ fn renorm(c: [f64; 5]) -> QuadDouble {
 /// `elementary.json` for the tests). Five components, not four: $k\ln 2$ for $|k| \le 1075$
 /// must be exact to $2^{-212}$ *absolute* for the reduction $x - k\ln 2$.
 const LN2: [f64; 5] = [
-    0.693_147_180_559_945_3,
+    std::f64::consts::LN_2,
     2.319_046_813_846_299_6e-17,
     5.707_708_438_416_212e-34,
     -3.582_432_210_601_811_4e-50,
@@ -494,7 +494,7 @@ mod tests {
     fn exp_is_quad_double_accurate() {
         // e and e^{−100} (digits from mpmath), e^{ln 2} = 2
         let e = qd([
-            2.718_281_828_459_045,
+            std::f64::consts::E,
             1.445_646_891_729_250_2e-16,
             -2.127_717_108_038_176_8e-33,
             1.515_630_159_841_219_1e-49,
@@ -523,7 +523,7 @@ mod tests {
     #[test]
     fn asin_is_quad_double_accurate() {
         let sixth = qd([
-            0.523_598_775_598_298_9,
+            std::f64::consts::FRAC_PI_6,
             -5.360_408_832_255_455e-17,
             -4.991_283_016_197_232e-34,
             -3.847_807_680_091_075_2e-50,
