@@ -3,14 +3,30 @@
 //!
 //! Algorithms: Dekker (1971), Knuth's TwoSum, and the FMA-based TwoProd; see Hida, Li & Bailey,
 //! *Algorithms for quad-double precision floating point arithmetic* (ARITH 2001), §2–3.
-//! Only what the kernel recursion needs is provided: `+ − × ÷`, `sqrt`, and the arc-cosine maps.
+//! Only what the kernel recursion needs is provided: `+ − × ÷`, `sqrt`, $\exp$, $\arcsin$ and the
+//! arc-cosine maps.
 
 use std::cmp::Ordering;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 use std::sync::OnceLock;
 
 use super::KernelScalar;
+use super::quad_double::{
+    ASIN_SPLIT, EXP_OVERFLOW, EXP_TABLE_HALF, EXP_TABLE_SCALE, EXP_UNDERFLOW, exp_table,
+};
 use crate::scalar::scale_f64;
+
+/// $\ln 2$ as an expansion of three doubles (nearest double to each remainder; mpmath, see
+/// `tests/fixtures/generate_elementary.py`). Three components: $k\ln 2$ for $|k| \le 1075$ must be
+/// exact to about $2^{-110}$ *absolute* for the reduction $x - k\ln 2$.
+const LN2: [f64; 3] = [
+    std::f64::consts::LN_2,
+    2.319_046_813_846_299_6e-17,
+    5.707_708_438_416_212e-34,
+];
+
+/// Below this $|x|$, $\arcsin x = x$ to double-double precision ($x^2/6 < 2^{-110}$).
+const ASIN_TINY: f64 = 1.0e-17;
 
 /// A double-double number `hi + lo`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -80,6 +96,23 @@ impl DoubleDouble {
     pub fn abs(self) -> Self {
         if self.hi < 0.0 { -self } else { self }
     }
+    /// $\ln 2$ to double-double precision (the first two components of the constant used by
+    /// [`KernelScalar::exp`]; digits from mpmath).
+    pub const LN2: Self = Self {
+        hi: LN2[0],
+        lo: LN2[1],
+    };
+}
+
+/// $\arcsin a$ for $0 \le a \le 3/4$: the `f64` arcsine $y_0$ refined by one Newton step on
+/// $\sin y = a$ with its second-order term, $y = y_0 + \delta + \tfrac12\delta^2\tan y_0$,
+/// $\delta = (a - \sin y_0)/\cos y_0$ (error $O(\delta^3) \approx 10^{-48}$).
+fn asin_newton(a: DoubleDouble) -> DoubleDouble {
+    let y0 = a.hi.asin();
+    let (s, c) = DoubleDouble::from(y0).sin_cos();
+    let delta = (a - s) / c;
+    let d = delta.to_f64();
+    DoubleDouble::from(y0) + delta + DoubleDouble::from(0.5 * d * d * (s.hi / c.hi))
 }
 
 /// Taylor series of $\sin r$ and $\cos r$ in double-double, for $|r| \le \pi/4$ (terms up to
@@ -252,14 +285,91 @@ impl KernelScalar for DoubleDouble {
         (k0, k1)
     }
 
+    /// $e^x$ to about $10^{-32}$ relative: reduction $x = k\ln2 + m/256 + s$ with
+    /// $k = \mathrm{round}(x/\ln 2)$, $m = \mathrm{round}(256(x - k\ln 2))$, $|s| \le 1/512$,
+    /// where $k\ln 2$ is formed exactly from a three-double $\ln 2$ (TwoProd) and the cancellation
+    /// $x - k\ln 2 - m/256$ happens in error-free TwoSums; then
+    /// $e^x = 2^k\\,T_m\\,(1 + \mathrm{expm1}(s))$ with $T_m = e^{m/256}$ (the quad-double table
+    /// rounded to double-double) and $\mathrm{expm1}(s) = \sum_{j=1}^{11} s^j/j!$ (truncation
+    /// below $10^{-37}$). Table-driven method of P. T. P. Tang (ACM TOMS 15, 1989).
+    /// Overflow gives $+\infty$, underflow $0$ (thresholds of `f64`); results below about
+    /// $10^{-276}$ lose the trailing double to subnormal underflow; `NaN` stays `NaN`.
     fn exp(&self) -> Self {
-        // Placeholder (double precision only), replaced by a double-double implementation.
-        Self::from(self.hi.exp())
+        if self.hi.is_nan() {
+            return Self::from(f64::NAN);
+        }
+        if self.hi > EXP_OVERFLOW {
+            return Self::from(f64::INFINITY);
+        }
+        if self.hi < EXP_UNDERFLOW {
+            return Self::from(0.0);
+        }
+        let k = (self.hi / LN2[0]).round();
+        let (p0, e0) = two_prod(k, LN2[0]);
+        let (p1, e1) = two_prod(k, LN2[1]);
+        let p2 = k * LN2[2];
+        let (t, te) = two_sum(self.hi, -p0);
+        let m = (t * EXP_TABLE_SCALE)
+            .round()
+            .clamp(-f64::from(EXP_TABLE_HALF), f64::from(EXP_TABLE_HALF));
+        let (u, ue) = two_sum(t, -m / EXP_TABLE_SCALE);
+        // s = u + ue + te + lo − e₀ − p₁ − (e₁ + p₂): partial sums are O(|s| + 1e−13).
+        let s = Self::new(u, ue) + Self::from(te) + Self::from(self.lo)
+            - Self::new(p1, e0)
+            - Self::from(e1 + p2);
+        const TERMS: usize = 11;
+        static INV_FACT: OnceLock<[DoubleDouble; TERMS + 1]> = OnceLock::new();
+        let inv_fact = INV_FACT.get_or_init(|| {
+            let mut f = [DoubleDouble::from(1.0); TERMS + 1];
+            for j in 1..=TERMS {
+                f[j] = f[j - 1] / DoubleDouble::from(j as f64);
+            }
+            f
+        });
+        static TABLE: OnceLock<Vec<DoubleDouble>> = OnceLock::new();
+        let table =
+            TABLE.get_or_init(|| exp_table().iter().map(|q| q.to_double_double()).collect());
+        // expm1(s) = s·Σ_{j=1}^{11} s^{j−1}/j!
+        let mut p = inv_fact[TERMS];
+        for f in inv_fact[1..TERMS].iter().rev() {
+            p = p * s + *f;
+        }
+        let tm = table[(m as i32 + EXP_TABLE_HALF) as usize];
+        let e = tm + tm * (p * s);
+        let r = e.scale_pow2(k as i32);
+        if !r.hi.is_finite() || r.hi == 0.0 {
+            return Self::from(r.hi);
+        }
+        r
     }
 
+    /// $\arcsin x$ to about $10^{-32}$ relative, for $x \in [-1, 1]$ (beyond: $\pm\pi/2$; `NaN`
+    /// stays `NaN`), odd by construction ($\arcsin(-x) = -\arcsin x$ exactly). For
+    /// $|x| < 10^{-17}$ the value is $x$. For $|x| \le 3/4$: one Newton step on $\sin y = |x|$
+    /// from the `f64` arcsine, with [`DoubleDouble::sin_cos`] and the second-order term (relative
+    /// error about $(\tan y/y)$ times that of $\sin$, at most 1.34). For $|x| > 3/4$ the
+    /// half-angle form $\arcsin|x| = \pi/2 - 2\arcsin\sqrt{(1-|x|)/2}$ with the gap $1-|x|$ exact
+    /// in double-double, so that inputs near $\pm1$ keep full relative accuracy (error factor
+    /// $2b/(\pi/2 - 2b) \le 0.85$ on $b = \arcsin\sqrt{(1-|x|)/2}$).
     fn asin(&self) -> Self {
-        // Placeholder (double precision only), replaced by a double-double implementation.
-        Self::from(self.hi.clamp(-1.0, 1.0).asin())
+        if self.hi.is_nan() {
+            return Self::from(f64::NAN);
+        }
+        let a = self.abs();
+        let half_pi = Self::PI.scale_pow2(-1);
+        let y = if a.hi < ASIN_TINY {
+            a
+        } else if a.hi <= ASIN_SPLIT {
+            asin_newton(a)
+        } else {
+            let gap = Self::from(1.0) - a;
+            if gap.hi <= 0.0 {
+                half_pi
+            } else {
+                half_pi - asin_newton(gap.scale_pow2(-1).sqrt()).scale_pow2(1)
+            }
+        };
+        if self.hi < 0.0 { -y } else { y }
     }
 
     fn approx(&self) -> f64 {
@@ -285,6 +395,69 @@ impl KernelScalar for DoubleDouble {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Relative accuracy of `exp` and `asin` (about three double-double units $2^{-106}$).
+    const ELEMENTARY_TOL: f64 = 4e-32;
+
+    fn rel(got: DoubleDouble, want: DoubleDouble) -> f64 {
+        ((got - want).to_f64() / want.to_f64()).abs()
+    }
+
+    #[test]
+    fn exp_is_double_double_accurate() {
+        // e and e^{−100} (digits from mpmath), e^{ln 2} = 2
+        let e = DoubleDouble::new(std::f64::consts::E, 1.445_646_891_729_250_2e-16);
+        assert!(rel(DoubleDouble::from(1.0).exp(), e) < ELEMENTARY_TOL);
+        let small = DoubleDouble::new(3.720_075_976_020_836e-44, -1.570_502_490_773_200_8e-60);
+        assert!(rel(DoubleDouble::from(-100.0).exp(), small) < ELEMENTARY_TOL);
+        assert!(rel(DoubleDouble::LN2.exp(), DoubleDouble::from(2.0)) < ELEMENTARY_TOL);
+        // the table: T_m T_{−m} = 1
+        for m in 1..=EXP_TABLE_HALF {
+            let x = DoubleDouble::from(f64::from(m) / EXP_TABLE_SCALE);
+            let one = x.exp() * (-x).exp();
+            assert!(
+                rel(one, DoubleDouble::from(1.0)) < 2.0 * ELEMENTARY_TOL,
+                "{m}"
+            );
+        }
+        // tiny arguments: e^x = 1 + x + x²/2 without cancellation in the trailing double
+        let x = DoubleDouble::from(1e-20);
+        let got = DoubleDouble::from(1e-20).exp() - DoubleDouble::from(1.0);
+        assert!(rel(got, x + DoubleDouble::from(5e-41)) < 1e-15);
+        assert_eq!(DoubleDouble::from(800.0).exp().hi(), f64::INFINITY);
+        assert_eq!(DoubleDouble::from(-800.0).exp().hi(), 0.0);
+        assert!(DoubleDouble::from(f64::NAN).exp().hi().is_nan());
+    }
+
+    #[test]
+    fn asin_is_double_double_accurate() {
+        let sixth = DoubleDouble::new(std::f64::consts::FRAC_PI_6, -5.360_408_832_255_455e-17);
+        assert!(rel(DoubleDouble::from(0.5).asin(), sixth) < ELEMENTARY_TOL);
+        assert!(rel(DoubleDouble::from(-0.5).asin(), -sixth) < ELEMENTARY_TOL);
+        let half_pi = DoubleDouble::PI.scale_pow2(-1);
+        assert_eq!(DoubleDouble::from(1.0).asin(), half_pi);
+        assert_eq!(DoubleDouble::from(-1.0 - f64::EPSILON).asin(), -half_pi);
+        // tiny: asin x = x, no cancellation
+        assert_eq!(
+            DoubleDouble::from(1e-300).asin(),
+            DoubleDouble::from(1e-300)
+        );
+        let x = DoubleDouble::from(1e-12);
+        let cubic = (x.asin() - x).to_f64();
+        assert!((cubic / (1e-36 / 6.0) - 1.0).abs() < 1e-15, "{cubic:e}");
+        // sin(asin x) = x on both branches
+        for x in [0.3, 0.74, 0.76, 0.9999] {
+            let xd = DoubleDouble::from(x);
+            let (s, _) = xd.asin().sin_cos();
+            assert!(rel(s, xd) < 2.0 * ELEMENTARY_TOL, "{x}");
+        }
+        // near 1: π/2 − asin(1 − g) = √(2g)(1 + g/12 + …), with g = 2^−80 given exactly
+        let g = 2f64.powi(-80);
+        let angle = half_pi - DoubleDouble::new(1.0, -g).asin();
+        let want = (2.0 * g).sqrt();
+        assert!((angle.to_f64() / want - 1.0).abs() < 1e-15);
+        assert!(DoubleDouble::from(f64::NAN).asin().hi().is_nan());
+    }
 
     #[test]
     fn arithmetic_has_double_double_precision() {

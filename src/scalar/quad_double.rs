@@ -6,7 +6,7 @@
 //! operands, about $2^{-208}(|a|+|b|)$, which is all the quadrature floor
 //! $\varepsilon\sum|\text{terms}|$ assumes), with renormalization by a cascade of error-free
 //! TwoSums. Only what the kernel recursion and the quadrature need is provided: `+ − × ÷`,
-//! `sqrt`, $(\sin, \cos)$ and the arc-cosine maps.
+//! `sqrt`, $(\sin, \cos)$, $\exp$, $\arcsin$ and the arc-cosine maps.
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 use std::sync::OnceLock;
@@ -42,7 +42,72 @@ fn renorm(c: [f64; 5]) -> QuadDouble {
     QuadDouble([s0, s1, s2, s3])
 }
 
+/// $\ln 2$ as an expansion of five doubles (each the nearest double to the remainder; computed
+/// with mpmath by `tests/fixtures/generate_elementary.py`, which also records them in
+/// `elementary.json` for the tests). Five components, not four: $k\ln 2$ for $|k| \le 1075$
+/// must be exact to $2^{-212}$ *absolute* for the reduction $x - k\ln 2$.
+const LN2: [f64; 5] = [
+    std::f64::consts::LN_2,
+    2.319_046_813_846_299_6e-17,
+    5.707_708_438_416_212e-34,
+    -3.582_432_210_601_811_4e-50,
+    -1.352_169_675_798_863e-66,
+];
+
+/// Above this $e^x$ overflows (as for `f64`: $\ln(\text{f64::MAX}) \approx 709.7827$).
+pub(super) const EXP_OVERFLOW: f64 = 709.79;
+/// Below this $e^x$ underflows to zero (as for `f64`: $e^{-745.14} < 2^{-1075}$).
+pub(super) const EXP_UNDERFLOW: f64 = -745.2;
+
+/// Granularity of the exponential table: $e^{m/256}$.
+pub(super) const EXP_TABLE_SCALE: f64 = 256.0;
+/// The table covers $|m| \le$ this ($|x - k\ln 2| \le \ln 2/2 < 89/256$, with one spare).
+pub(super) const EXP_TABLE_HALF: i32 = 90;
+
+/// $e^{m/256}$ for $m = -90, \dots, 90$ (index $m + 90$) to quad-double accuracy, built once by
+/// the Taylor series $\sum_{j \le 44} v^j/j!$ at $v = m/256$ (Horner; $|v| < 0.36$, truncation
+/// below $10^{-66}$, all terms of one sign for $m \ge 0$ and a condition number below $e^{0.72}$
+/// otherwise). Shared with [`DoubleDouble`], which rounds the entries.
+pub(super) fn exp_table() -> &'static [QuadDouble] {
+    const TERMS: usize = 44;
+    static TABLE: OnceLock<Vec<QuadDouble>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let inv_fact = inv_factorials(TERMS);
+        (-EXP_TABLE_HALF..=EXP_TABLE_HALF)
+            .map(|m| {
+                let v = QuadDouble::from(f64::from(m) / EXP_TABLE_SCALE);
+                let mut acc = inv_fact[TERMS];
+                for f in inv_fact[..TERMS].iter().rev() {
+                    acc = acc * v + *f;
+                }
+                acc
+            })
+            .collect()
+    })
+}
+
+/// $1/j!$ for $j = 0, \dots, n$ (successive quad-double divisions; the error of $1/j!$ grows like
+/// $j$ quad-double ulps, harmless for the Taylor series where it multiplies $v^j$).
+fn inv_factorials(n: usize) -> Vec<QuadDouble> {
+    let mut f = vec![QuadDouble::from(1.0); n + 1];
+    for j in 1..=n {
+        f[j] = f[j - 1] / QuadDouble::from(j as f64);
+    }
+    f
+}
+
+/// Below this $|x|$, $\arcsin x = x$ to quad-double precision ($x^2/6 < 2^{-218}$).
+const ASIN_TINY: f64 = 1.0e-33;
+/// $\arcsin$ switches from the direct Newton step to the half-angle form above this $|x|$ (the
+/// error factors $\tan y/y$ of the first and $2b/(\pi/2-2b)$ of the second are both below 1.35
+/// there; see [`DoubleDouble`]'s `asin`).
+pub(super) const ASIN_SPLIT: f64 = 0.75;
+
 impl QuadDouble {
+    /// $\ln 2$ to quad-double precision (the first four components of the constant used by
+    /// [`KernelScalar::exp`]; digits from mpmath).
+    pub const LN2: Self = Self([LN2[0], LN2[1], LN2[2], LN2[3]]);
+
     /// $\pi$ to quad-double precision.
     pub const PI: Self = Self([
         std::f64::consts::PI,
@@ -86,6 +151,16 @@ impl QuadDouble {
             _ => (-c, s),
         }
     }
+}
+
+/// $\arcsin a$ for $0 \le a \le 3/4$: the double-double value refined by one Newton step on
+/// $\sin y = a$ including its second-order term (see [`KernelScalar::asin`]).
+fn asin_newton(a: QuadDouble) -> QuadDouble {
+    let y0 = QuadDouble::from(a.to_double_double().asin());
+    let (s, c) = y0.sin_cos();
+    let delta = (a - s) / c;
+    let d = delta.to_f64();
+    y0 + delta + QuadDouble::from(0.5 * d * d * (s.to_f64() / c.to_f64()))
 }
 
 fn sin_cos_taylor(r: QuadDouble) -> (QuadDouble, QuadDouble) {
@@ -299,13 +374,91 @@ impl KernelScalar for QuadDouble {
         let k1 = if k1.0[0] < 0.0 { zero } else { k1 };
         (k0, k1)
     }
+    /// $e^x$ to about $10^{-62}$ relative. Reduction $x = k\ln2 + m/256 + s$ with
+    /// $k = \mathrm{round}(x/\ln 2)$, $m = \mathrm{round}(256(x - k\ln 2))$, $|s| \le 1/512$:
+    /// $k\ln 2$ is formed exactly from a five-double $\ln 2$ (TwoProd) and $s$ as an exact sum of
+    /// doubles (the cancellation happens in an error-free TwoSum), so $s$ is accurate to
+    /// $2^{-212}$ absolute; then $e^x = 2^k\\,T_m\\,(1 + \mathrm{expm1}(s))$ with the table
+    /// $T_m = e^{m/256}$ and the Taylor series $\mathrm{expm1}(s) = \sum_{j=1}^{19} s^j/j!$
+    /// (truncation below $10^{-67}$). This is the table-driven method of P. T. P. Tang (ACM TOMS
+    /// 15, 1989) in multi-double arithmetic (the QD library of Hida, Li & Bailey uses squarings
+    /// instead).
+    /// Overflow gives $+\infty$, underflow $0$ (thresholds of `f64`); results below about
+    /// $10^{-244}$ lose trailing components to subnormal underflow; `NaN` stays `NaN`.
     fn exp(&self) -> Self {
-        // Placeholder (double precision only), replaced by a quad-double implementation.
-        Self::from(self.0[0].exp())
+        let x = self.0;
+        if x[0].is_nan() {
+            return Self::from(f64::NAN);
+        }
+        if x[0] > EXP_OVERFLOW {
+            return Self::from(f64::INFINITY);
+        }
+        if x[0] < EXP_UNDERFLOW {
+            return Self::from(0.0);
+        }
+        let k = (x[0] / LN2[0]).round();
+        let prods = LN2.map(|l| two_prod(k, l));
+        // x₀ − k·ln2₀ exactly, then the multiple of 1/256 removed exactly.
+        let (t, te) = two_sum(x[0], -prods[0].0);
+        let m = (t * EXP_TABLE_SCALE)
+            .round()
+            .clamp(-f64::from(EXP_TABLE_HALF), f64::from(EXP_TABLE_HALF));
+        let (u, ue) = two_sum(t, -m / EXP_TABLE_SCALE);
+        // s = u + ue + te + x₁ + x₂ + x₃ − (k·ln2 − p₀): every partial sum is O(|s| + 1e−13).
+        let mut s = Self::from(u);
+        for v in [ue, te, x[1], x[2], x[3], -prods[0].1] {
+            s = s + Self::from(v);
+        }
+        for &(p, e) in &prods[1..] {
+            s = s - Self::from(p) - Self::from(e);
+        }
+        const TERMS: usize = 19;
+        static INV_FACT: OnceLock<Vec<QuadDouble>> = OnceLock::new();
+        let inv_fact = INV_FACT.get_or_init(|| inv_factorials(TERMS));
+        // expm1(s) = s·Σ_{j=1}^{19} s^{j−1}/j!
+        let mut p = inv_fact[TERMS];
+        for f in inv_fact[1..TERMS].iter().rev() {
+            p = p * s + *f;
+        }
+        let table = exp_table()[(m as i32 + EXP_TABLE_HALF) as usize];
+        let e = table + table * (p * s);
+        let r = e.scale_pow2(k as i32);
+        if !r.0[0].is_finite() {
+            return Self::from(r.0[0]);
+        }
+        r
     }
+    /// $\arcsin x$ to about $10^{-62}$ relative, for $x \in [-1, 1]$ (beyond: $\pm\pi/2$; `NaN`
+    /// stays `NaN`), odd by construction ($\arcsin(-x) = -\arcsin x$ exactly). For
+    /// $|x| < 10^{-33}$ the value is $x$. For $|x| \le 3/4$: the double-double arcsine $y_0$
+    /// ([`DoubleDouble`], ~$10^{-32}$) refined by one Newton step on $\sin y = |x|$ with
+    /// [`QuadDouble::sin_cos`] and its second-order term, $y = y_0 + \delta +
+    /// \tfrac12\delta^2\tan y_0$, $\delta = (|x| - \sin y_0)/\cos y_0$ (error $O(\delta^3)$).
+    /// For $|x| > 3/4$ the half-angle form $\arcsin|x| = \pi/2 - 2\arcsin\sqrt{(1-|x|)/2}$ with
+    /// the gap $1 - |x|$ exact in quad-double, so that inputs near $\pm1$ keep full relative
+    /// accuracy of the result (the gap is what determines $\pi/2 - \arcsin|x|$).
     fn asin(&self) -> Self {
-        // Placeholder (double precision only), replaced by a quad-double implementation.
-        Self::from(self.0[0].clamp(-1.0, 1.0).asin())
+        let x = *self;
+        if x.0[0].is_nan() {
+            return Self::from(f64::NAN);
+        }
+        let negative = x.0[0] < 0.0;
+        let a = if negative { -x } else { x };
+        let half_pi = Self::PI.scale_pow2(-1);
+        let y = if a.0[0] < ASIN_TINY {
+            a
+        } else if a.0[0] <= ASIN_SPLIT {
+            asin_newton(a)
+        } else {
+            let gap = Self::from(1.0) - a;
+            if gap.0[0] <= 0.0 {
+                half_pi
+            } else {
+                let w = gap.scale_pow2(-1).sqrt();
+                half_pi - asin_newton(w).scale_pow2(1)
+            }
+        };
+        if negative { -y } else { y }
     }
     fn approx(&self) -> f64 {
         self.0[0]
@@ -328,6 +481,73 @@ mod tests {
 
     fn q(x: f64) -> QuadDouble {
         QuadDouble::from(x)
+    }
+
+    /// Relative accuracy of `exp` and `asin` (a few quad-double units $2^{-212}$).
+    const ELEMENTARY_TOL: f64 = 1e-62;
+
+    fn rel(got: QuadDouble, want: QuadDouble) -> f64 {
+        ((got - want).to_f64() / want.to_f64()).abs()
+    }
+
+    fn qd(c: [f64; 4]) -> QuadDouble {
+        q(c[0]) + q(c[1]) + q(c[2]) + q(c[3])
+    }
+
+    #[test]
+    fn exp_is_quad_double_accurate() {
+        // e and e^{−100} (digits from mpmath), e^{ln 2} = 2
+        let e = qd([
+            std::f64::consts::E,
+            1.445_646_891_729_250_2e-16,
+            -2.127_717_108_038_176_8e-33,
+            1.515_630_159_841_219_1e-49,
+        ]);
+        assert!(rel(q(1.0).exp(), e) < ELEMENTARY_TOL);
+        let small = qd([
+            3.720_075_976_020_836e-44,
+            -1.570_502_490_773_200_8e-60,
+            -1.420_577_626_387_684e-77,
+            1.732_218_341_427_02e-95,
+        ]);
+        assert!(rel(q(-100.0).exp(), small) < ELEMENTARY_TOL);
+        // e^{ln 2} = 2 up to the fifth component of ln 2 (−1.35e−66)
+        assert!(rel(QuadDouble::LN2.exp(), q(2.0)) < ELEMENTARY_TOL);
+        // the table: T_m T_{−m} = 1
+        let t = exp_table();
+        for m in 1..=EXP_TABLE_HALF as usize {
+            let h = EXP_TABLE_HALF as usize;
+            assert!(rel(t[h + m] * t[h - m], q(1.0)) < ELEMENTARY_TOL, "{m}");
+        }
+        assert_eq!(q(800.0).exp().hi(), f64::INFINITY);
+        assert_eq!(q(-800.0).exp().hi(), 0.0);
+        assert!(q(f64::NAN).exp().hi().is_nan());
+    }
+
+    #[test]
+    fn asin_is_quad_double_accurate() {
+        let sixth = qd([
+            std::f64::consts::FRAC_PI_6,
+            -5.360_408_832_255_455e-17,
+            -4.991_283_016_197_232e-34,
+            -3.847_807_680_091_075_2e-50,
+        ]);
+        assert!(rel(q(0.5).asin(), sixth) < ELEMENTARY_TOL);
+        assert!(rel(q(-0.5).asin(), -sixth) < ELEMENTARY_TOL);
+        let half_pi = QuadDouble::PI.scale_pow2(-1);
+        assert_eq!(q(1.0).asin(), half_pi);
+        assert_eq!(q(-1.0 - f64::EPSILON).asin(), -half_pi);
+        assert_eq!(q(1e-40).asin(), q(1e-40));
+        // sin(asin x) = x on both branches
+        for x in [1e-20, 0.3, 0.74, 0.76, 0.9999] {
+            let (s, _) = q(x).asin().sin_cos();
+            assert!(rel(s, q(x)) < 3.0 * ELEMENTARY_TOL, "{x}");
+        }
+        // near 1: π/2 − asin(1 − g) = √(2g)(1 + g/12 + …) with g = 2^−180 given exactly
+        let g = 2f64.powi(-180);
+        let angle = half_pi - (q(1.0) - q(g)).asin();
+        assert!((angle.to_f64() / (2.0 * g).sqrt() - 1.0).abs() < 1e-15);
+        assert!(q(f64::NAN).asin().hi().is_nan());
     }
 
     #[test]

@@ -226,25 +226,69 @@ impl Core {
 }
 
 impl Core {
-    /// $e^{x}$ of a series. Placeholder: exact constants only (anything else is poisoned),
-    /// replaced by the series recurrence.
+    /// $e^{u}$ of a series by the differential equation $f' = f\\,u'$: $f_0 = e^{u_0}$,
+    /// $f_k = \frac1k\sum_{i=1}^{k} i\\,u_i\\,f_{k-i}$ ($O(n^2)$; the classical recurrence, cf. Knuth,
+    /// TAOCP vol. 2, §4.7). Same number of known coefficients; an exact constant stays exact.
     pub(crate) fn exp(&self) -> Self {
         if self.is_constant() {
-            self.constant_like(self.c[0].exp())
-        } else {
-            self.nan_like()
+            return self.constant_like(self.c[0].exp());
         }
+        Self::truncated(exp_series(&self.c))
     }
 
-    /// $\arcsin$ of a series. Placeholder: exact constants only (anything else is poisoned),
-    /// replaced by the series recurrence.
+    /// $\arcsin u$ of a series with $|u_0| < 1$ by $\frac{d}{dx}\arcsin u = u'/\sqrt{1-u^2}$:
+    /// $\arcsin u = \arcsin u_0 + \int_0^x u'(1-u^2)^{-1/2}\\,dx$, with
+    /// $1-u^2 = (1-u_0)(1+u_0) - r(2u_0 + r)$, $r = u - u_0$, raised to the power $-\tfrac12$ by
+    /// Miller's recurrence (as for $\kappa_0$ in `arc_cosine_interior`; $O(n^2)$). Same number of
+    /// known coefficients; an exact constant stays exact (clamped to $[-1,1]$ like `f64`). A
+    /// non-constant series with $u_0 = \pm1$ (within [`ENDPOINT_ULPS`]: the arcsine has a
+    /// square-root branch point there, no power series) or $|u_0| > 1$ is poisoned.
     pub(crate) fn asin(&self) -> Self {
         if self.is_constant() {
-            self.constant_like(self.c[0].clamp(-1.0, 1.0).asin())
-        } else {
-            self.nan_like()
+            return self.constant_like(crate::scalar::KernelScalar::asin(&self.c[0]));
+        }
+        match classify(self.c[0]) {
+            Branch::Interior => {
+                let u = &self.c;
+                let n = u.len();
+                let w = inv_sqrt_one_minus_square(u);
+                let integrand = cauchy(&derivative(u), &w[..n - 1]);
+                Self::truncated(integral(&integrand, u[0].asin()))
+            }
+            _ => Self::nan(self.len()),
         }
     }
+}
+
+/// $e^{u}$ for a series $u$ (`n` coefficients in, `n` out): $f' = f\\,u'$, i.e.
+/// $k f_k = \sum_{j=0}^{k-1} (u')_j\\,f_{k-1-j}$.
+fn exp_series(u: &[f64]) -> Vec<f64> {
+    let n = u.len();
+    let du = derivative(u);
+    let mut f = vec![0.0; n];
+    f[0] = u[0].exp();
+    for k in 1..n {
+        let mut acc = 0.0;
+        for j in 0..k {
+            acc += du[j] * f[k - 1 - j];
+        }
+        f[k] = acc / k as f64;
+    }
+    f
+}
+
+/// $(1-\rho^2)^{-1/2}$ for $|\rho_0| < 1$ (`n` coefficients in, `n` out), with
+/// $1-\rho^2 = (1-\rho_0)(1+\rho_0) - r(2\rho_0 + r)$, $r = \rho - \rho_0$ (no cancellation in
+/// the constant term), by Miller's recurrence ([`pow_series`]).
+fn inv_sqrt_one_minus_square(rho: &[f64]) -> Vec<f64> {
+    let rho0 = rho[0];
+    let mut r = rho.to_vec();
+    r[0] = 0.0;
+    let mut two_rho0_r = r.clone();
+    two_rho0_r[0] = 2.0 * rho0;
+    let mut q: Vec<f64> = cauchy(&r, &two_rho0_r).iter().map(|&x| -x).collect();
+    q[0] = (1.0 - rho0) * (1.0 + rho0);
+    pow_series(&q, -0.5)
 }
 
 /// Truncated Cauchy product of two slices of the same length.
@@ -321,13 +365,7 @@ fn integral(c: &[f64], c0: f64) -> Vec<f64> {
 fn arc_cosine_interior(rho: &[f64]) -> (Core, Core) {
     let n = rho.len();
     let rho0 = rho[0];
-    let mut r = rho.to_vec();
-    r[0] = 0.0;
-    let mut two_rho0_r = r.clone();
-    two_rho0_r[0] = 2.0 * rho0;
-    let mut q: Vec<f64> = cauchy(&r, &two_rho0_r).iter().map(|&x| -x).collect();
-    q[0] = (1.0 - rho0) * (1.0 + rho0);
-    let w = pow_series(&q, -0.5);
+    let w = inv_sqrt_one_minus_square(rho);
     let drho = derivative(rho);
     let integrand: Vec<f64> = cauchy(&drho, &w[..n - 1]).iter().map(|&x| x / PI).collect();
     let (k00, k10) = crate::scalar::KernelScalar::arc_cosine(&rho0);
@@ -422,6 +460,70 @@ mod tests {
             assert!((fk - want).abs() < 1e-15);
             want *= (2.0 * k as f64 + 1.0) / (2.0 * k as f64 + 2.0);
         }
+    }
+
+    /// Relative accuracy of the `f64` series recurrences at low order.
+    const SERIES_TOL: f64 = 1e-14;
+
+    #[test]
+    fn exp_series_inverts_and_matches_closed_form() {
+        // e^{x} = Σ x^k/k!
+        let mut x = vec![0.0; 12];
+        x[1] = 1.0;
+        let e = Core::truncated(x).exp();
+        let mut want = 1.0;
+        for (k, &c) in e.c.iter().enumerate() {
+            if k > 0 {
+                want /= k as f64;
+            }
+            assert!((c - want).abs() <= SERIES_TOL * want, "{k}");
+        }
+        // e^{u} e^{−u} = 1
+        let u = Core::truncated(vec![0.4, -1.0, 0.3, 2.0, -0.5, 0.1]);
+        let one = u.exp().mul(&u.neg().exp());
+        assert!((one.c[0] - 1.0).abs() < SERIES_TOL);
+        for &c in &one.c[1..] {
+            assert!(c.abs() < SERIES_TOL, "{:?}", one.c);
+        }
+        // exact constants stay exact
+        assert_eq!(Core::constant(2.0).exp(), Core::constant(2f64.exp()));
+    }
+
+    #[test]
+    fn asin_series_agrees_with_the_arc_cosine_map() {
+        // κ₀(ρ) = 1/2 + asin(ρ)/π: the two recurrences share (1 − ρ²)^{−1/2}
+        let rho = Core::truncated(vec![0.3, 0.5, -0.2, 0.1, 0.0, 0.05, -0.01]);
+        let (k0, _) = rho.arc_cosine(false);
+        let a = rho.asin();
+        assert_eq!(a.len(), rho.len());
+        for (k, (&x, &y)) in k0.c.iter().zip(&a.c).enumerate() {
+            let want = if k == 0 { 0.5 + y / PI } else { y / PI };
+            assert!((x - want).abs() <= SERIES_TOL * want.abs().max(1e-3), "{k}");
+        }
+        // first-order coefficient u₁/√(1 − u₀²)
+        let u = Core::truncated(vec![0.6, 0.8, 0.0]);
+        let a = u.asin();
+        assert!((a.c[1] - 0.8 / 0.8).abs() < SERIES_TOL);
+        // endpoints and outside: poisoned unless constant
+        assert!(
+            Core::truncated(vec![1.0, 0.1])
+                .asin()
+                .c
+                .iter()
+                .all(|x| x.is_nan())
+        );
+        assert!(
+            Core::truncated(vec![-1.0 + 4.0 * f64::EPSILON, 0.1])
+                .asin()
+                .c[0]
+                .is_nan()
+        );
+        assert!(Core::truncated(vec![2.0, 0.1]).asin().c[1].is_nan());
+        assert_eq!(Core::constant(1.0).asin(), Core::constant(PI / 2.0));
+        assert_eq!(
+            Core::truncated(vec![-1.0, 0.0]).asin(),
+            Core::truncated(vec![-PI / 2.0, 0.0])
+        );
     }
 
     #[test]
