@@ -15,6 +15,8 @@
 //! digits are lost to cancellation; near $\theta=\pi$ the same is done with $\varphi = \pi-\theta$.
 //! These are the primitives behind [`crate::scalar::KernelScalar::arc_cosine`].
 
+pub mod quadrature;
+
 use std::f64::consts::PI;
 
 /// $h(\theta) = \sin\theta - \theta\cos\theta = \sum_{n\ge1} (-1)^{n+1}\frac{2n\\,\theta^{2n+1}}{(2n+1)!}$,
