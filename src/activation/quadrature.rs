@@ -97,6 +97,9 @@ pub const DEFAULT_REFINEMENT: f64 = 2.0;
 /// Default layer ratio $r$: boundary layers of width $s/|\rho|$ are resolved when $s < r|\rho|$.
 pub const DEFAULT_LAYER_RATIO: f64 = 1.0;
 
+/// Smallest Gauss–Legendre order of a reduced panel (see `reduced_order`).
+const MIN_ORDER: usize = 4;
+
 /// Below this gap $s=\sqrt{1-\rho^2}$ the pair is treated as exactly degenerate,
 /// $v = (c/\sigma_x)\\,z_1$; the error of doing so is $O(s)$ relative.
 const MIN_GAP: f64 = 1e-17;
@@ -137,14 +140,14 @@ struct Legendre {
     w: Vec<f64>,
 }
 
-/// The Gauss–Legendre rules of the orders in [`PANEL_ORDERS`] (`rules[n]` has $n$ nodes; the
-/// other entries are empty), computed once per process by [`gauss_legendre`].
+/// The Gauss–Legendre rules with $1\dots\max$ [`PANEL_ORDERS`] nodes (`rules[n]` has $n$ nodes,
+/// `rules[0]` is empty), computed once per process by [`gauss_legendre`].
 fn legendre_rules() -> &'static [Legendre] {
     static RULES: OnceLock<Vec<Legendre>> = OnceLock::new();
     RULES.get_or_init(|| {
         let max_order = PANEL_ORDERS.iter().copied().max().unwrap_or(1);
         let mut rules = vec![Legendre::default(); max_order + 1];
-        for &n in &PANEL_ORDERS {
+        for n in 1..=max_order {
             let r = gauss_legendre(n).expect("Gauss–Legendre order in range");
             rules[n] = Legendre {
                 x: r.nodes().to_vec(),
@@ -213,6 +216,16 @@ fn panel_order(a: f64, b: f64) -> usize {
         a.abs().min(b.abs())
     };
     PANEL_ORDERS[((r / PANEL_WIDTH) as usize).min(PANEL_ORDERS.len() - 1)]
+}
+
+/// Order for a panel of relative size $\tau\le1$ (its width over the admissible width) whose
+/// full-size order is $n$: $\max(4, \lceil n\tau^{0.4}\rceil)$. Both the Gaussian factor
+/// (entire) and a singularity at a fixed distance get easier at least this fast as the panel
+/// shrinks: by the tables behind [`PANEL_ORDERS`] (widths $1, 1.5, 2, 3$ need $9, 11, 12, 14$
+/// nodes) and by the Bernstein-ellipse parameter, which grows like $1/\tau$.
+#[inline]
+fn reduced_order(n: usize, tau: f64) -> usize {
+    ((n as f64 * tau.powf(0.4)).ceil() as usize).clamp(MIN_ORDER, n)
 }
 
 impl GaussianQuadrature {
@@ -341,25 +354,20 @@ impl GaussianQuadrature {
         b: f64,
         centres: &[Centre],
         stack: &mut Vec<(f64, f64)>,
-        emit: &mut impl FnMut(f64, f64),
+        emit: &mut impl FnMut(f64, f64, f64),
     ) {
         stack.clear();
         stack.push((a, b));
         while let Some((lo, hi)) = stack.pop() {
             let w = hi - lo;
-            let fine = centres.iter().all(|c| {
-                let dist = if c.z < lo {
-                    lo - c.z
-                } else if c.z > hi {
-                    c.z - hi
-                } else {
-                    0.0
-                };
-                w <= self.admissible(c.lambda, dist)
+            // the largest ratio of w to an admissible width (the base width W included)
+            let tau = centres.iter().fold(w / PANEL_WIDTH, |t, c| {
+                let dist = (lo - c.z).max(c.z - hi).max(0.0);
+                t.max(w / self.admissible(c.lambda, dist))
             });
             let mid = 0.5 * (lo + hi);
-            if fine || mid <= lo || mid >= hi {
-                emit(lo, hi);
+            if tau <= 1.0 || mid <= lo || mid >= hi {
+                emit(lo, hi, tau.min(1.0));
             } else {
                 stack.push((mid, hi));
                 stack.push((lo, mid));
@@ -374,6 +382,7 @@ impl GaussianQuadrature {
         &self,
         hard: &[f64],
         centres: &[Centre],
+        reduce: bool,
         stack: &mut Vec<(f64, f64)>,
         mut f: impl FnMut(f64) -> f64,
     ) -> f64 {
@@ -398,7 +407,14 @@ impl GaussianQuadrature {
                 }
                 continue;
             }
-            let mut emit = |a: f64, b: f64| acc += self.panel(panel_order(a, b), a, b, &mut f);
+            let mut emit = |a: f64, b: f64, tau: f64| {
+                let n = if reduce {
+                    reduced_order(panel_order(a, b), tau)
+                } else {
+                    panel_order(a, b)
+                };
+                acc += self.panel(n, a, b, &mut f)
+            };
             let mut a = lo;
             while k < hard.len() && hard[k] < hi {
                 let b = hard[k];
@@ -442,7 +458,7 @@ impl GaussianQuadrature {
         hard.sort_by(f64::total_cmp);
         let mut cen = Vec::new();
         self.push_centres(&mut cen, &cs, 1.0 / sd, 0.0, ell / sd);
-        self.integrate(&hard, &cen, &mut Vec::new(), |z| {
+        self.integrate(&hard, &cen, true, &mut Vec::new(), |z| {
             let u = sd * z;
             f(u) * g(u)
         })
@@ -508,7 +524,7 @@ impl GaussianQuadrature {
             self.push_kinks(&mut hard, kinks, 1.0 / kappa, 0.0);
             self.push_centres(&mut cen, &cs, 1.0 / kappa, 0.0, ell / sy);
             hard.sort_by(f64::total_cmp);
-            return self.integrate(&hard, &cen, &mut stack, |z| f(sx * z) * g(kappa * z));
+            return self.integrate(&hard, &cen, true, &mut stack, |z| f(sx * z) * g(kappa * z));
         }
         let rho = (c / sx / sy).clamp(-1.0, 1.0);
         let inv_sy = 1.0 / sy;
@@ -554,9 +570,9 @@ impl GaussianQuadrature {
             ihard.sort_by(f64::total_cmp);
             self.push_centres(&mut icen, &centres_t, inv_s, a, lambda_in);
             let asy = sy * a;
-            self.integrate(&ihard, &icen, &mut istack, |z| g(asy + bsy * z))
+            self.integrate(&ihard, &icen, true, &mut istack, |z| g(asy + bsy * z))
         };
-        self.integrate(&hard, &cen, &mut stack, |z1| {
+        self.integrate(&hard, &cen, false, &mut stack, |z1| {
             let fv = f(sx * z1);
             if fv == 0.0 { 0.0 } else { fv * inner(z1) }
         })
