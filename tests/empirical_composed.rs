@@ -355,7 +355,8 @@ fn leaky_relu_network_converges_like_inverse_sqrt_width() {
 #[test]
 fn preactivation_resnet_converges_like_inverse_sqrt_width() {
     let relu = || act(Activation::relu());
-    let block = || Layer::residual(0.5, vec![relu(), dense(1.0, 0.0), relu(), dense(1.0, 0.0)]).unwrap();
+    let block =
+        || Layer::residual(0.5, vec![relu(), dense(1.0, 0.0), relu(), dense(1.0, 0.0)]).unwrap();
     check_convergence(
         "pre-activation ResNet [dense, residual(0.5, [relu, dense, relu, dense]) x2, dense]",
         serial(vec![dense(1.0, 0.0), block(), block(), dense(1.0, 0.0)]),
@@ -406,7 +407,11 @@ fn linear_network_is_exact_and_nesting_is_transparent() {
 /// Sampling is reproducible and the seed matters.
 #[test]
 fn sampling_is_reproducible() {
-    let arch = serial(vec![dense(1.0, 0.1), act(Activation::gelu()), dense(1.0, 0.0)]);
+    let arch = serial(vec![
+        dense(1.0, 0.1),
+        act(Activation::gelu()),
+        dense(1.0, 0.0),
+    ]);
     let a = FiniteNetwork::sample(&arch, 3, 16, 5).unwrap();
     let b = FiniteNetwork::sample(&arch, 3, 16, 5).unwrap();
     let c = FiniteNetwork::sample(&arch, 3, 16, 6).unwrap();
@@ -427,15 +432,26 @@ impl KernelLayer for Identity {
 
 #[test]
 fn invalid_architectures_and_sizes_are_typed_errors() {
-    let ok = serial(vec![dense(1.0, 0.0), act(Activation::relu()), dense(1.0, 0.0)]);
+    let ok = serial(vec![
+        dense(1.0, 0.0),
+        act(Activation::relu()),
+        dense(1.0, 0.0),
+    ]);
     let sample = |a: &Architecture, d: usize, m: usize| FiniteComposed::sample(a, d, m, 1);
-    assert_eq!(sample(&ok, 3, 0), Err(EmpiricalError::ZeroWidth { width: 0 }));
+    assert_eq!(
+        sample(&ok, 3, 0),
+        Err(EmpiricalError::ZeroWidth { width: 0 })
+    );
     assert_eq!(
         sample(&ok, 0, 3),
         Err(EmpiricalError::ZeroInputDimension { dim: 0 })
     );
     // Custom layers, anywhere.
-    let custom = serial(vec![dense(1.0, 0.0), Layer::custom(Identity), dense(1.0, 0.0)]);
+    let custom = serial(vec![
+        dense(1.0, 0.0),
+        Layer::custom(Identity),
+        dense(1.0, 0.0),
+    ]);
     assert_eq!(
         FiniteNetwork::sample(&custom, 3, 4, 1),
         Err(EmpiricalError::UnsupportedLayer { kind: "custom" })
@@ -460,7 +476,12 @@ fn invalid_architectures_and_sizes_are_typed_errors() {
         assert_eq!(sample(&bad, 3, 4), Err(EmpiricalError::LastLayerNotDense));
     }
     let nested_last = serial(vec![Layer::Serial(
-        Serial::new(vec![dense(1.0, 0.0), act(Activation::gelu()), dense(1.0, 0.0)]).unwrap(),
+        Serial::new(vec![
+            dense(1.0, 0.0),
+            act(Activation::gelu()),
+            dense(1.0, 0.0),
+        ])
+        .unwrap(),
     )]);
     assert!(sample(&nested_last, 3, 4).is_ok());
     // A residual branch must keep the width: a dense branch on the d-dimensional input changes it
@@ -496,8 +517,13 @@ fn invalid_architectures_and_sizes_are_typed_errors() {
         Err(EmpiricalError::TooManyParameters { .. })
     ));
     // Too many points for one pass.
-    let wide = FiniteComposed::sample(&serial(vec![dense(1.0, 0.0), dense(1.0, 0.0)]), 1, 1 << 13, 1)
-        .unwrap();
+    let wide = FiniteComposed::sample(
+        &serial(vec![dense(1.0, 0.0), dense(1.0, 0.0)]),
+        1,
+        1 << 13,
+        1,
+    )
+    .unwrap();
     let n = MAX_TAPE_ENTRIES / (1 << 13);
     let many = Points::new(vec![1.0; n], n, 1).unwrap();
     assert!(matches!(

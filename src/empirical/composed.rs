@@ -210,7 +210,9 @@ impl Builder {
                         branch,
                     });
                 }
-                Layer::Custom(_) => return Err(EmpiricalError::UnsupportedLayer { kind: "custom" }),
+                Layer::Custom(_) => {
+                    return Err(EmpiricalError::UnsupportedLayer { kind: "custom" });
+                }
                 _ => return Err(EmpiricalError::UnsupportedLayer { kind: "unknown" }),
             }
             self.tape_rows = self.tape_rows.saturating_add(m_in);
@@ -222,7 +224,8 @@ impl Builder {
 /// Applies $\phi$ elementwise; with `derivative`, also returns $\phi'$ at the same entries.
 fn activate(act: &Activation, z: &Mat<f64>, derivative: bool) -> (Mat<f64>, Option<Mat<f64>>) {
     let out = Mat::from_fn(z.nrows(), z.ncols(), |i, j| act.value(z[(i, j)]));
-    let d = derivative.then(|| Mat::from_fn(z.nrows(), z.ncols(), |i, j| act.derivative(z[(i, j)])));
+    let d =
+        derivative.then(|| Mat::from_fn(z.nrows(), z.ncols(), |i, j| act.derivative(z[(i, j)])));
     (out, d)
 }
 
@@ -231,11 +234,7 @@ fn check_finite(
     quantity: &'static str,
     values: impl IntoIterator<Item = f64>,
 ) -> Result<(), EmpiricalError> {
-    match values
-        .into_iter()
-        .enumerate()
-        .find(|(_, v)| !v.is_finite())
-    {
+    match values.into_iter().enumerate().find(|(_, v)| !v.is_finite()) {
         Some((index, value)) => Err(EmpiricalError::NonFinite {
             quantity,
             index,
@@ -334,11 +333,7 @@ impl FiniteComposed {
                 }
                 Op::Residual { alpha, branch } => {
                     let mut inner = Vec::new();
-                    let b = self.run(
-                        branch,
-                        h.clone(),
-                        records.is_some().then_some(&mut inner),
-                    );
+                    let b = self.run(branch, h.clone(), records.is_some().then_some(&mut inner));
                     for j in 0..h.ncols() {
                         for (v, &bv) in h.col_as_slice_mut(j).iter_mut().zip(b.col_as_slice(j)) {
                             *v += alpha * bv;
@@ -391,16 +386,18 @@ impl FiniteComposed {
                 }
                 (Op::Activation(_), Record::Activation(dphi)) => {
                     for j in 0..delta.ncols() {
-                        for (v, &g) in delta.col_as_slice_mut(j).iter_mut().zip(dphi.col_as_slice(j))
+                        for (v, &g) in delta
+                            .col_as_slice_mut(j)
+                            .iter_mut()
+                            .zip(dphi.col_as_slice(j))
                         {
                             *v *= g;
                         }
                     }
                 }
                 (Op::Residual { alpha, branch }, Record::Residual(inner)) => {
-                    let scaled = Mat::from_fn(delta.nrows(), delta.ncols(), |i, j| {
-                        alpha * delta[(i, j)]
-                    });
+                    let scaled =
+                        Mat::from_fn(delta.nrows(), delta.ncols(), |i, j| alpha * delta[(i, j)]);
                     if let Some(g) = self.back(branch, inner, scaled, tensors, true) {
                         for j in 0..delta.ncols() {
                             for (v, &gv) in
@@ -498,8 +495,8 @@ impl FiniteComposed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::empirical::tape::scaled_product;
     use crate::arch::Serial;
+    use crate::empirical::tape::scaled_product;
 
     fn arch(layers: Vec<Layer>) -> Architecture {
         Architecture::from(Serial::new(layers).unwrap())
@@ -519,7 +516,13 @@ mod tests {
         let xm = points_matrix(&x, 2).unwrap();
         let h0 = product(p[0], xm.as_ref(), 1.0 / 2f64.sqrt());
         let mut h1 = h0.clone();
-        scaled_product(&mut h1, true, p[1], h0.as_ref(), 0.5 * (2.0f64 / 3.0).sqrt());
+        scaled_product(
+            &mut h1,
+            true,
+            p[1],
+            h0.as_ref(),
+            0.5 * (2.0f64 / 3.0).sqrt(),
+        );
         let f = product(p[2], h1.as_ref(), 1.0 / 3f64.sqrt());
         let got = net.forward(&x).unwrap()[0];
         assert!((got - f[(0, 0)]).abs() < 1e-14);
