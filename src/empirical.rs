@@ -16,15 +16,18 @@
 //!
 //! * [`FiniteMlp`] — the ReLU MLP with $L$ hidden layers.
 //! * [`FiniteResNet`] — the ReLU ResNet with $L$ residual blocks.
-//! * [`FiniteNetwork`] — either of them, sampled from an [`crate::arch::Architecture`].
-//! * [`EmpiricalError`] — invalid widths and inputs.
+//! * [`FiniteComposed`] — any composition of dense, activation, residual and serial layers.
+//! * [`FiniteNetwork`] — one of them, sampled from an [`crate::arch::Architecture`].
+//! * [`EmpiricalError`] — invalid widths, architectures and inputs, and non-finite results.
 
+mod composed;
 mod error;
 mod mlp;
 mod network;
 mod resnet;
 mod tape;
 
+pub use composed::{FiniteComposed, MAX_PARAMETERS, MAX_TAPE_ENTRIES};
 pub use error::EmpiricalError;
 pub use mlp::FiniteMlp;
 pub use network::FiniteNetwork;

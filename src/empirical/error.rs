@@ -6,9 +6,62 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum EmpiricalError {
-    /// The architecture is a general composition, which has no finite-width sampler yet.
-    #[error("finite-width networks are available for the mlp and resnet presets only")]
+    /// The architecture has no finite-width sampler. No longer returned by
+    /// [`crate::empirical::FiniteNetwork::sample`], which samples every composition of built-in
+    /// layers and reports [`EmpiricalError::UnsupportedLayer`] otherwise; kept for
+    /// compatibility.
+    #[error("this architecture has no finite-width sampler")]
     UnsupportedArchitecture,
+    /// The architecture contains a layer with no finite-width counterpart (a custom layer).
+    #[error("a {kind} layer has no finite-width counterpart")]
+    UnsupportedLayer {
+        /// The kind of the rejected layer (`"custom"`).
+        kind: &'static str,
+    },
+    /// The last layer of the network (after expanding nested serial compositions) must be a
+    /// dense layer, whose output of width 1 is $f(x)$.
+    #[error("the last layer of a finite-width network must be dense (the scalar output)")]
+    LastLayerNotDense,
+    /// A residual branch must map the width of its input to itself.
+    #[error("a residual branch maps width {input} to width {output}")]
+    ResidualWidthMismatch {
+        /// The width of the residual block's input.
+        input: usize,
+        /// The width of the branch's output.
+        output: usize,
+    },
+    /// The network has more scalar parameters than
+    /// [`crate::empirical::MAX_PARAMETERS`] (counted with saturating arithmetic, before any
+    /// allocation).
+    #[error("the network has {count} parameters, more than the cap {cap}")]
+    TooManyParameters {
+        /// The parameter count (saturated at `usize::MAX`).
+        count: usize,
+        /// The cap.
+        cap: usize,
+    },
+    /// A forward/backward pass over this many points would record more values than
+    /// [`crate::empirical::MAX_TAPE_ENTRIES`]; pass fewer points at a time.
+    #[error("a pass over {points} points records {entries} values, more than the cap {cap}")]
+    TapeTooLarge {
+        /// The number of points.
+        points: usize,
+        /// The number of recorded values (saturated at `usize::MAX`).
+        entries: usize,
+        /// The cap.
+        cap: usize,
+    },
+    /// A computed quantity (an output, an empirical NTK entry or a gradient entry) is not
+    /// finite: the network overflows on these inputs.
+    #[error("{quantity} {index} is not finite: {value}")]
+    NonFinite {
+        /// What was computed.
+        quantity: &'static str,
+        /// Its index (row-major for matrices, column-major within a gradient tensor).
+        index: usize,
+        /// The non-finite value.
+        value: f64,
+    },
     /// The hidden width $m$ must be at least 1.
     #[error("width must be >= 1, got {width}")]
     ZeroWidth {

@@ -2,15 +2,17 @@
 
 use faer::{Mat, MatMut, MatRef};
 
+use super::composed::FiniteComposed;
 use super::error::EmpiricalError;
 use super::mlp::FiniteMlp;
 use super::resnet::FiniteResNet;
 use crate::arch::{Architecture, Preset};
 use crate::kernel::{Matrix, Points};
 
-/// A finite-width network of one of the supported architectures; its empirical NTK tends to the
-/// analytic NTK of the [`Architecture`] it was sampled from as the width $m\to\infty$
-/// (Jacot, Gabriel & Hongler 2018; Arora et al. 2019).
+/// A finite-width network of an [`Architecture`]: the hand-written [`FiniteMlp`] and
+/// [`FiniteResNet`] for the presets, [`FiniteComposed`] for any other composition of built-in
+/// layers. Its empirical NTK tends to the analytic NTK of the architecture as the width
+/// $m\to\infty$ (Jacot, Gabriel & Hongler 2018; Arora et al. 2019).
 ///
 /// ```
 /// use ntk_sphere::empirical::FiniteNetwork;
@@ -28,6 +30,8 @@ pub enum FiniteNetwork {
     Mlp(FiniteMlp),
     /// A finite ReLU ResNet.
     ResNet(FiniteResNet),
+    /// A finite network of a general composition of layers.
+    Composed(FiniteComposed),
 }
 
 impl From<FiniteMlp> for FiniteNetwork {
@@ -42,10 +46,18 @@ impl From<FiniteResNet> for FiniteNetwork {
     }
 }
 
+impl From<FiniteComposed> for FiniteNetwork {
+    fn from(n: FiniteComposed) -> Self {
+        Self::Composed(n)
+    }
+}
+
 impl FiniteNetwork {
     /// Samples the finite network of `arch` at input dimension $d\ge1$ and width $m\ge1$ with
-    /// i.i.d. $\mathcal N(0,1)$ parameters drawn from `seed` ([`FiniteMlp::sample`],
-    /// [`FiniteResNet::sample`]).
+    /// i.i.d. $\mathcal N(0,1)$ parameters drawn from `seed`: [`FiniteMlp::sample`] and
+    /// [`FiniteResNet::sample`] for the presets, [`FiniteComposed::sample`] otherwise (whose
+    /// errors it reports: custom layers, a last layer that is not dense, too many
+    /// parameters).
     pub fn sample(
         arch: &Architecture,
         input_dim: usize,
@@ -57,7 +69,7 @@ impl FiniteNetwork {
             Some(Preset::ResNet(r)) => {
                 Self::ResNet(FiniteResNet::sample(&r, input_dim, width, seed)?)
             }
-            _ => return Err(EmpiricalError::UnsupportedArchitecture),
+            _ => Self::Composed(FiniteComposed::sample(arch, input_dim, width, seed)?),
         })
     }
 
@@ -66,6 +78,7 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => Architecture::from(*n.arch()),
             Self::ResNet(n) => Architecture::from(*n.arch()),
+            Self::Composed(n) => n.arch().clone(),
         }
     }
     /// The input dimension $d$.
@@ -73,6 +86,7 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => n.input_dim(),
             Self::ResNet(n) => n.input_dim(),
+            Self::Composed(n) => n.input_dim(),
         }
     }
     /// The width $m$.
@@ -80,6 +94,7 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => n.width(),
             Self::ResNet(n) => n.width(),
+            Self::Composed(n) => n.width(),
         }
     }
     /// The outputs $f(x_i)$.
@@ -87,6 +102,7 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => n.forward(x),
             Self::ResNet(n) => n.forward(x),
+            Self::Composed(n) => n.forward(x),
         }
     }
     /// The empirical NTK $\hat\Theta(X, Y) = \sum_p \partial_p f(x_i)\\,\partial_p f(y_j)$
@@ -95,6 +111,7 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => n.empirical_ntk(x, y),
             Self::ResNet(n) => n.empirical_ntk(x, y),
+            Self::Composed(n) => n.empirical_ntk(x, y),
         }
     }
     /// The gradient $\nabla_p\sum_i\lambda_i f(x_i)$ per parameter tensor, in the order of
@@ -107,13 +124,16 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => n.gradient(x, coefficients),
             Self::ResNet(n) => n.gradient(x, coefficients),
+            Self::Composed(n) => n.gradient(x, coefficients),
         }
     }
-    /// The parameter tensors ([`FiniteMlp::parameters`], [`FiniteResNet::parameters`]).
+    /// The parameter tensors ([`FiniteMlp::parameters`], [`FiniteResNet::parameters`],
+    /// [`FiniteComposed::parameters`]).
     pub fn parameters(&self) -> Vec<MatRef<'_, f64>> {
         match self {
             Self::Mlp(n) => n.parameters(),
             Self::ResNet(n) => n.parameters(),
+            Self::Composed(n) => n.parameters(),
         }
     }
     /// Mutable views of the parameter tensors, in the order of [`FiniteNetwork::parameters`].
@@ -121,6 +141,7 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => n.parameters_mut(),
             Self::ResNet(n) => n.parameters_mut(),
+            Self::Composed(n) => n.parameters_mut(),
         }
     }
     /// The total number of scalar parameters.
@@ -128,6 +149,7 @@ impl FiniteNetwork {
         match self {
             Self::Mlp(n) => n.num_parameters(),
             Self::ResNet(n) => n.num_parameters(),
+            Self::Composed(n) => n.num_parameters(),
         }
     }
 }
