@@ -59,7 +59,8 @@ fn net(layers: &[String]) -> String {
 
 /// The paper's ResNet: dense, `depth` × residual(α, [dense, relu, dense]), dense.
 fn resnet_spec(depth: usize, alpha: f64) -> String {
-    let block = format!(r#"{{"residual": {{"alpha": {alpha}, "branch": [{DENSE}, {RELU}, {DENSE}]}}}}"#);
+    let block =
+        format!(r#"{{"residual": {{"alpha": {alpha}, "branch": [{DENSE}, {RELU}, {DENSE}]}}}}"#);
     let mut layers = vec![DENSE.to_owned()];
     layers.extend(std::iter::repeat_n(block, depth));
     layers.push(DENSE.to_owned());
@@ -140,7 +141,15 @@ fn erf_network_matches_the_closed_form_nngp() {
         DENSE.to_owned(),
     ]);
     let v = ntk_json(&[
-        "kernel", "--dim", "3", "--u", "0.3,-0.8,1", "--kind", "nngp", "--net", &spec,
+        "kernel",
+        "--dim",
+        "3",
+        "--u",
+        "0.3,-0.8,1",
+        "--kind",
+        "nngp",
+        "--net",
+        &spec,
     ]);
     let values: Vec<f64> = v["value"]
         .as_array()
@@ -179,13 +188,22 @@ fn bad_specs_name_the_pointer() {
     let d = DENSE;
     let cases: Vec<(String, &str)> = vec![
         // invalid JSON
-        ("{\"layers\": [".into(), "error: --net /layers: invalid JSON"),
+        (
+            "{\"layers\": [".into(),
+            "error: --net /layers: invalid JSON",
+        ),
         ("layers".into(), "error: --net: invalid JSON"),
         // not a network
         ("[]".into(), "error: --net: expected a network"),
-        (r#"{"layer": []}"#.into(), "error: --net /layer: unknown key \"layer\""),
+        (
+            r#"{"layer": []}"#.into(),
+            "error: --net /layer: unknown key \"layer\"",
+        ),
         // empty network / branch
-        (r#"{"layers": []}"#.into(), "error: --net /layers: expected at least one layer"),
+        (
+            r#"{"layers": []}"#.into(),
+            "error: --net /layers: expected at least one layer",
+        ),
         (
             format!(r#"{{"layers": [{d}, {{"residual": {{"alpha": 0.5, "branch": []}}}}]}}"#),
             "error: --net /layers/1/residual/branch: expected at least one layer",
@@ -293,7 +311,10 @@ fn bad_specs_name_the_pointer() {
     ];
     for (spec, prefix) in &cases {
         let line = kernel_with(spec);
-        assert!(line.starts_with(prefix), "{spec}\n  got:  {line}\n  want: {prefix}…");
+        assert!(
+            line.starts_with(prefix),
+            "{spec}\n  got:  {line}\n  want: {prefix}…"
+        );
     }
     // the same faults on the other subcommands
     let spec = &cases[8].0;
@@ -337,7 +358,10 @@ fn specs_from_files() {
     big.extend(std::iter::repeat_n(b' ', 1 << 20));
     let big = temp_file("big.json", &big);
     let line = kernel_with(&format!("@{big}"));
-    assert!(line.contains("larger than the limit of 1048576 bytes"), "{line}");
+    assert!(
+        line.contains("larger than the limit of 1048576 bytes"),
+        "{line}"
+    );
     // nesting cap: each nested residual block takes 3 levels (layer, body, branch)
     let mut nested = DENSE.to_owned();
     for _ in 0..30 {
@@ -392,9 +416,15 @@ fn compare_takes_two_nets() {
     assert_eq!(v["baseline"], p["mlp"]);
     assert_eq!(v["candidate"], p["resnet"]);
     assert_eq!(v["interpolation"]["baseline"], p["interpolation"]["mlp"]);
-    assert_eq!(v["interpolation"]["candidate"], p["interpolation"]["resnet"]);
+    assert_eq!(
+        v["interpolation"]["candidate"],
+        p["interpolation"]["resnet"]
+    );
     assert_eq!(v["setting"]["kind"], "ntk");
-    assert_eq!(v["setting"]["nets"][0]["layers"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        v["setting"]["nets"][0]["layers"].as_array().unwrap().len(),
+        11
+    );
 
     // errors: once, with --depth/--alpha, a bad second spec
     let line = usage_error(&["compare", "--net", &mlp]);
@@ -406,6 +436,8 @@ fn compare_takes_two_nets() {
         line.starts_with("error: --net (candidate) /layers: expected at least one layer"),
         "{line}"
     );
-    let line = usage_error(&["compare", "--depth", "5", "--alpha", "0.1", "--kind", "nngp"]);
+    let line = usage_error(&[
+        "compare", "--depth", "5", "--alpha", "0.1", "--kind", "nngp",
+    ]);
     assert!(line.contains("--net"), "{line}");
 }

@@ -72,7 +72,8 @@ fn kind_name(kind: KernelKind) -> &'static str {
 fn general_kernel_object(k: &SphereKernel, angles: usize) -> Result<Value, Failure> {
     let p = normalized_profile(k, angles).map_err(|e| Failure::Usage(e.to_string()))?;
     let s = kernel_smoothness(k).ok();
-    let field = |f: fn(&KernelSmoothness) -> f64| s.as_ref().map_or(Value::Null, |s| json_or_null(f(s)));
+    let field =
+        |f: fn(&KernelSmoothness) -> f64| s.as_ref().map_or(Value::Null, |s| json_or_null(f(s)));
     Ok(json!({
         "c_plus": field(|s| s.c_plus),
         "c_minus": field(|s| s.c_minus),
@@ -118,7 +119,9 @@ fn interpolation_object(k: &SphereKernel, lenient: bool) -> Result<Value, Failur
         Ok(e) => e,
         Err(_) if lenient => {
             return Ok(Value::Object(
-                keys.iter().map(|k| ((*k).to_owned(), Value::Null)).collect(),
+                keys.iter()
+                    .map(|k| ((*k).to_owned(), Value::Null))
+                    .collect(),
             ));
         }
         Err(e) => return Err(Failure::Usage(e.to_string())),

@@ -401,7 +401,10 @@ impl ArchArgs {
     /// The architecture; options that do not apply to it are errors.
     fn build(&self) -> Result<Architecture, Failure> {
         if let Some(spec) = &self.net {
-            return Ok(net_spec::load(spec, "--net").map_err(Failure::Usage)?.net.into());
+            return Ok(net_spec::load(spec, "--net")
+                .map_err(Failure::Usage)?
+                .net
+                .into());
         }
         let (Some(arch), Some(depth)) = (self.arch, self.depth) else {
             return Err(Failure::Usage(

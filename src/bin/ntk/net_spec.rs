@@ -295,7 +295,11 @@ pub fn read_json(text: &str) -> Result<Value, SpecError> {
 // ---------------------------------------------------------------------------------------------
 // Validation.
 
-fn object<'v>(v: &'v Value, pointer: &str, what: &str) -> Result<&'v Map<String, Value>, SpecError> {
+fn object<'v>(
+    v: &'v Value,
+    pointer: &str,
+    what: &str,
+) -> Result<&'v Map<String, Value>, SpecError> {
     v.as_object().ok_or_else(|| {
         SpecError::new(
             pointer,
@@ -361,7 +365,10 @@ fn single_entry<'v>(
 fn number(v: &Value, pointer: &str) -> Result<f64, SpecError> {
     match v.as_f64() {
         Some(x) if x.is_finite() => Ok(x),
-        Some(x) => Err(SpecError::new(pointer, format!("expected a finite number, got {x}"))),
+        Some(x) => Err(SpecError::new(
+            pointer,
+            format!("expected a finite number, got {x}"),
+        )),
         None => Err(SpecError::new(
             pointer,
             format!("expected a number, got {}", describe(v)),
@@ -651,10 +658,7 @@ mod tests {
     #[test]
     fn presets_written_out() {
         let net = parse(RESNET).unwrap();
-        same_kernel(
-            net.into(),
-            ResNet::new(2, 0.1, 1.0, 1.0).unwrap().into(),
-        );
+        same_kernel(net.into(), ResNet::new(2, 0.1, 1.0, 1.0).unwrap().into());
         let mlp = r#"{"layers": [{"dense": {}}, {"activation": {"relu": {}}}, {"dense": {}},
                       {"activation": {"relu": {}}}, {"dense": {}}]}"#;
         same_kernel(parse(mlp).unwrap().into(), Mlp::new(2, 1.0).unwrap().into());
@@ -682,7 +686,9 @@ mod tests {
         ];
         assert_eq!(acts.len(), ACTIVATIONS.len() + 1);
         for a in acts {
-            let text = format!(r#"{{"layers": [{{"dense": {{}}}}, {{"activation": {a}}}, {{"dense": {{}}}}]}}"#);
+            let text = format!(
+                r#"{{"layers": [{{"dense": {{}}}}, {{"activation": {a}}}, {{"dense": {{}}}}]}}"#
+            );
             let net = parse(&text).unwrap_or_else(|e| panic!("{a}: {e:?}"));
             assert_eq!(net.layers().len(), 3);
         }
@@ -717,7 +723,11 @@ mod tests {
         assert_fault("{}", "", "missing required key \"layers\"");
         assert_fault(r#"{"layers": [], "x": 1}"#, "/x", "unknown key \"x\"");
         assert_fault(r#"{"layers": []}"#, "/layers", "at least one layer");
-        assert_fault(r#"{"layers": {}}"#, "/layers", "expected an array of layers");
+        assert_fault(
+            r#"{"layers": {}}"#,
+            "/layers",
+            "expected an array of layers",
+        );
         assert_fault(r#"{"layers": [3]}"#, "/layers/0", "expected a layer");
         assert_fault(r#"{"layers": [{}]}"#, "/layers/0", "exactly one key");
         assert_fault(
@@ -725,8 +735,16 @@ mod tests {
             "/layers/0",
             "got 2 keys",
         );
-        assert_fault(r#"{"layers": [{"conv": {}}]}"#, "/layers/0/conv", "unknown layer \"conv\"");
-        assert_fault(r#"{"layers": [{"dense": 1}]}"#, "/layers/0/dense", "expected dense parameters");
+        assert_fault(
+            r#"{"layers": [{"conv": {}}]}"#,
+            "/layers/0/conv",
+            "unknown layer \"conv\"",
+        );
+        assert_fault(
+            r#"{"layers": [{"dense": 1}]}"#,
+            "/layers/0/dense",
+            "expected dense parameters",
+        );
         assert_fault(
             r#"{"layers": [{"dense": {"w": 1}}]}"#,
             "/layers/0/dense/w",
@@ -757,7 +775,11 @@ mod tests {
     #[test]
     fn activation_faults() {
         let act = |a: &str| format!(r#"{{"layers": [{{"activation": {a}}}]}}"#);
-        assert_fault(&act(r#""relu""#), "/layers/0/activation", "expected an activation");
+        assert_fault(
+            &act(r#""relu""#),
+            "/layers/0/activation",
+            "expected an activation",
+        );
         assert_fault(&act("{}"), "/layers/0/activation", "exactly one key");
         assert_fault(
             &act(r#"{"relu": {}, "gelu": {}}"#),
@@ -817,7 +839,11 @@ mod tests {
     fn json_faults() {
         assert_fault("", "", "invalid JSON");
         assert_fault("{\"layers\": [", "/layers", "invalid JSON");
-        assert_fault(r#"{"layers": [{"dense": {}}] } x"#, "", "trailing characters");
+        assert_fault(
+            r#"{"layers": [{"dense": {}}] } x"#,
+            "",
+            "trailing characters",
+        );
         assert_fault(
             r#"{"layers": [{"dense": {"w_var": 1e400}}]}"#,
             "/layers/0/dense/w_var",
@@ -849,7 +875,10 @@ mod tests {
             SpecError::new("/a", "m").render("--net"),
             "--net /a: m".to_owned()
         );
-        assert_eq!(SpecError::new("", "m").render("--net"), "--net: m".to_owned());
+        assert_eq!(
+            SpecError::new("", "m").render("--net"),
+            "--net: m".to_owned()
+        );
     }
 
     #[test]
@@ -863,7 +892,10 @@ mod tests {
     fn files() {
         let missing = load("@/nonexistent/net.json", "--net").unwrap_err();
         assert!(missing.contains("/nonexistent/net.json"), "{missing}");
-        let big = format!("{{\"layers\": [{}{{\"dense\": {{}}}}]}}", " ".repeat(MAX_SPEC_BYTES));
+        let big = format!(
+            "{{\"layers\": [{}{{\"dense\": {{}}}}]}}",
+            " ".repeat(MAX_SPEC_BYTES)
+        );
         assert!(load(&big, "--net").unwrap_err().contains("limit"));
     }
 }
