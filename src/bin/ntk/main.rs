@@ -90,7 +90,7 @@ struct CompareArgs {
     #[arg(long, value_name = "SPEC", conflicts_with_all = ["depth", "alpha"])]
     net: Vec<String>,
     /// Kernel of the --net comparison (the MLP/ResNet comparison is of NTKs).
-    #[arg(long, value_name = "KIND", value_parser = parse_kind, requires = "net")]
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     kind: Option<KernelKind>,
     /// Ambient dimension D ≥ 2 of the spectral measures (the kink coefficients do not depend
     /// on it).
@@ -127,6 +127,12 @@ fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
         let kind = args.kind.unwrap_or(KernelKind::Ntk);
         let v = compare::net_comparison([a, b], kind, args.dim, args.angles)?;
         return print_json(&v);
+    }
+    if args.kind.is_some() {
+        return Err(Failure::Usage(
+            "--kind applies to the --net comparison only (the MLP/ResNet comparison is of NTKs)"
+                .into(),
+        ));
     }
     let (Some(depth), Some(alpha)) = (args.depth, args.alpha) else {
         return Err(Failure::Usage(
