@@ -600,6 +600,7 @@ fn spec_text(arg: &str, label: &str) -> Result<String, String> {
 }
 
 /// A parsed `--net` value: the JSON document and its network.
+#[derive(Debug)]
 pub struct NetSpec {
     /// The spec as JSON.
     pub json: Value,
