@@ -1,11 +1,13 @@
 //! `ntk compare`: the smoothness comparison of the MLP and the ResNet at one depth and α, as
-//! JSON (`{"mlp":{…},"resnet":{…},"interpolation":{…},"setting":{…}}`).
+//! JSON (`{"mlp":{…},"resnet":{…},"interpolation":{…},"setting":{…}}`), or of two networks
+//! given by `--net` specs (`{"baseline":{…},"candidate":{…},"interpolation":{…},"setting":{…}}`).
 
 use ntk_sphere::regression::paper_experiment;
 use ntk_sphere::smoothness::{KernelSmoothness, kernel_smoothness, normalized_profile};
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
 use serde_json::{Value, json};
 
+use super::net_spec::NetSpec;
 use super::{Failure, json_or_null};
 
 /// The two kernels compared: MLP with `depth` hidden layers and ResNet with `depth` blocks and
@@ -36,6 +38,53 @@ fn kernel_object(k: &SphereKernel, angles: usize) -> Result<Value, Failure> {
     }))
 }
 
+/// The comparison of two networks from `--net` specs (baseline first). The measures that the
+/// library cannot compute for a network (e.g. kink coefficients of a kernel that is not of the
+/// arc-cosine type) are null.
+pub fn net_comparison(
+    specs: [NetSpec; 2],
+    kind: KernelKind,
+    dim: usize,
+    angles: usize,
+) -> Result<Value, Failure> {
+    let [a, b] = specs;
+    let kernel = |s: &NetSpec, d: usize| SphereKernel::new(s.net.clone(), kind, d);
+    let (ka, kb) = (kernel(&a, dim)?, kernel(&b, dim)?);
+    let (ca, cb) = (kernel(&a, 2)?, kernel(&b, 2)?);
+    Ok(json!({
+        "baseline": general_kernel_object(&ka, angles)?,
+        "candidate": general_kernel_object(&kb, angles)?,
+        "interpolation": {"baseline": interpolation_object(&ca, true)?,
+                          "candidate": interpolation_object(&cb, true)?},
+        "setting": {"dim": dim, "kind": kind_name(kind), "nets": [a.json, b.json]},
+    }))
+}
+
+fn kind_name(kind: KernelKind) -> &'static str {
+    match kind {
+        KernelKind::Ntk => "ntk",
+        KernelKind::Nngp => "nngp",
+    }
+}
+
+/// [`kernel_object`] for any network: the smoothness measures are null where the library
+/// refuses them.
+fn general_kernel_object(k: &SphereKernel, angles: usize) -> Result<Value, Failure> {
+    let p = normalized_profile(k, angles).map_err(|e| Failure::Usage(e.to_string()))?;
+    let s = kernel_smoothness(k).ok();
+    let field =
+        |f: fn(&KernelSmoothness) -> f64| s.as_ref().map_or(Value::Null, |s| json_or_null(f(s)));
+    Ok(json!({
+        "c_plus": field(|s| s.c_plus),
+        "c_minus": field(|s| s.c_minus),
+        "slope_at_zero": field(|s| s.slope_at_zero),
+        "decay_exponent": field(|s| s.decay_exponent),
+        "decay_constant_even": field(|s| s.decay_constant_even),
+        "decay_constant_odd": field(|s| s.decay_constant_odd),
+        "normalized_kernel": {"theta": p.theta, "value": p.value},
+    }))
+}
+
 /// The whole comparison.
 pub fn comparison(depth: usize, alpha: f64, dim: usize, angles: usize) -> Result<Value, Failure> {
     let [mlp, resnet] = kernels(depth, alpha, dim)?;
@@ -52,15 +101,42 @@ pub fn comparison(depth: usize, alpha: f64, dim: usize, angles: usize) -> Result
 /// measures of its interpolant.
 fn interpolation(depth: usize, alpha: f64) -> Result<Value, Failure> {
     let [mlp, resnet] = kernels(depth, alpha, 2)?;
-    let object = |k: &SphereKernel| -> Result<Value, Failure> {
-        let e = paper_experiment(k).map_err(|e| Failure::Usage(e.to_string()))?;
-        Ok(json!({
-            "derivative_jump_sum": json_or_null(e.derivative_jump_sum),
-            "rkhs_norm": json_or_null(e.rkhs_norm),
-            "h1_seminorm": json_or_null(e.h1_seminorm.value),
-            "max_abs_derivative": json_or_null(e.max_abs_derivative),
-            "test_rmse": json_or_null(e.test_rmse),
-        }))
+    Ok(json!({"mlp": interpolation_object(&mlp, false)?,
+              "resnet": interpolation_object(&resnet, false)?}))
+}
+
+/// The measures of the interpolant of the paper's experiment with kernel `k` (on the circle);
+/// with `lenient`, a failed experiment gives nulls instead of an error.
+fn interpolation_object(k: &SphereKernel, lenient: bool) -> Result<Value, Failure> {
+    let keys = [
+        "derivative_jump_sum",
+        "rkhs_norm",
+        "h1_seminorm",
+        "max_abs_derivative",
+        "test_rmse",
+    ];
+    let e = match paper_experiment(k) {
+        Ok(e) => e,
+        Err(_) if lenient => {
+            return Ok(Value::Object(
+                keys.iter()
+                    .map(|k| ((*k).to_owned(), Value::Null))
+                    .collect(),
+            ));
+        }
+        Err(e) => return Err(Failure::Usage(e.to_string())),
     };
-    Ok(json!({"mlp": object(&mlp)?, "resnet": object(&resnet)?}))
+    let values = [
+        e.derivative_jump_sum,
+        e.rkhs_norm,
+        e.h1_seminorm.value,
+        e.max_abs_derivative,
+        e.test_rmse,
+    ];
+    Ok(Value::Object(
+        keys.iter()
+            .zip(values)
+            .map(|(k, v)| ((*k).to_owned(), json_or_null(v)))
+            .collect(),
+    ))
 }

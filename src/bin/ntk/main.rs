@@ -12,6 +12,7 @@
 mod compare;
 mod csv;
 mod figures;
+mod net_spec;
 mod npy;
 mod report;
 
@@ -24,7 +25,8 @@ use ntk_sphere::kernel::gram;
 use ntk_sphere::spectrum::{decay, mercer_spectrum};
 use ntk_sphere::{ArchError, Architecture, KernelError, KernelKind, Mlp, ResNet, SphereKernel};
 
-/// Neural tangent kernels (NTK) and NNGP kernels of ReLU MLPs and ResNets on the unit sphere.
+/// Neural tangent kernels (NTK) and NNGP kernels of ReLU MLPs and ResNets on the unit sphere,
+/// and of any network of dense, activation and residual layers given as a JSON spec (--net).
 ///
 /// Without a command, prints a short report: the normalized NTK of a ResNet (L = 5, α = 0.1)
 /// against an MLP (L = 5) on the circle, and the slopes of both kernels at θ = 0⁺.
@@ -62,6 +64,11 @@ enum Command {
     /// normalized_kernel {"theta":[…],"value":[…]}; the interpolation object holds the paper's
     /// experiment on the circle (training angles 2π·linspace(0,1,6) − π, target
     /// 0.5 cos x + sin 4x) at this depth and α.
+    ///
+    /// With --net BASELINE --net CANDIDATE (JSON specs) instead of --depth and --alpha, compares
+    /// two networks: {"baseline":{…},"candidate":{…},"interpolation":{…},"setting":{…}}, the
+    /// same fields per kernel (null where the library cannot compute a measure), --kind
+    /// selectable.
     Compare(CompareArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.
     Figures(FiguresArgs),
@@ -70,11 +77,21 @@ enum Command {
 #[derive(Debug, Args)]
 struct CompareArgs {
     /// Depth L ≥ 1: hidden layers of the MLP and residual blocks of the ResNet.
-    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
-    depth: usize,
+    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true,
+          required_unless_present = "net")]
+    depth: Option<usize>,
     /// Residual scale α > 0 of the ResNet.
-    #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
-    alpha: f64,
+    #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true,
+          required_unless_present = "net")]
+    alpha: Option<f64>,
+    /// Compare two networks from JSON specs instead (given twice: baseline, then candidate;
+    /// inline or @FILE, the grammar of `ntk kernel --net`); prints
+    /// {"baseline":{…},"candidate":{…},"interpolation":{…},"setting":{…}}.
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["depth", "alpha"])]
+    net: Vec<String>,
+    /// Kernel of the --net comparison (the MLP/ResNet comparison is of NTKs).
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    kind: Option<KernelKind>,
     /// Ambient dimension D ≥ 2 of the spectral measures (the kink coefficients do not depend
     /// on it).
     #[arg(long, value_name = "D", default_value = "2", value_parser = parse_count, allow_hyphen_values = true)]
@@ -92,24 +109,47 @@ struct FiguresArgs {
 }
 
 fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
-    if args.depth == 0 {
-        return Err(Failure::Usage(
-            "--depth 0 is invalid (the comparison needs L >= 1)".into(),
-        ));
-    }
-    if !(args.alpha.is_finite() && args.alpha > 0.0) {
-        return Err(Failure::Usage(format!(
-            "--alpha {} is invalid (need a finite alpha > 0)",
-            args.alpha
-        )));
-    }
     if args.dim < 2 {
         return Err(Failure::Usage(format!(
             "--dim {} is invalid (the sphere S^(d-1) needs d >= 2)",
             args.dim
         )));
     }
-    let v = compare::comparison(args.depth, args.alpha, args.dim, args.angles)?;
+    if !args.net.is_empty() {
+        let [baseline, candidate] = args.net.as_slice() else {
+            return Err(Failure::Usage(format!(
+                "compare takes --net twice (baseline, then candidate), got it {} time(s)",
+                args.net.len()
+            )));
+        };
+        let a = net_spec::load(baseline, "--net (baseline)").map_err(Failure::Usage)?;
+        let b = net_spec::load(candidate, "--net (candidate)").map_err(Failure::Usage)?;
+        let kind = args.kind.unwrap_or(KernelKind::Ntk);
+        let v = compare::net_comparison([a, b], kind, args.dim, args.angles)?;
+        return print_json(&v);
+    }
+    if args.kind.is_some() {
+        return Err(Failure::Usage(
+            "--kind applies to the --net comparison only (the MLP/ResNet comparison is of NTKs)"
+                .into(),
+        ));
+    }
+    let (Some(depth), Some(alpha)) = (args.depth, args.alpha) else {
+        return Err(Failure::Usage(
+            "compare needs --depth and --alpha, or --net twice".into(),
+        ));
+    };
+    if depth == 0 {
+        return Err(Failure::Usage(
+            "--depth 0 is invalid (the comparison needs L >= 1)".into(),
+        ));
+    }
+    if !(alpha.is_finite() && alpha > 0.0) {
+        return Err(Failure::Usage(format!(
+            "--alpha {alpha} is invalid (need a finite alpha > 0)"
+        )));
+    }
+    let v = compare::comparison(depth, alpha, args.dim, args.angles)?;
     print_json(&v)
 }
 
@@ -206,15 +246,17 @@ fn run_decay(args: &DecayArgs) -> Result<(), Failure> {
     print_json(&v)
 }
 
-/// Network architecture options, shared by every command.
+/// Network architecture options, shared by every command: a preset (`--arch`, `--depth`, …)
+/// or a network from a spec (`--net`).
 #[derive(Debug, Args)]
 struct ArchArgs {
-    /// Architecture.
-    #[arg(long, value_enum)]
-    arch: ArchName,
+    /// Architecture preset (or give the network with --net).
+    #[arg(long, value_enum, required_unless_present = "net")]
+    arch: Option<ArchName>,
     /// Depth L: hidden layers of the MLP, residual blocks of the ResNet.
-    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
-    depth: usize,
+    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true,
+          required_unless_present = "net")]
+    depth: Option<usize>,
     /// Residual scale α ≥ 0 (ResNet only) [default: 1].
     #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
     alpha: Option<f64>,
@@ -227,6 +269,17 @@ struct ArchArgs {
     /// Bias variance σ_b² ≥ 0 (MLP only) [default: 0].
     #[arg(long = "sigma-b2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
     sigma_b2: Option<f64>,
+    /// Network from a JSON spec, inline or @FILE, instead of --arch and its options (see
+    /// --help).
+    ///
+    /// SPEC is {"layers": [LAYER, …]}, LAYER one of {"dense": {"w_var": 1, "b_var": 0}},
+    /// {"activation": {NAME: {PARAMS}}} and {"residual": {"alpha": A, "branch": [LAYER, …]}};
+    /// NAME: relu, leaky_relu {slope}, abrelu {a, b}, abs, sign, rectified_monomial {degree},
+    /// erf {a=1, b=1, c=0}, gelu, sin/cos {a=1, b=1, c=0}, gaussian {a=1, b=-1}, exp {a=1, b=1},
+    /// monomial {degree}, polynomial {coef: [c0, c1, …]}, identity (params {} when none).
+    #[arg(long, value_name = "SPEC",
+          conflicts_with_all = ["arch", "depth", "alpha", "sigma_w2", "sigma_v2", "sigma_b2"])]
+    net: Option<String>,
     /// Kernel: neural tangent kernel or NNGP (last-layer Gaussian-process) kernel.
     #[arg(long, value_name = "KIND", default_value = "ntk", value_parser = parse_kind)]
     kind: KernelKind,
@@ -353,11 +406,22 @@ impl Failure {
 impl ArchArgs {
     /// The architecture; options that do not apply to it are errors.
     fn build(&self) -> Result<Architecture, Failure> {
+        if let Some(spec) = &self.net {
+            return Ok(net_spec::load(spec, "--net")
+                .map_err(Failure::Usage)?
+                .net
+                .into());
+        }
+        let (Some(arch), Some(depth)) = (self.arch, self.depth) else {
+            return Err(Failure::Usage(
+                "give the network with --arch and --depth, or with --net".into(),
+            ));
+        };
         let not_applicable = |option: &'static str, arch: &'static str| {
             Failure::from(ArchError::OptionNotApplicable { option, arch })
         };
         let sigma_w2 = self.sigma_w2.unwrap_or(1.0);
-        Ok(match self.arch {
+        Ok(match arch {
             ArchName::Mlp => {
                 if self.alpha.is_some() {
                     return Err(not_applicable("--alpha", "mlp"));
@@ -365,14 +429,14 @@ impl ArchArgs {
                 if self.sigma_v2.is_some() {
                     return Err(not_applicable("--sigma-v2", "mlp"));
                 }
-                Mlp::with_bias(self.depth, sigma_w2, self.sigma_b2.unwrap_or(0.0))?.into()
+                Mlp::with_bias(depth, sigma_w2, self.sigma_b2.unwrap_or(0.0))?.into()
             }
             ArchName::Resnet => {
                 if self.sigma_b2.is_some() {
                     return Err(not_applicable("--sigma-b2", "resnet"));
                 }
                 ResNet::new(
-                    self.depth,
+                    depth,
                     self.alpha.unwrap_or(1.0),
                     sigma_w2,
                     self.sigma_v2.unwrap_or(1.0),
