@@ -16,6 +16,10 @@
 //!   $k^{-2}$ for large $k$ (Bietti & Bach, *Deep Equals Shallow for ReLU Networks in Kernel
 //!   Regimes*, ICLR 2021, Thm. 1 for its leading term);
 //! * the positive power series $\sum_n b_n\mu_k(t^n)$, $b_n \ge 0$ (no cancellation; large $d$).
+//!   For kernels analytic beyond $[-1,1]$ (smooth activations: erf, GELU, sin, …) whose $\mu_k$
+//!   fall below every quadrature floor, the series is run on $\kappa(ct)$ with $c$ near the
+//!   estimated radius of convergence, so $\ln\mu_k$ stays accurate after $\mu_k$ underflows
+//!   (`log_mu` holds it; `mu` is then 0).
 //!
 //! The endpoint tail: with $\kappa(1-s^2) = \sum_j a^+_j s^j$ and $\kappa(-1+s^2) = \sum_j a^-_j
 //! s^j$ (the kernel recursion run on Puiseux series, [`crate::series`]) and the exact
