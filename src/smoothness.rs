@@ -25,6 +25,6 @@ mod measures;
 
 pub use error::SmoothnessError;
 pub use measures::{
-    KernelSmoothness, NormalizedProfile, TailMass, kernel_smoothness, normalized_profile,
-    slope_at_zero, tail_mass,
+    KernelSmoothness, NormalizedProfile, SINGULARITY_ORDER, Singularity, TailMass,
+    kernel_smoothness, leading_singularity, normalized_profile, slope_at_zero, tail_mass,
 };

@@ -16,6 +16,10 @@
 //!   $k^{-2}$ for large $k$ (Bietti & Bach, *Deep Equals Shallow for ReLU Networks in Kernel
 //!   Regimes*, ICLR 2021, Thm. 1 for its leading term);
 //! * the positive power series $\sum_n b_n\mu_k(t^n)$, $b_n \ge 0$ (no cancellation; large $d$).
+//!   For kernels analytic beyond $[-1,1]$ (smooth activations: erf, GELU, sin, …) whose $\mu_k$
+//!   fall below every quadrature floor, the series is run on $\kappa(ct)$ with $c$ near the
+//!   estimated radius of convergence, so $\ln\mu_k$ stays accurate after $\mu_k$ underflows
+//!   (`log_mu` holds it; `mu` is then 0).
 //!
 //! The endpoint tail: with $\kappa(1-s^2) = \sum_j a^+_j s^j$ and $\kappa(-1+s^2) = \sum_j a^-_j
 //! s^j$ (the kernel recursion run on Puiseux series, [`crate::series`]) and the exact
@@ -41,7 +45,11 @@
 //! carries its own estimate ([`Eigenvalue::rel_error`]).
 //!
 //! **Decay** ([`decay`]): $\mu_k \sim (c_1 \pm c_{-1})\\,C(d,\nu)\\,k^{-(d-1+2\nu)}$ for even/odd
-//! $k$ with $C(d,\nu)$ of [`decay_constant`] (twice the value printed by Bietti & Bach).
+//! $k$ with $C(d,\nu)$ of [`decay_constant`] (twice the value printed by Bietti & Bach), for
+//! kernels with an endpoint singularity $(1\mp t)^\nu$ ([`DecayClass::Polynomial`]); kernels
+//! analytic on $[-1,1]$ (smooth activations) decay geometrically or faster
+//! ([`DecayClass::Geometric`], with a measured rate) and polynomial kernels have finitely many
+//! non-zero $\mu_k$ ([`DecayClass::Finite`]).
 //!
 //! **Positivity** (Schoenberg, *Positive definite functions on spheres*, Duke Math. J. 9, 1942):
 //! $\kappa(\langle x,y\rangle)$ is positive definite on $S^{d-1}$ iff all $\mu_k \ge 0$, and on
@@ -56,7 +64,10 @@ mod power;
 mod quadrature;
 mod schoenberg;
 
-pub use decay::{Decay, decay, fitted_exponent};
+pub(crate) use decay::clean_singular;
+pub use decay::{
+    Decay, DecayClass, RATE_FIT_DEGREE, SINGULAR_REL, decay, fitted_exponent, fitted_rate,
+};
 pub use endpoint::decay_constant;
 pub use error::SpectrumError;
 pub use mercer::{

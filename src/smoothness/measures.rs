@@ -3,13 +3,66 @@
 use std::f64::consts::{PI, SQRT_2};
 
 use crate::kernel::SphereKernel;
-use crate::series::kink_coefficients;
-use crate::spectrum::{decay, mercer_spectrum};
+use crate::series::{Endpoint, endpoint_expansion_normalized, kink_coefficients};
+use crate::spectrum::{DecayClass, clean_singular, decay, mercer_spectrum};
 
 use super::error::SmoothnessError;
 
 /// Largest number of angles of a [`normalized_profile`].
 pub const MAX_PROFILE_POINTS: usize = 1_000_000;
+
+/// Order of the endpoint expansions searched for the leading singular power (exponents up to
+/// $\nu = 20.5$).
+pub const SINGULARITY_ORDER: usize = 41;
+
+/// The leading singular term $c\,(1\mp t)^\nu$ of the normalized kernel at one end of
+/// $[-1, 1]$: $\kappa(1\mp u)/\kappa(1) = p(u) + c\,u^\nu + \dots$ with a polynomial $p$ and
+/// the smallest non-integer $\nu$.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Singularity {
+    /// The exponent $\nu$ (a half-integer for the library's activations).
+    pub exponent: f64,
+    /// The coefficient $c$ of $u^\nu$ (for $\nu = 1/2$: $c = -c_\pm$).
+    pub coefficient: f64,
+}
+
+/// The leading singular term of $\kappa/\kappa(1)$ at `endpoint`, or `None` if the kernel has
+/// no non-integer power of $1\mp t$ up to $u^{20.5}$ there (analytic at that end, e.g. erf,
+/// GELU or polynomial activations). An odd coefficient of the expansion in $\sqrt u$ counts
+/// when it exceeds [`crate::spectrum::SINGULAR_REL`] times the largest coefficient before it
+/// (rounding of the series arithmetic).
+///
+/// ```
+/// use ntk_sphere::activation::Activation;
+/// use ntk_sphere::arch::{Layer, Serial};
+/// use ntk_sphere::series::Endpoint;
+/// use ntk_sphere::smoothness::leading_singularity;
+/// use ntk_sphere::{KernelKind, SphereKernel};
+/// // NNGP of dense-ReLU^2-dense: exponent 5/2 at t = 1.
+/// let dense = Layer::dense(1.0, 0.0).unwrap();
+/// let act = Layer::activation(Activation::rectified_monomial(2).unwrap());
+/// let net = Serial::new(vec![dense.clone(), act, dense]).unwrap();
+/// let k = SphereKernel::new(net, KernelKind::Nngp, 3).unwrap();
+/// let s = leading_singularity(&k, Endpoint::Plus).unwrap().unwrap();
+/// assert_eq!(s.exponent, 2.5);
+/// ```
+pub fn leading_singularity(
+    kernel: &SphereKernel,
+    endpoint: Endpoint,
+) -> Result<Option<Singularity>, SmoothnessError> {
+    let a = clean_singular(&endpoint_expansion_normalized(
+        kernel,
+        endpoint,
+        SINGULARITY_ORDER,
+    )?);
+    Ok((1..a.len())
+        .step_by(2)
+        .find(|&j| a[j] != 0.0)
+        .map(|j| Singularity {
+            exponent: j as f64 / 2.0,
+            coefficient: a[j],
+        }))
+}
 
 /// The smoothness measures of one kernel (all for the normalized kernel $\kappa/\kappa(1)$).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,11 +82,23 @@ pub struct KernelSmoothness {
     pub decay_constant_even: f64,
     /// Constant for odd $k$ (normalized kernel).
     pub decay_constant_odd: f64,
+    /// The decay class of the eigenvalues ([`DecayClass::Polynomial`] iff an endpoint
+    /// singularity exists).
+    pub decay_class: DecayClass,
+    /// The measured geometric rate ([`DecayClass::Geometric`]; 0 for [`DecayClass::Finite`];
+    /// `None` for [`DecayClass::Polynomial`]), see [`crate::spectrum::Decay::rate`].
+    pub decay_rate: Option<f64>,
+    /// Leading singular term at $t = 1$ (`None`: analytic there).
+    pub singular_plus: Option<Singularity>,
+    /// Leading singular term at $t = -1$ (`None`: analytic there).
+    pub singular_minus: Option<Singularity>,
 }
 
 /// The [`KernelSmoothness`] of `kernel` on $S^{d-1}$, $d$ = `kernel.dim()` (the kink
 /// coefficients and the slope do not depend on $d$ for bias-free networks; the decay constants
-/// do).
+/// do). Every composition is accepted: a kernel analytic at an end has $c_\pm = 0$ and no
+/// [`Singularity`] there, and an analytic kernel gets [`DecayClass::Geometric`] or
+/// [`DecayClass::Finite`] with exponent $-\infty$ (not an error).
 ///
 /// ```
 /// use ntk_sphere::{Mlp, KernelKind, SphereKernel};
@@ -56,6 +121,10 @@ pub fn kernel_smoothness(kernel: &SphereKernel) -> Result<KernelSmoothness, Smoo
         decay_exponent: law.exponent,
         decay_constant_even: law.constant_even,
         decay_constant_odd: law.constant_odd,
+        decay_class: law.class,
+        decay_rate: law.rate,
+        singular_plus: leading_singularity(kernel, Endpoint::Plus)?,
+        singular_minus: leading_singularity(kernel, Endpoint::Minus)?,
     })
 }
 

@@ -8,13 +8,31 @@
 //! $$\mu_k \sim (c_1 + (-1)^k c_{-1})\\,C(d,\nu)\\,k^{-(d-1+2\nu)},$$
 //! from $\mu_k((1-t)^\nu) \sim C(d,\nu)k^{-(d-1+2\nu)}$ and $\mu_k((1+t)^\nu) = (-1)^k\mu_k((1-t)^\nu)$
 //! ([`super::decay_constant`]).
+//!
+//! **Classes.** The singular exponent $\nu$ is read from the Puiseux expansions in
+//! $s = \sqrt{1\mp t}$: the first odd power $s^{2\nu}$ whose coefficient is non-zero beyond
+//! rounding ([`SINGULAR_REL`] times the largest coefficient before it). Then
+//! * [`DecayClass::Polynomial`]: a singular exponent exists at $t = 1$ or $t = -1$ — the law
+//!   above (ReLU NTK $\nu = 1/2$, ReLU NNGP $3/2$, $\mathrm{ReLU}^n$: $n+1/2$ for the NNGP and
+//!   $n-1/2$ for the NTK, sign NNGP $1/2$);
+//! * [`DecayClass::Finite`]: no singular exponent and the Maclaurin series terminates (polynomial
+//!   activations): $\mu_k = 0$ for $k >$ [`Decay::degree`]; `rate` is $0$;
+//! * [`DecayClass::Geometric`]: no singular exponent up to order 41 and infinitely many
+//!   Maclaurin coefficients (analytic activations: erf, GELU, sin, exp, Gaussian): $\mu_k$ decays
+//!   faster than any power. A kernel analytic inside the Bernstein ellipse
+//!   $\{|t-1|+|t+1| < \rho+\rho^{-1}\}$ has $\mu_k = O(k^p\rho^{-k})$; the reported `rate` is
+//!   **measured**: $e^{\beta}$ from the least-squares fit
+//!   $\ln\mu_k \approx a + p\ln k + \beta k$ over the resolved non-zero degrees
+//!   $k\in[K/3, K]$, $K =$ [`RATE_FIT_DEGREE`], of [`super::mercer_spectrum`]. For entire
+//!   kernels (e.g. exp, sin) the decay is super-geometric and the fitted rate depends on $K$.
 
 use crate::kernel::SphereKernel;
 use crate::series::{Endpoint, endpoint_expansion_normalized};
 
 use super::endpoint::decay_constant;
 use super::error::SpectrumError;
-use super::mercer::{ln_kappa_one, zero_pattern};
+use super::mercer::{ln_kappa_one, mercer_spectrum, zero_pattern};
+use crate::series::maclaurin_coefficients_normalized;
 
 /// Order of the endpoint expansions searched for the leading half-integer power.
 const DECAY_ORDER: usize = 41;
@@ -23,9 +41,70 @@ const DECAY_ORDER: usize = 41;
 /// series coefficients).
 const CANCELLATION_REL: f64 = 1e-13;
 
+/// An odd endpoint coefficient $a_j$ counts as non-zero (a singular power $(1\mp t)^{j/2}$) if
+/// $|a_j| >$ `SINGULAR_REL` $\cdot\max_{i<j}|a_i|$: far above the rounding of the series
+/// arithmetic ($\approx 10^{-15}(1 + 5L)$ at depth $L$) and far below any genuine
+/// singular coefficient of the library's kernels.
+pub const SINGULAR_REL: f64 = 1e-10;
+
+/// Highest degree of the spectrum on which the geometric rate is fitted.
+pub const RATE_FIT_DEGREE: usize = 120;
+
+/// Largest relative error of an eigenvalue used in the rate fit.
+const RATE_FIT_REL_ERROR: f64 = 1e-9;
+
+/// Number of Maclaurin coefficients inspected for a terminating series ([`DecayClass::Finite`]).
+const FINITE_TERMS: usize = 65;
+
+/// How the Mercer eigenvalues decay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecayClass {
+    /// $\mu_k \sim C_\pm k^{-(d-1+2\nu)}$: an endpoint singularity $(1\mp t)^\nu$.
+    Polynomial,
+    /// Faster than any power, $\mu_k \approx C k^p\,\text{rate}^k$ (measured): a kernel
+    /// analytic on $[-1, 1]$.
+    Geometric,
+    /// $\mu_k = 0$ beyond a degree: a polynomial kernel.
+    Finite,
+}
+
+impl DecayClass {
+    /// `"polynomial"`, `"geometric"` or `"finite"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Polynomial => "polynomial",
+            Self::Geometric => "geometric",
+            Self::Finite => "finite",
+        }
+    }
+}
+
+/// The odd coefficients of an endpoint expansion with rounding noise removed: $a_j$ ($j$ odd)
+/// is set to 0 unless $|a_j| >$ [`SINGULAR_REL`]$\cdot\max_{i<j}|a_i|$.
+pub(crate) fn clean_singular(a: &[f64]) -> Vec<f64> {
+    let mut out = a.to_vec();
+    let mut max = 0.0f64;
+    for (j, c) in out.iter_mut().enumerate() {
+        if j % 2 == 1 && c.abs() <= SINGULAR_REL * max {
+            *c = 0.0;
+        }
+        max = max.max(c.abs());
+    }
+    out
+}
+
 /// The asymptotic law $\mu_k \approx$ `constant_parity` $\cdot k^{\text{exponent}}$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decay {
+    /// The decay class (see the [module documentation](self)).
+    pub class: DecayClass,
+    /// [`DecayClass::Geometric`]: the measured ratio $\mu_{k+1}/\mu_k$ ($\mu_k \approx
+    /// Ck^p\,\text{rate}^k$, fitted on the computed spectrum, see the module documentation);
+    /// [`DecayClass::Finite`]: 0; [`DecayClass::Polynomial`]: `None`.
+    pub rate: Option<f64>,
+    /// [`DecayClass::Finite`]: the highest degree with $\mu_k \ne 0$ (the degree of the
+    /// kernel polynomial); `None` otherwise.
+    pub degree: Option<usize>,
     /// $-(d-1+2\nu)$; $-\infty$ if the kernel has no half-integer power up to order 41 at
     /// either end (decay faster than any power).
     pub exponent: f64,
@@ -40,9 +119,10 @@ pub struct Decay {
     pub log_constant_even: Option<f64>,
     /// $\ln|$`constant_odd`$|$.
     pub log_constant_odd: Option<f64>,
-    /// $c_1$, the coefficient of $(1-t)^\nu$ at $t = 1$.
+    /// $c_1$, the coefficient of the leading singular power $(1-t)^\nu$ at $t = 1$ (0 if the
+    /// kernel is analytic there, or if the leading singularity is only at $t = -1$).
     pub c_one: f64,
-    /// $c_{-1}$, the coefficient of $(1+t)^\nu$ at $t = -1$.
+    /// $c_{-1}$, the coefficient of the leading singular power $(1+t)^\nu$ at $t = -1$.
     pub c_minus_one: f64,
     /// Whether the constants are for $\kappa/\kappa(1)$.
     pub normalized: bool,
@@ -65,8 +145,16 @@ pub struct Decay {
 pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumError> {
     let d = kernel.dim();
     super::check_dim(d)?;
-    let ap = endpoint_expansion_normalized(kernel, Endpoint::Plus, DECAY_ORDER)?;
-    let am = endpoint_expansion_normalized(kernel, Endpoint::Minus, DECAY_ORDER)?;
+    let ap = clean_singular(&endpoint_expansion_normalized(
+        kernel,
+        Endpoint::Plus,
+        DECAY_ORDER,
+    )?);
+    let am = clean_singular(&endpoint_expansion_normalized(
+        kernel,
+        Endpoint::Minus,
+        DECAY_ORDER,
+    )?);
     let zeros = zero_pattern(kernel);
     let ln_k1 = if normalized {
         0.0
@@ -77,7 +165,11 @@ pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumE
         .step_by(2)
         .find(|&j| ap[j] != 0.0 || am[j] != 0.0)
     else {
+        let (class, rate, degree) = smooth_class(kernel, &zeros)?;
         return Ok(Decay {
+            class,
+            rate,
+            degree,
             exponent: f64::NEG_INFINITY,
             nu: f64::INFINITY,
             constant_even: 0.0,
@@ -106,6 +198,9 @@ pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumE
     let (even, ln_even) = parity_constant(c1 + cm1, 0);
     let (odd, ln_odd) = parity_constant(c1 - cm1, 1);
     Ok(Decay {
+        class: DecayClass::Polynomial,
+        rate: None,
+        degree: None,
         exponent: -(d as f64 - 1.0 + 2.0 * nu),
         nu,
         constant_even: even,
@@ -116,6 +211,83 @@ pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumE
         c_minus_one: cm1,
         normalized,
     })
+}
+
+/// Class, rate and degree of a kernel without endpoint singularity.
+fn smooth_class(
+    kernel: &SphereKernel,
+    zeros: &super::mercer::ZeroPattern,
+) -> Result<(DecayClass, Option<f64>, Option<usize>), SpectrumError> {
+    if zeros.parity_vanishes(0) && zeros.parity_vanishes(1) {
+        let b = maclaurin_coefficients_normalized(kernel, FINITE_TERMS)?;
+        let degree = b.iter().rposition(|&x| x != 0.0).unwrap_or(0);
+        return Ok((DecayClass::Finite, Some(0.0), Some(degree)));
+    }
+    let s = mercer_spectrum(kernel, RATE_FIT_DEGREE, true)?;
+    let pts: Vec<(usize, f64)> = s
+        .eigenvalues
+        .iter()
+        .filter(|e| e.k >= RATE_FIT_DEGREE / 3 && e.k > 0 && e.rel_error <= RATE_FIT_REL_ERROR)
+        .filter_map(|e| e.log_mu.filter(|_| e.sign > 0).map(|l| (e.k, l)))
+        .collect();
+    let rate = fitted_rate(&pts);
+    Ok((DecayClass::Geometric, rate, None))
+}
+
+/// The measured geometric rate $e^\beta$ of the least-squares fit
+/// $\ln\mu_k \approx a + p\ln k + \beta k$ through the points $(k, \ln\mu_k)$, $k \ge 1$
+/// (`None` with fewer than four points).
+///
+/// ```
+/// use ntk_sphere::spectrum::fitted_rate;
+/// let pts: Vec<(usize, f64)> =
+///     (20..60).map(|k| (k, 2.0 - 1.5 * (k as f64).ln() + k as f64 * 0.3f64.ln())).collect();
+/// assert!((fitted_rate(&pts).unwrap() - 0.3).abs() < 1e-12);
+/// ```
+pub fn fitted_rate(points: &[(usize, f64)]) -> Option<f64> {
+    let pts: Vec<[f64; 4]> = points
+        .iter()
+        .filter(|p| p.0 > 0 && p.1.is_finite())
+        .map(|&(k, y)| [1.0, (k as f64).ln(), k as f64, y])
+        .collect();
+    if pts.len() < 4 {
+        return None;
+    }
+    // Normal equations A^T A x = A^T y (3 x 3), solved by Gaussian elimination with pivoting;
+    // columns centred and scaled first for conditioning.
+    let n = pts.len() as f64;
+    let mean: Vec<f64> = (1..4)
+        .map(|c| pts.iter().map(|p| p[c]).sum::<f64>() / n)
+        .collect();
+    let sd: Vec<f64> = (1..3)
+        .map(|c| {
+            (pts.iter()
+                .map(|p| (p[c] - mean[c - 1]).powi(2))
+                .sum::<f64>()
+                / n)
+                .sqrt()
+                .max(f64::MIN_POSITIVE)
+        })
+        .collect();
+    let x: Vec<[f64; 2]> = pts
+        .iter()
+        .map(|p| [(p[1] - mean[0]) / sd[0], (p[2] - mean[1]) / sd[1]])
+        .collect();
+    let y: Vec<f64> = pts.iter().map(|p| p[3] - mean[2]).collect();
+    let (mut s00, mut s01, mut s11, mut r0, mut r1) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (xi, yi) in x.iter().zip(&y) {
+        s00 += xi[0] * xi[0];
+        s01 += xi[0] * xi[1];
+        s11 += xi[1] * xi[1];
+        r0 += xi[0] * yi;
+        r1 += xi[1] * yi;
+    }
+    let det = s00 * s11 - s01 * s01;
+    if det.abs() <= 1e-12 * s00 * s11 {
+        return None;
+    }
+    let beta = (s00 * r1 - s01 * r0) / det / sd[1];
+    beta.is_finite().then(|| beta.exp())
 }
 
 /// Least-squares slope of $\ln\mu_k$ against $\ln k$ over the given degrees: a fitted local

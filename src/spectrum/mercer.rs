@@ -8,9 +8,13 @@ use crate::kernel::SphereKernel;
 use crate::scalar::{DoubleDouble, QuadDouble};
 use crate::series::{Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized};
 
+use super::decay::clean_singular;
 use super::endpoint::{TailValue, tail_value};
 use super::error::SpectrumError;
-use super::power::{coefficient_accuracy, power_value};
+use super::power::{
+    MIN_SCALED_RADIUS, coefficient_accuracy, estimated_radius, power_value, power_value_scaled,
+    scaled_coefficients,
+};
 use super::quadrature::{QuadScalar, default_nodes, quadrature_normalized};
 use super::{MAX_DEGREE, check_dim};
 
@@ -52,6 +56,17 @@ const QUAD_DOUBLE_MAX_DEGREE: usize = 1000;
 
 /// Degrees beyond this are never computed by the power series (it needs about $2k$ terms).
 const POWER_MAX_DEGREE: usize = 600;
+
+/// The scaled power series uses $c = $ `SCALED_RADIUS_FRACTION` $\cdot\hat R$ ($\hat R$ the
+/// estimated radius of convergence), so the scaled coefficients decay slowly and never
+/// overflow.
+const SCALED_RADIUS_FRACTION: f64 = 0.95;
+
+/// Terms of the scaled power series beyond $3k_{\max}/2$.
+const SCALED_EXTRA_TERMS: usize = 400;
+
+/// Largest number of scaled Maclaurin coefficients.
+const MAX_SCALED_TERMS: usize = 4000;
 
 /// Smallest window of consecutive degrees on which the tail must agree with a reference.
 const SWITCH_WINDOW: usize = 12;
@@ -307,19 +322,24 @@ fn tail_candidates(
     let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, ENDPOINT_ORDER);
     let minus = endpoint_expansion_normalized(kernel, Endpoint::Minus, ENDPOINT_ORDER);
     match (plus, minus) {
-        (Ok(ap), Ok(am)) => (0..=kmax)
-            .map(|k| {
-                if k < TAIL_MIN_DEGREE || zeros.is_zero(k) {
-                    return None;
-                }
-                tail_value(d, k, &ap, &am).map(|t: TailValue| Candidate {
-                    sign: t.sign,
-                    ln_abs: t.ln_abs,
-                    rel_error: t.rel_error,
-                    method: Method::EndpointTail,
+        // Odd coefficients at rounding level (kernels analytic at the endpoint) are no
+        // singularity: without them the tail is empty for analytic kernels.
+        (Ok(ap), Ok(am)) => {
+            let (ap, am) = (clean_singular(&ap), clean_singular(&am));
+            (0..=kmax)
+                .map(|k| {
+                    if k < TAIL_MIN_DEGREE || zeros.is_zero(k) {
+                        return None;
+                    }
+                    tail_value(d, k, &ap, &am).map(|t: TailValue| Candidate {
+                        sign: t.sign,
+                        ln_abs: t.ln_abs,
+                        rel_error: t.rel_error,
+                        method: Method::EndpointTail,
+                    })
                 })
-            })
-            .collect(),
+                .collect()
+        }
         _ => vec![None; kmax + 1],
     }
 }
@@ -587,6 +607,35 @@ pub fn mercer_spectrum(
                     rel_error: p.rel_error,
                     method: Method::PowerSeries,
                 });
+            }
+        }
+    }
+
+    // Scaled power series for kernels analytic beyond [-1, 1] whose eigenvalues fell below
+    // every floor (the unscaled b_n underflow): coefficients of kappa(c t), c ~ the radius of
+    // convergence.
+    let unresolved: Vec<usize> = (0..=kmax)
+        .filter(|&k| !zeros.is_zero(k) && cands[k].iter().all(|c| c.rel_error > TARGET_REL_ERROR))
+        .collect();
+    if let Some(&top) = unresolved.last() {
+        if power.is_none() {
+            power = Some(power_coefficients(kernel, kmax));
+        }
+        let radius = estimated_radius(power.as_deref().unwrap_or(&[]));
+        if let Some(r) = radius.filter(|&r| r >= MIN_SCALED_RADIUS && r.is_finite()) {
+            let c = SCALED_RADIUS_FRACTION * r;
+            let terms = (top + top / 2 + SCALED_EXTRA_TERMS).min(MAX_SCALED_TERMS);
+            if let Some(bt) = scaled_coefficients(kernel, terms, c) {
+                for &k in &unresolved {
+                    if let Some(p) = power_value_scaled(d, k, &bt, c, coeff_rel) {
+                        cands[k].push(Candidate {
+                            sign: 1.0,
+                            ln_abs: p.ln_abs,
+                            rel_error: p.rel_error,
+                            method: Method::PowerSeries,
+                        });
+                    }
+                }
             }
         }
     }

@@ -233,6 +233,9 @@ fn run_decay(args: &DecayArgs) -> Result<(), Failure> {
     let k = SphereKernel::new(arch.clone(), args.arch.kind, args.dim)?;
     let d = decay(&k, args.normalize).map_err(|e| Failure::Usage(e.to_string()))?;
     let v = serde_json::json!({
+        "class": d.class.as_str(),
+        "rate": d.rate.map_or(serde_json::Value::Null, json_or_null),
+        "degree": d.degree,
         "exponent": json_or_null(d.exponent),
         "constant_even": json_or_null(d.constant_even),
         "constant_odd": json_or_null(d.constant_odd),
