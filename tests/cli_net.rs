@@ -245,11 +245,11 @@ fn bad_specs_name_the_pointer() {
         ),
         // negative variances and scales
         (
-            format!(r#"{{"layers": [{{"dense": {{"w_var": -1}}}}]}}"#),
+            r#"{"layers": [{"dense": {"w_var": -1}}]}"#.to_string(),
             "error: --net /layers/0/dense/w_var: w_var must be > 0, got -1",
         ),
         (
-            format!(r#"{{"layers": [{{"dense": {{"b_var": -0.5}}}}]}}"#),
+            r#"{"layers": [{"dense": {"b_var": -0.5}}]}"#.to_string(),
             "error: --net /layers/0/dense/b_var: b_var must be >= 0, got -0.5",
         ),
         (

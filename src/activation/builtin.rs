@@ -512,8 +512,6 @@ impl DualActivation for Activation {
             Kind::RectifiedMonomial { degree } => {
                 if x > 0.0 {
                     x.powi(*degree as i32)
-                } else if *degree == 0 && x == 0.0 {
-                    0.0
                 } else {
                     0.0
                 }

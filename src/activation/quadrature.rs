@@ -147,9 +147,9 @@ fn legendre_rules() -> &'static [Legendre] {
     RULES.get_or_init(|| {
         let max_order = PANEL_ORDERS.iter().copied().max().unwrap_or(1);
         let mut rules = vec![Legendre::default(); max_order + 1];
-        for n in 1..=max_order {
+        for (n, rule) in rules.iter_mut().enumerate().skip(1) {
             let r = gauss_legendre(n).expect("Gauss–Legendre order in range");
-            rules[n] = Legendre {
+            *rule = Legendre {
                 x: r.nodes().to_vec(),
                 w: r.weights().to_vec(),
             };

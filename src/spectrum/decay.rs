@@ -227,7 +227,7 @@ fn smooth_class(
     let pts: Vec<(usize, f64)> = s
         .eigenvalues
         .iter()
-        .filter(|e| e.k >= RATE_FIT_DEGREE / 3 && e.k > 0 && e.rel_error <= RATE_FIT_REL_ERROR)
+        .filter(|e| e.k >= RATE_FIT_DEGREE / 3 && e.rel_error <= RATE_FIT_REL_ERROR)
         .filter_map(|e| e.log_mu.filter(|_| e.sign > 0).map(|l| (e.k, l)))
         .collect();
     let rate = fitted_rate(&pts);
