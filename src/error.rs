@@ -129,7 +129,8 @@ pub enum KernelError {
         error: f64,
         /// The target.
         target: f64,
-    },    /// An array of `rows × cols` entries of 8 bytes is too large: the count overflows `usize`,
+    },
+    /// An array of `rows × cols` entries of 8 bytes is too large: the count overflows `usize`,
     /// exceeds the documented limit `limit` (e.g. `kernel::MAX_GRAM_ENTRIES` for Gram
     /// matrices), or, with `limit` `None`, the memory cannot be allocated.
     #[error("{}", too_large(what, *rows, *cols, *limit))]

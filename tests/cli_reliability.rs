@@ -82,9 +82,7 @@ fn spiral_csv(n: usize) -> String {
         .collect()
 }
 
-const GRAM: [&str; 7] = [
-    "gram", "--arch", "resnet", "--depth", "3", "--alpha", "0.5",
-];
+const GRAM: [&str; 7] = ["gram", "--arch", "resnet", "--depth", "3", "--alpha", "0.5"];
 
 // ---------------------------------------------------------------------------------------------
 // stdout
@@ -245,9 +243,16 @@ fn figures_need_a_directory_name() {
 fn failed_figure_writes_keep_the_old_files() {
     let dir = temp_dir("figures");
     std::fs::write(dir.join("kernel_shapes.svg"), "old").unwrap();
-    let out = ntk_sh("trap '' XFSZ; ulimit -f 1;", &["figures", "--out", s(&dir)], "");
+    let out = ntk_sh(
+        "trap '' XFSZ; ulimit -f 1;",
+        &["figures", "--out", s(&dir)],
+        "",
+    );
     assert_error(&out, &["cannot write", "kernel_shapes.svg"]);
-    assert_eq!(std::fs::read(dir.join("kernel_shapes.svg")).unwrap(), b"old");
+    assert_eq!(
+        std::fs::read(dir.join("kernel_shapes.svg")).unwrap(),
+        b"old"
+    );
     assert_eq!(entries(&dir), ["kernel_shapes.svg"]);
 }
 
@@ -282,7 +287,15 @@ fn endless_input_fails_fast() {
     let start = Instant::now();
     let out = ntk_sh(
         "ulimit -v 1048576;",
-        &["gram", "--arch", "mlp", "--depth", "2", "--input", "/dev/zero"],
+        &[
+            "gram",
+            "--arch",
+            "mlp",
+            "--depth",
+            "2",
+            "--input",
+            "/dev/zero",
+        ],
         "",
     );
     assert_error(&out, &["/dev/zero:1: NUL byte", "not a text file"]);

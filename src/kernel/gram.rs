@@ -250,7 +250,10 @@ mod tests {
             Err(KernelError::NotRepresentable { log2_abs }) => {
                 // ‖x‖² κ(1) = 2^(2·1024.5) κ(1)
                 let expected = 2.0 * (f64::MAX.log2() + 0.5) + log2_k1;
-                assert!((log2_abs - expected).abs() < 1e-9, "{log2_abs} vs {expected}");
+                assert!(
+                    (log2_abs - expected).abs() < 1e-9,
+                    "{log2_abs} vs {expected}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -272,7 +275,11 @@ mod tests {
     #[test]
     fn gram_buffer_limits() {
         assert_eq!(gram_buffer(3, 4).unwrap(), vec![0.0; 12]);
-        for (r, c) in [(usize::MAX, 2), (1 << 16, (1 << 15) + 1), (100_000, 100_000)] {
+        for (r, c) in [
+            (usize::MAX, 2),
+            (1 << 16, (1 << 15) + 1),
+            (100_000, 100_000),
+        ] {
             match gram_buffer(r, c) {
                 Err(KernelError::TooLarge {
                     what: "Gram matrix",

@@ -25,15 +25,15 @@ impl Points {
                 what: "points have no coordinates",
             });
         }
-        let expected = n
-            .checked_mul(dim)
-            .filter(|&e| e <= MAX_ENTRIES)
-            .ok_or(KernelError::TooLarge {
-                what: "point set",
-                rows: n,
-                cols: dim,
-                limit: Some(MAX_ENTRIES),
-            })?;
+        let expected =
+            n.checked_mul(dim)
+                .filter(|&e| e <= MAX_ENTRIES)
+                .ok_or(KernelError::TooLarge {
+                    what: "point set",
+                    rows: n,
+                    cols: dim,
+                    limit: Some(MAX_ENTRIES),
+                })?;
         if data.len() != expected {
             return Err(KernelError::DimensionMismatch {
                 expected,

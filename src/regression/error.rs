@@ -124,7 +124,10 @@ pub enum RegressionError {
         exponent: f64,
     },
     /// A grid needs at least one point and at most [`super::MAX_GRID_POINTS`].
-    #[error("a grid needs between 1 and {} points, got {n}", super::MAX_GRID_POINTS)]
+    #[error(
+        "a grid needs between 1 and {} points, got {n}",
+        super::MAX_GRID_POINTS
+    )]
     InvalidGrid {
         /// The rejected size.
         n: usize,

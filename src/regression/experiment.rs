@@ -193,7 +193,10 @@ mod tests {
             Err(RegressionError::Kernel(KernelError::TooLarge {
                 rows, cols, limit, ..
             })) => {
-                assert_eq!((rows, cols, limit), (1e12 as usize, 3, Some(MAX_SAMPLE_COORDINATES)));
+                assert_eq!(
+                    (rows, cols, limit),
+                    (1e12 as usize, 3, Some(MAX_SAMPLE_COORDINATES))
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -212,8 +215,8 @@ mod tests {
 
     #[test]
     fn max_abs_derivative_rejects_huge_grids() {
-        let k = SphereKernel::new(crate::Mlp::new(2, 1.0).unwrap(), crate::KernelKind::Ntk, 2)
-            .unwrap();
+        let k =
+            SphereKernel::new(crate::Mlp::new(2, 1.0).unwrap(), crate::KernelKind::Ntk, 2).unwrap();
         let r = KernelRegressor::fit_angles(&k, &[0.0, 1.0], &[1.0, -1.0], 0.0).unwrap();
         for n in [usize::MAX, super::super::MAX_GRID_POINTS + 1, 0] {
             let e = r.max_abs_derivative(n).unwrap_err();

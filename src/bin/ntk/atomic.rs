@@ -106,7 +106,10 @@ impl Write for AtomicFile {
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.file.as_mut().expect("an uncommitted file").write_all(buf)
+        self.file
+            .as_mut()
+            .expect("an uncommitted file")
+            .write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {

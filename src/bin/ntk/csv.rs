@@ -284,7 +284,10 @@ mod tests {
             numbers: 10,
         };
         let e = parse_limited("lines", std::io::repeat(b'\n'), small).unwrap_err();
-        assert_eq!(e, "lines: the input is larger than the limit of 1 KiB for CSV input");
+        assert_eq!(
+            e,
+            "lines: the input is larger than the limit of 1 KiB for CSV input"
+        );
         let e = parse_limited("many", "1,2\n".repeat(6).as_bytes(), small).unwrap_err();
         assert_eq!(e, "many:6: more than 10 numbers, the limit for CSV input");
         // exactly at the limits

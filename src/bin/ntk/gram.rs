@@ -178,10 +178,7 @@ impl<'a> Streamer<'a> {
 
     /// Calls `emit` with each block of rows (row-major, `cols` entries per row), in order. The
     /// entries are checked to be finite before they are emitted; the first error stops.
-    pub fn run(
-        &self,
-        mut emit: impl FnMut(&[f64]) -> Result<(), Failure>,
-    ) -> Result<(), Failure> {
+    pub fn run(&self, mut emit: impl FnMut(&[f64]) -> Result<(), Failure>) -> Result<(), Failure> {
         let m = self.cols;
         let mut buf = vec![0.0; self.block * m];
         let mut tile = vec![0.0; self.block * self.block];
@@ -311,10 +308,17 @@ mod tests {
             ),
             "{msg}"
         );
-        assert!(e(usize::MAX, 3, None).contains("needs 4.427e20 bytes"), "{}", e(usize::MAX, 3, None));
+        assert!(
+            e(usize::MAX, 3, None).contains("needs 4.427e20 bytes"),
+            "{}",
+            e(usize::MAX, 3, None)
+        );
         let msg = e(1000, 1000, Some(1 << 20));
         assert!(msg.contains("needs 7.6 MiB") && msg.contains("1 MiB of memory available"));
-        assert_eq!(check_in_memory(1000, 1000, Some(1 << 30)).ok(), Some(1_000_000));
+        assert_eq!(
+            check_in_memory(1000, 1000, Some(1 << 30)).ok(),
+            Some(1_000_000)
+        );
         assert_eq!(check_in_memory(1 << 16, 1 << 15, None).ok(), Some(1 << 31));
     }
 }

@@ -91,12 +91,18 @@ mod tests {
     fn quoted_escapes_and_truncates() {
         assert_eq!(quoted("abc", 60), "\"abc\"");
         assert_eq!(quoted("a\0b\n\t\"\\", 60), "\"a\\0b\\n\\t\\\"\\\\\"");
-        assert_eq!(quoted("x\u{1b}[31m\u{202E}", 60), "\"x\\u{001B}[31m\\u{202E}\"");
+        assert_eq!(
+            quoted("x\u{1b}[31m\u{202E}", 60),
+            "\"x\\u{001B}[31m\\u{202E}\""
+        );
         let long = "9".repeat(1000);
         let q = quoted(&long, FIELD_CHARS);
         assert_eq!(q.chars().count(), FIELD_CHARS + 3);
         assert!(q.ends_with("…\""));
-        assert_eq!(quoted(&"é".repeat(60), 60), format!("\"{}\"", "é".repeat(60)));
+        assert_eq!(
+            quoted(&"é".repeat(60), 60),
+            format!("\"{}\"", "é".repeat(60))
+        );
     }
 
     #[test]
