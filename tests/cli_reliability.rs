@@ -105,6 +105,30 @@ fn closed_stdout_is_an_error() {
         let out = ntk_sh("", args, ">&-");
         assert_error(&out, &["cannot write stdout", "closed"]);
     }
+    // refused before any work: no figures written
+    let figs = dir.join("figs");
+    let out = ntk_sh("", &["figures", "--out", s(&figs)], ">&-");
+    assert_error(&out, &["standard output is closed"]);
+    assert!(!figs.exists());
+    // `gram --output` does not use stdout
+    let k = dir.join("K.npy");
+    let out = ntk_sh(
+        "",
+        &[
+            "gram",
+            "--arch",
+            "mlp",
+            "--depth",
+            "2",
+            "--input",
+            s(&x),
+            "--output",
+            s(&k),
+        ],
+        ">&-",
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(k.exists());
 }
 
 /// A reader that went away (`EPIPE`) is reported: the output is incomplete.

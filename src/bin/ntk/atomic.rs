@@ -28,9 +28,17 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     /// Creates the temporary file for `target` (`.NAME.PID-N.tmp` in the same directory). The
-    /// new file gets the permissions of an existing target (best effort).
+    /// new file gets the permissions of an existing target (best effort). A symbolic link is
+    /// written through: the file it points to is replaced, the link is kept.
     pub fn create(target: &Path) -> io::Result<Self> {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let target = match fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf())
+            }
+            _ => target.to_path_buf(),
+        };
+        let target = target.as_path();
         let name = target
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
@@ -208,6 +216,7 @@ mod tests {
         fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[cfg(unix)]
     #[test]
     fn permissions_of_an_existing_target_are_kept() {
         use std::os::unix::fs::PermissionsExt;
@@ -218,6 +227,26 @@ mod tests {
         write_bytes(&target, b"new").unwrap();
         let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_written_through() {
+        let dir = scratch("link");
+        let real = dir.join("real.csv");
+        fs::write(&real, "old").unwrap();
+        let link = dir.join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_bytes(&link, b"new").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&real).unwrap(), b"new");
+        assert_eq!(entries(&dir), ["link.csv", "real.csv"]);
         fs::remove_dir_all(&dir).unwrap();
     }
 

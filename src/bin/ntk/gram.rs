@@ -194,7 +194,6 @@ impl<'a> Streamer<'a> {
                         let t = &mut tile[..ra * rb];
                         if b < a {
                             // the tile (b, a), as computed for block b, transposed
-                            let t = &mut tile[..rb * ra];
                             self.tile(xb, Some(xa), t)?;
                             for i in 0..ra {
                                 for j in 0..rb {

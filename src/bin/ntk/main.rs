@@ -623,6 +623,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Every command but `gram --output` prints its result: fail before computing it if stdout
+    // is closed.
+    let prints = !matches!(&cli.command, Some(Command::Gram(a)) if a.output.is_some());
+    if prints {
+        if let Err(f) = stdout::ensure_open() {
+            return report_failure(f);
+        }
+    }
     let result = match &cli.command {
         None => run_report(),
         Some(Command::Kernel(args)) => run_kernel(args),

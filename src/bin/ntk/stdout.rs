@@ -45,14 +45,21 @@ fn failure(e: &io::Error) -> Failure {
     Failure::Usage(format!("cannot write stdout: {why}"))
 }
 
-/// Writes to stdout through `body` (buffered), then flushes. Any failure, including a closed
-/// stdout, is an error.
-pub fn print_with(body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Failure> {
+/// An error if stdout was closed when the process started (checked before a command computes
+/// output that would be lost).
+pub fn ensure_open() -> Result<(), Failure> {
     if CLOSED_AT_START.load(Ordering::Relaxed) {
         return Err(Failure::Usage(
             "cannot write stdout: standard output is closed".into(),
         ));
     }
+    Ok(())
+}
+
+/// Writes to stdout through `body` (buffered), then flushes. Any failure, including a closed
+/// stdout, is an error.
+pub fn print_with(body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Failure> {
+    ensure_open()?;
     let fd = io::stdout()
         .as_fd()
         .try_clone_to_owned()
