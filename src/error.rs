@@ -144,4 +144,55 @@ pub enum KernelError {
         /// The target.
         target: f64,
     },
+    /// An array of `rows × cols` entries of 8 bytes is too large: the count overflows `usize`,
+    /// exceeds the documented limit `limit` (e.g. `kernel::MAX_GRAM_ENTRIES` for Gram
+    /// matrices), or, with `limit` `None`, the memory cannot be allocated.
+    #[error("{}", too_large(what, *rows, *cols, *limit))]
+    TooLarge {
+        /// What was to be stored (e.g. `Gram matrix`, `point set`).
+        what: &'static str,
+        /// Number of rows (points).
+        rows: usize,
+        /// Number of columns (coordinates).
+        cols: usize,
+        /// The largest allowed number of entries, or `None` if the allocation failed.
+        limit: Option<usize>,
+    },
+}
+
+/// The message of [`KernelError::TooLarge`], with sizes in binary units.
+fn too_large(what: &str, rows: usize, cols: usize, limit: Option<usize>) -> String {
+    let entries = rows as f64 * cols as f64;
+    let need = format!(
+        "the {rows} x {cols} {what} needs {} ({} entries of 8 bytes)",
+        bytes(8.0 * entries),
+        if entries < 1e17 {
+            format!("{entries}")
+        } else {
+            format!("{entries:e}")
+        }
+    );
+    match limit {
+        Some(l) => format!(
+            "{need}, more than the limit of {} ({l} entries)",
+            bytes(8.0 * l as f64)
+        ),
+        None => format!("{need}, which cannot be allocated"),
+    }
+}
+
+/// A byte count in binary units (`7.6 MiB`), in scientific notation beyond PiB.
+fn bytes(b: f64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if b < 1024.0 {
+        return format!("{b} bytes");
+    }
+    let mut v = b;
+    for unit in UNITS {
+        v /= 1024.0;
+        if v < 1024.0 {
+            return format!("{} {unit}", (v * 10.0).round() / 10.0);
+        }
+    }
+    format!("{b:.3e} bytes")
 }

@@ -47,10 +47,81 @@ pub fn angle_between(x: &[f64], nx: f64, y: &[f64], ny: f64) -> f64 {
     2.0 * dm.sqrt().atan2(dp.sqrt())
 }
 
-/// $(m, e)$ with $x = m\cdot 2^e$, $m \in [0.5, 1)$ (for finite $x > 0$).
+/// $(m, e)$ with $x = m\cdot 2^e$, $m \in [0.5, 1)$ (for finite $x > 0$); $(x, 0)$ for zero,
+/// infinite and NaN $x$ (the caller then meets a non-finite or zero mantissa, never an
+/// arithmetic overflow of the exponent).
 pub(crate) fn frexp(x: f64) -> (f64, i64) {
-    let e = x.log2().floor() as i64 + 1;
+    if x == 0.0 || !x.is_finite() {
+        return (x, 0);
+    }
+    let e = x.abs().log2().floor() as i64 + 1;
     (crate::scalar::scale_f64(x, -(e as i32)), e)
+}
+
+/// Largest Gram matrix that [`gram_buffer`] allocates: $2^{31}$ entries (16 GiB of `f64`).
+pub const MAX_GRAM_ENTRIES: usize = 1 << 31;
+
+/// A zeroed row-major buffer for a `rows × cols` Gram matrix, or
+/// [`KernelError::TooLarge`] if `rows · cols` overflows, exceeds [`MAX_GRAM_ENTRIES`], or cannot
+/// be allocated (`try_reserve`: an error, not an abort). For the in-memory Gram functions
+/// (`kernel::gram`, `GramTable::gram`, [`gram_exact`]).
+pub(crate) fn gram_buffer(rows: usize, cols: usize) -> Result<Vec<f64>, KernelError> {
+    let too_large = |limit| KernelError::TooLarge {
+        what: "Gram matrix",
+        rows,
+        cols,
+        limit,
+    };
+    let len = rows
+        .checked_mul(cols)
+        .filter(|&n| n <= MAX_GRAM_ENTRIES)
+        .ok_or(too_large(Some(MAX_GRAM_ENTRIES)))?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(len).map_err(|_| too_large(None))?;
+    data.resize(len, 0.0);
+    Ok(data)
+}
+
+/// `x` divided by the power of two $2^e$ that brings its largest coordinate into $[0.5, 1)$
+/// (exact up to underflow of coordinates far below the largest one), and $e$.
+fn rescaled(x: &[f64]) -> (Vec<f64>, i64) {
+    let m = x.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    let (_, e) = frexp(m);
+    let v = x
+        .iter()
+        .map(|&c| crate::scalar::scale_f64(c, -(e as i32)))
+        .collect();
+    (v, e)
+}
+
+/// [`pair_exact`] for points with finite coordinates whose Euclidean norm overflows `f64`
+/// (coordinates near `f64::MAX`): a homogeneous kernel is evaluated on the points rescaled by
+/// powers of two, $K(2^a x, 2^b y) = 2^{a+b} K(x, y)$, so the entry is returned whenever it
+/// fits in `f64`; the covariance recursion of a non-homogeneous kernel does not fit
+/// ([`KernelError::NotRepresentable`], with the magnitude of the input covariance).
+fn pair_overflowing_norm(
+    arch: &Architecture,
+    kind: KernelKind,
+    x: &[f64],
+    y: &[f64],
+) -> Result<f64, KernelError> {
+    let (xs, ex) = rescaled(x);
+    let (ys, ey) = rescaled(y);
+    let (nxs, nys) = (norm(&xs), norm(&ys));
+    if arch.is_homogeneous() {
+        if nxs == 0.0 || nys == 0.0 {
+            return Ok(0.0);
+        }
+        let k = SphereKernel::new(arch.clone(), kind, x.len())?;
+        let s = k.eval_generic(DoubleDouble::cos_angle(angle_between(&xs, nxs, &ys, nys)));
+        let (mx, fx) = frexp(nxs);
+        let (my, fy) = frexp(nys);
+        let m = s.mantissa.to_f64() * mx * my;
+        return scaled_to_f64(m, s.exp2 + ex + fx + ey + fy);
+    }
+    let log2_norm = |n: f64, e: i64| n.log2() + e as f64;
+    let log2_abs = 2.0 * log2_norm(nxs, ex).max(log2_norm(nys, ey));
+    Err(KernelError::NotRepresentable { log2_abs })
 }
 
 /// The exact kernel entry $K(x, y)$ of two points of $\mathbb R^D$.
@@ -62,6 +133,9 @@ pub(crate) fn pair_exact(
     y: &[f64],
     ny: f64,
 ) -> Result<f64, KernelError> {
+    if !(nx.is_finite() && ny.is_finite()) {
+        return pair_overflowing_norm(arch, kind, x, y);
+    }
     let dim = x.len();
     let zero_x = nx == 0.0;
     let zero_y = ny == 0.0;
@@ -112,10 +186,11 @@ pub fn gram_exact(
             found: yy.dim(),
         });
     }
-    let nxs: Vec<f64> = (0..x.len()).map(|i| norm(x.row(i))).collect();
-    let nys: Vec<f64> = (0..yy.len()).map(|j| norm(yy.row(j))).collect();
     let symmetric = y.is_none();
     let cols = yy.len();
+    let mut data = gram_buffer(x.len(), cols)?;
+    let nxs: Vec<f64> = (0..x.len()).map(|i| norm(x.row(i))).collect();
+    let nys: Vec<f64> = (0..yy.len()).map(|j| norm(yy.row(j))).collect();
     let rows: Result<Vec<Vec<f64>>, KernelError> = (0..x.len())
         .into_par_iter()
         .map(|i| {
@@ -128,7 +203,6 @@ pub fn gram_exact(
         })
         .collect();
     let rows = rows?;
-    let mut data = vec![0.0; x.len() * cols];
     for (i, r) in rows.iter().enumerate() {
         data[i * cols..(i + 1) * cols].copy_from_slice(r);
     }
@@ -144,4 +218,88 @@ pub fn gram_exact(
         cols,
         data,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Mlp, ResNet};
+
+    #[test]
+    fn frexp_of_special_values() {
+        assert_eq!(frexp(0.75), (0.75, 0));
+        assert_eq!(frexp(6.0), (0.75, 3));
+        assert_eq!(frexp(5e-324), (0.5, -1073));
+        // log2 rounds up just below a power of two: m may be just below 0.5, m·2^e is exact
+        for x in [f64::MAX, 5e-324, 1.0 - f64::EPSILON, 3.0e-310, 1e300] {
+            let (m, e) = frexp(x);
+            assert!((0.49..1.0).contains(&m), "{x}: {m}");
+            assert_eq!(crate::scalar::scale_f64(m, e as i32), x);
+        }
+        assert_eq!(frexp(f64::INFINITY), (f64::INFINITY, 0));
+        assert!(frexp(f64::NAN).0.is_nan());
+        assert_eq!(frexp(0.0), (0.0, 0));
+    }
+
+    /// Coordinates at `f64::MAX` (norm beyond `f64`): no arithmetic overflow (this runs with
+    /// overflow checks under `cargo test`), a typed error where the entry does not fit, and
+    /// the entry where it does.
+    #[test]
+    fn gram_exact_with_huge_coordinates() {
+        let resnet: Architecture = ResNet::new(3, 0.5, 1.0, 1.0).unwrap().into();
+        let mlp_bias: Architecture = Mlp::with_bias(2, 1.0, 0.1).unwrap().into();
+        let huge = Points::from_rows(&[[f64::MAX, f64::MAX]]).unwrap();
+        let k = SphereKernel::new(resnet.clone(), KernelKind::Ntk, 2).unwrap();
+        let log2_k1 = k.log2_abs(1.0).unwrap();
+        match gram_exact(&resnet, KernelKind::Ntk, &huge, None) {
+            Err(KernelError::NotRepresentable { log2_abs }) => {
+                // ‖x‖² κ(1) = 2^(2·1024.5) κ(1)
+                let expected = 2.0 * (f64::MAX.log2() + 0.5) + log2_k1;
+                assert!(
+                    (log2_abs - expected).abs() < 1e-9,
+                    "{log2_abs} vs {expected}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match gram_exact(&mlp_bias, KernelKind::Ntk, &huge, None) {
+            Err(KernelError::NotRepresentable { log2_abs }) => {
+                assert!((log2_abs - 2.0 * (f64::MAX.log2() + 0.5)).abs() < 1e-9);
+            }
+            other => panic!("{other:?}"),
+        }
+        // ‖x‖‖y‖κ(cos π/4) fits: ‖x‖ = √2·MAX, ‖y‖ = 2^-1000
+        let tiny = Points::from_rows(&[[2f64.powi(-1000), 0.0]]).unwrap();
+        let g = gram_exact(&resnet, KernelKind::Ntk, &huge, Some(&tiny)).unwrap();
+        let expected = (f64::MAX.log2() + 0.5 - 1000.0) + k.log2_abs(0.5f64.sqrt()).unwrap();
+        assert!((g.get(0, 0).log2() - expected).abs() < 1e-12);
+        // the fast path does not panic either
+        assert!(crate::kernel::gram(&resnet, KernelKind::Ntk, &huge, None).is_err());
+    }
+
+    #[test]
+    fn gram_buffer_limits() {
+        assert_eq!(gram_buffer(3, 4).unwrap(), vec![0.0; 12]);
+        for (r, c) in [
+            (usize::MAX, 2),
+            (1 << 16, (1 << 15) + 1),
+            (100_000, 100_000),
+        ] {
+            match gram_buffer(r, c) {
+                Err(KernelError::TooLarge {
+                    what: "Gram matrix",
+                    rows,
+                    cols,
+                    limit: Some(MAX_GRAM_ENTRIES),
+                }) => assert_eq!((rows, cols), (r, c)),
+                other => panic!("{r} x {c}: {other:?}"),
+            }
+        }
+        let msg = gram_buffer(100_000, 100_000).unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "the 100000 x 100000 Gram matrix needs 74.5 GiB (10000000000 entries of 8 bytes), \
+             more than the limit of 16 GiB (2147483648 entries)"
+        );
+    }
 }

@@ -2,6 +2,10 @@
 
 use crate::error::KernelError;
 
+/// Largest number of coordinates $n \cdot D$ of a point set: the most `f64` a `Vec` can hold
+/// (`isize::MAX` bytes).
+const MAX_ENTRIES: usize = isize::MAX as usize / std::mem::size_of::<f64>();
+
 /// $n \ge 1$ points of $\mathbb R^D$, $D \ge 1$, all coordinates finite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Points {
@@ -21,9 +25,18 @@ impl Points {
                 what: "points have no coordinates",
             });
         }
-        if data.len() != n * dim {
+        let expected =
+            n.checked_mul(dim)
+                .filter(|&e| e <= MAX_ENTRIES)
+                .ok_or(KernelError::TooLarge {
+                    what: "point set",
+                    rows: n,
+                    cols: dim,
+                    limit: Some(MAX_ENTRIES),
+                })?;
+        if data.len() != expected {
             return Err(KernelError::DimensionMismatch {
-                expected: n * dim,
+                expected,
                 found: data.len(),
             });
         }
@@ -43,7 +56,19 @@ impl Points {
             .first()
             .ok_or(KernelError::EmptyInput { what: "no points" })?;
         let dim = first.as_ref().len();
-        let mut data = Vec::with_capacity(rows.len() * dim);
+        let too_large = |limit| KernelError::TooLarge {
+            what: "point set",
+            rows: rows.len(),
+            cols: dim,
+            limit,
+        };
+        let len = rows
+            .len()
+            .checked_mul(dim)
+            .filter(|&e| e <= MAX_ENTRIES)
+            .ok_or(too_large(Some(MAX_ENTRIES)))?;
+        let mut data = Vec::new();
+        data.try_reserve_exact(len).map_err(|_| too_large(None))?;
         for r in rows {
             let r = r.as_ref();
             if r.len() != dim {
@@ -87,4 +112,59 @@ pub(crate) fn norm(x: &[f64]) -> f64 {
     }
     let s: f64 = x.iter().map(|v| (v / m) * (v / m)).sum();
     m * s.sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sizes whose product overflows are typed errors, not arithmetic panics.
+    #[test]
+    fn overflowing_sizes_are_errors() {
+        let e = Points::new(vec![1.0], usize::MAX, 2).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                KernelError::TooLarge {
+                    what: "point set",
+                    rows: usize::MAX,
+                    cols: 2,
+                    limit: Some(MAX_ENTRIES),
+                }
+            ),
+            "{e:?}"
+        );
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("the 18446744073709551615 x 2 point set needs 2.951e20 bytes"),
+            "{msg}"
+        );
+        assert!(Points::new(vec![1.0], 2, usize::MAX).is_err());
+        assert!(Points::new(vec![1.0], usize::MAX / 8 + 1, 1).is_err());
+        // mismatched lengths name both counts
+        let e = Points::new(vec![1.0; 5], 2, 3).unwrap_err();
+        assert_eq!(
+            e,
+            KernelError::DimensionMismatch {
+                expected: 6,
+                found: 5
+            }
+        );
+    }
+
+    #[test]
+    fn from_rows_of_many_references() {
+        let row = [0.5; 4];
+        let rows = vec![&row[..]; 3];
+        let p = Points::from_rows(&rows).unwrap();
+        assert_eq!((p.len(), p.dim()), (3, 4));
+        let e = Points::from_rows(&[&[1.0, 2.0][..], &[3.0][..]]).unwrap_err();
+        assert_eq!(
+            e,
+            KernelError::DimensionMismatch {
+                expected: 2,
+                found: 1
+            }
+        );
+    }
 }

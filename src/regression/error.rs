@@ -123,8 +123,11 @@ pub enum RegressionError {
         /// The decay exponent $q$ of the terms.
         exponent: f64,
     },
-    /// A grid needs at least one point.
-    #[error("a grid needs at least one point, got {n}")]
+    /// A grid needs at least one point and at most [`super::MAX_GRID_POINTS`].
+    #[error(
+        "a grid needs between 1 and {} points, got {n}",
+        super::MAX_GRID_POINTS
+    )]
     InvalidGrid {
         /// The rejected size.
         n: usize,

@@ -10,6 +10,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::error::KernelError;
 use crate::kernel::{Points, SphereKernel};
 
 /// Number of training angles, $2\pi\\,\mathrm{linspace}(0, 1, 6) - \pi$ (the first and last are
@@ -88,11 +89,35 @@ pub fn sphere_target(x: &[f64]) -> f64 {
     0.5 * x[0] + (4.0 * x.get(1).copied().unwrap_or(0.0)).sin()
 }
 
+/// Largest sample of [`uniform_sphere_points`]: $n \cdot d \le 2^{31}$ coordinates (16 GiB).
+pub const MAX_SAMPLE_COORDINATES: usize = 1 << 31;
+
 /// `n` points drawn uniformly on $S^{d-1}$ (normalized standard Gaussian vectors) from the
 /// deterministic generator seeded with `seed`.
+///
+/// Errors ([`RegressionError::Kernel`]): [`KernelError::DimensionTooSmall`] for $d = 0$,
+/// [`KernelError::EmptyInput`] for $n = 0$, [`KernelError::TooLarge`] if $n \cdot d$ exceeds
+/// [`MAX_SAMPLE_COORDINATES`] or cannot be allocated.
 pub fn uniform_sphere_points(n: usize, dim: usize, seed: u64) -> Result<Points, RegressionError> {
+    if dim == 0 {
+        return Err(KernelError::DimensionTooSmall { dim }.into());
+    }
+    if n == 0 {
+        return Err(KernelError::EmptyInput { what: "no points" }.into());
+    }
+    let too_large = |limit| KernelError::TooLarge {
+        what: "point set",
+        rows: n,
+        cols: dim,
+        limit,
+    };
+    let len = n
+        .checked_mul(dim)
+        .filter(|&l| l <= MAX_SAMPLE_COORDINATES)
+        .ok_or(too_large(Some(MAX_SAMPLE_COORDINATES)))?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(len).map_err(|_| too_large(None))?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut data = Vec::with_capacity(n * dim);
     for _ in 0..n {
         loop {
             let v: Vec<f64> = (0..dim).map(|_| StandardNormal.sample(&mut rng)).collect();
@@ -154,4 +179,53 @@ pub fn sphere_experiment(
         test_rmse: regressor.rmse(sphere_target, &test)?,
         regressor,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sizes that cannot be sampled are typed errors (no abort in the allocator, no endless
+    /// loop for d = 0).
+    #[test]
+    fn uniform_sphere_points_rejects_impossible_sizes() {
+        match uniform_sphere_points(1e12 as usize, 3, 7) {
+            Err(RegressionError::Kernel(KernelError::TooLarge {
+                rows, cols, limit, ..
+            })) => {
+                assert_eq!(
+                    (rows, cols, limit),
+                    (1e12 as usize, 3, Some(MAX_SAMPLE_COORDINATES))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(uniform_sphere_points(usize::MAX, 2, 7).is_err());
+        assert_eq!(
+            uniform_sphere_points(10, 0, 1).unwrap_err(),
+            RegressionError::Kernel(KernelError::DimensionTooSmall { dim: 0 })
+        );
+        assert!(matches!(
+            uniform_sphere_points(0, 3, 1),
+            Err(RegressionError::Kernel(KernelError::EmptyInput { .. }))
+        ));
+        let p = uniform_sphere_points(5, 1, 3).unwrap();
+        assert!(p.as_slice().iter().all(|v| v.abs() == 1.0));
+    }
+
+    #[test]
+    fn max_abs_derivative_rejects_huge_grids() {
+        let k =
+            SphereKernel::new(crate::Mlp::new(2, 1.0).unwrap(), crate::KernelKind::Ntk, 2).unwrap();
+        let r = KernelRegressor::fit_angles(&k, &[0.0, 1.0], &[1.0, -1.0], 0.0).unwrap();
+        for n in [usize::MAX, super::super::MAX_GRID_POINTS + 1, 0] {
+            let e = r.max_abs_derivative(n).unwrap_err();
+            assert_eq!(e, RegressionError::InvalidGrid { n });
+            assert_eq!(
+                e.to_string(),
+                format!("a grid needs between 1 and 16777216 points, got {n}")
+            );
+        }
+        assert!(r.max_abs_derivative(100).unwrap().is_finite());
+    }
 }

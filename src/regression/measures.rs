@@ -20,6 +20,10 @@ pub const KINK_ANGLE: f64 = 1e-12;
 /// Default truncation degree of [`KernelRegressor::h1_seminorm`].
 pub const H1_KMAX: usize = 2000;
 
+/// Largest grid of [`KernelRegressor::max_abs_derivative`]: $2^{24}$ points (each costs one
+/// kernel-derivative evaluation per center).
+pub const MAX_GRID_POINTS: usize = 1 << 24;
+
 /// Terms of the tail of a Sobolev seminorm summed explicitly (with exact multiplicities) beyond
 /// $k_{\max}$, as a multiple of $k_{\max}$, before the integral remainder.
 const TAIL_EXPLICIT_FACTOR: usize = 8;
@@ -295,11 +299,11 @@ impl KernelRegressor {
     /// kinks, where $|f'|$ typically peaks). Between grid points $|f'|$ is smooth, so the
     /// estimate misses at most $O(n^{-1}\max|f''|)$ there.
     ///
-    /// Errors: [`RegressionError::InvalidGrid`] for $n = 0$; those of
-    /// [`KernelRegressor::derivative_angle`].
+    /// Errors: [`RegressionError::InvalidGrid`] for $n = 0$ and $n >$ [`MAX_GRID_POINTS`];
+    /// those of [`KernelRegressor::derivative_angle`].
     pub fn max_abs_derivative(&self, n: usize) -> Result<f64, RegressionError> {
         require_circle(&self.kernel)?;
-        if n == 0 {
+        if n == 0 || n > MAX_GRID_POINTS {
             return Err(RegressionError::InvalidGrid { n });
         }
         let h = AngleDerivative::new(&self.kernel)?;

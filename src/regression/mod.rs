@@ -22,11 +22,12 @@ mod measures;
 
 pub use error::RegressionError;
 pub use experiment::{
-    PAPER_DERIVATIVE_GRID, PAPER_TEST_POINTS, PAPER_TRAIN_POINTS, PaperExperiment,
-    SPHERE_TEST_POINTS, SphereExperiment, paper_experiment, paper_target, paper_test_angles,
-    paper_training_angles, sphere_experiment, sphere_target, uniform_sphere_points,
+    MAX_SAMPLE_COORDINATES, PAPER_DERIVATIVE_GRID, PAPER_TEST_POINTS, PAPER_TRAIN_POINTS,
+    PaperExperiment, SPHERE_TEST_POINTS, SphereExperiment, paper_experiment, paper_target,
+    paper_test_angles, paper_training_angles, sphere_experiment, sphere_target,
+    uniform_sphere_points,
 };
 pub use fit::{
     COINCIDENCE_ANGLE, KernelRegressor, MERGE_TARGET_REL, SINGULAR_PIVOT, UNIT_TOLERANCE,
 };
-pub use measures::{H1_KMAX, KINK_ANGLE, Side, SobolevSeminorm};
+pub use measures::{H1_KMAX, KINK_ANGLE, MAX_GRID_POINTS, Side, SobolevSeminorm};

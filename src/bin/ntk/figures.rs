@@ -1,6 +1,9 @@
 //! `ntk figures --out DIR`: the five SVG figures of the smoothness comparison (plotters, SVG
 //! backend, no system fonts: the output is byte-for-byte deterministic). Every number plotted
 //! is computed here by the library.
+//!
+//! All figures are rendered in memory first; only then is each file written, atomically
+//! (`atomic.rs`), so a failure leaves every old file intact.
 
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
@@ -13,6 +16,8 @@ use ntk_sphere::spectrum::mercer_spectrum;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
 use plotters::prelude::*;
 
+use super::{atomic, text};
+
 /// Depth of the paper's setting.
 const DEPTH: usize = 5;
 /// The residual scales compared in figures 1–2.
@@ -23,8 +28,8 @@ const SIZE: (u32, u32) = (900, 600);
 /// A figure-generation failure, as one line.
 pub type FigureResult<T> = Result<T, String>;
 
-/// A function drawing one figure into a file.
-type Draw = fn(&Path) -> FigureResult<()>;
+/// A function drawing one figure into an SVG document.
+type Draw = fn(&mut String) -> FigureResult<()>;
 
 fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
@@ -123,7 +128,8 @@ where
 
 /// Writes all figures into `dir` (created if needed) and returns their paths.
 pub fn write_all(dir: &Path) -> FigureResult<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let shown = |p: &Path| text::path(&p.to_string_lossy());
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", shown(dir)))?;
     let figures: [(&str, Draw); 5] = [
         ("kernel_shapes.svg", kernel_shapes),
         ("eigenvalue_decay.svg", eigenvalue_decay),
@@ -131,22 +137,29 @@ pub fn write_all(dir: &Path) -> FigureResult<Vec<PathBuf>> {
         ("c_plus_depth.svg", c_plus_depth),
         ("decay_constant_alpha.svg", decay_constant_alpha),
     ];
-    let mut paths = Vec::new();
+    let mut rendered = Vec::new();
     for (name, draw) in figures {
         let path = dir.join(name);
-        draw(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut svg = String::new();
+        draw(&mut svg).map_err(|e| format!("{}: {e}", shown(&path)))?;
+        rendered.push((path, svg));
+    }
+    let mut paths = Vec::new();
+    for (path, svg) in rendered {
+        atomic::write_bytes(&path, svg.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", shown(&path)))?;
         paths.push(path);
     }
     Ok(paths)
 }
 
 /// (1) The normalized NTK against the angle: MLP and ResNets with several α (L = 5).
-fn kernel_shapes(path: &Path) -> FigureResult<()> {
+fn kernel_shapes(svg: &mut String) -> FigureResult<()> {
     let mut curves = vec![("MLP".to_owned(), mlp(DEPTH, 2)?)];
     for alpha in ALPHAS {
         curves.push((format!("ResNet α = {alpha}"), resnet(DEPTH, alpha, 2)?));
     }
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -179,9 +192,9 @@ fn kernel_shapes(path: &Path) -> FigureResult<()> {
 }
 
 /// (2) Mercer eigenvalues of the normalized kernels, even degrees, log-log, d = 3 and d = 10.
-fn eigenvalue_decay(path: &Path) -> FigureResult<()> {
+fn eigenvalue_decay(svg: &mut String) -> FigureResult<()> {
     const KMAX: usize = 1000;
-    let root = SVGBackend::new(path, (1200, 560)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (1200, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let panels = root.split_evenly((1, 2));
     for (panel, dim) in panels.iter().zip([3usize, 10]) {
@@ -240,7 +253,7 @@ fn eigenvalue_decay(path: &Path) -> FigureResult<()> {
 
 /// (3) The paper's interpolation experiment on the circle: target, training points, and the
 /// MLP and ResNet (α = 0.1) interpolants.
-fn interpolation(path: &Path) -> FigureResult<()> {
+fn interpolation(svg: &mut String) -> FigureResult<()> {
     let models = [
         ("MLP".to_owned(), mlp(DEPTH, 2)?),
         ("ResNet α = 0.1".to_owned(), resnet(DEPTH, 0.1, 2)?),
@@ -248,7 +261,7 @@ fn interpolation(path: &Path) -> FigureResult<()> {
     let grid: Vec<f64> = (0..=720)
         .map(|i| -PI + 2.0 * PI * i as f64 / 720.0)
         .collect();
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -299,7 +312,7 @@ fn interpolation(path: &Path) -> FigureResult<()> {
 }
 
 /// (4) c₊ (series computation) against the depth in the three regimes α = L^{−γ}, and the MLP.
-fn c_plus_depth(path: &Path) -> FigureResult<()> {
+fn c_plus_depth(svg: &mut String) -> FigureResult<()> {
     let depths: Vec<usize> = {
         let mut v: Vec<usize> = log_space(1.0, 1e4, 41)
             .into_iter()
@@ -333,7 +346,7 @@ fn c_plus_depth(path: &Path) -> FigureResult<()> {
         .fold((f64::INFINITY, 0.0f64), |(lo, hi), c| {
             (lo.min(c), hi.max(c))
         });
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -364,7 +377,7 @@ fn c_plus_depth(path: &Path) -> FigureResult<()> {
 
 /// (5) The normalized decay constants (even and odd k) of the ResNet (L = 5, d = 3) against α,
 /// with the MLP's as horizontal lines.
-fn decay_constant_alpha(path: &Path) -> FigureResult<()> {
+fn decay_constant_alpha(svg: &mut String) -> FigureResult<()> {
     const DIM: usize = 3;
     let alphas = log_space(1e-2, 1e2, 61);
     let m = kernel_smoothness(&mlp(DEPTH, DIM)?).map_err(err)?;
@@ -380,7 +393,7 @@ fn decay_constant_alpha(path: &Path) -> FigureResult<()> {
         .map(|&(_, c)| c)
         .fold(f64::INFINITY, f64::min);
     let hi = m.decay_constant_even.max(m.decay_constant_odd);
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(

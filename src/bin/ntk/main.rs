@@ -3,25 +3,30 @@
 //!
 //! * `ntk` without arguments prints a short human-readable report (the paper's setting).
 //! * `ntk kernel` and `ntk gram` print JSON on stdout (or write a `.npy`/`.csv` matrix).
-//! * Every usage or input error exits with status 2 and exactly one line `error: …` on stderr.
+//! * Every usage or input error exits with status 2 and exactly one line `error: …` on stderr;
+//!   so does every failure to write the output (a full disk, a closed stdout or pipe: see
+//!   `stdout.rs`). Files are replaced atomically (`atomic.rs`): a failed run leaves the old file.
 
 // The doc comments of the clap types are the --help texts (JSON shapes such as [n,m] are not
 // links).
 #![allow(rustdoc::broken_intra_doc_links)]
 
+mod atomic;
 mod compare;
 mod csv;
 mod figures;
+mod gram;
 mod net_spec;
 mod npy;
 mod report;
+mod stdout;
+mod text;
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ntk_sphere::kernel::gram;
 use ntk_sphere::spectrum::{decay, mercer_spectrum};
 use ntk_sphere::{ArchError, Architecture, KernelError, KernelKind, Mlp, ResNet, SphereKernel};
 
@@ -47,6 +52,12 @@ enum Command {
     ///
     /// Prints {"shape":[n,m],"data":[[…],…]}, or writes K to --output (.npy: float64, C order;
     /// .csv: one row per line).
+    ///
+    /// Limits: a CSV input holds at most 1 GiB, 2^27 numbers and lines of 16 MiB. On stdout the
+    /// n×m matrix is held in memory (8·n·m bytes) and refused up front above 2^31 entries
+    /// (16 GiB) or above the available memory (MemAvailable). --output files are computed and
+    /// written in blocks of B = clamp(2^22/m, 32, 256) rows, so memory stays O(B·m) for any n;
+    /// the file replaces its target only when complete.
     Gram(GramArgs),
     /// Mercer eigenvalues μ_k, k = 0..=K, on S^{D−1} (one per spherical harmonic of degree k).
     ///
@@ -71,6 +82,8 @@ enum Command {
     /// selectable.
     Compare(CompareArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.
+    ///
+    /// Each file replaces its target only when complete (temporary file, fsync, rename).
     Figures(FiguresArgs),
 }
 
@@ -103,7 +116,8 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct FiguresArgs {
-    /// Output directory (created if missing); the repository's copies live in docs/figures.
+    /// Output directory (created if missing; not empty); the repository's copies live in
+    /// docs/figures.
     #[arg(long, value_name = "DIR")]
     out: String,
 }
@@ -154,7 +168,12 @@ fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
 }
 
 fn run_figures(args: &FiguresArgs) -> Result<(), Failure> {
-    let paths = figures::write_all(std::path::Path::new(&args.out)).map_err(Failure::Usage)?;
+    if args.out.is_empty() {
+        return Err(Failure::Usage(
+            "--out needs a directory name (got an empty one)".into(),
+        ));
+    }
+    let paths = figures::write_all(Path::new(&args.out)).map_err(Failure::Usage)?;
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     print_json(&serde_json::json!({ "figures": names }))
 }
@@ -196,13 +215,10 @@ fn json_or_null(v: f64) -> serde_json::Value {
 }
 
 fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
-    let stdout = io::stdout();
-    let mut w = BufWriter::new(stdout.lock());
-    serde_json::to_writer(&mut w, v)
-        .map_err(io::Error::from)
-        .and_then(|()| w.write_all(b"\n"))
-        .and_then(|()| w.flush())
-        .map_err(|e| Failure::io("stdout", e))
+    stdout::print_with(|w| {
+        serde_json::to_writer(&mut *w, v).map_err(io::Error::from)?;
+        w.write_all(b"\n")
+    })
 }
 
 fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
@@ -213,8 +229,8 @@ fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
     let mu = sp.mu();
     if let Some(i) = mu.iter().position(|m| !m.is_finite()) {
         return Err(Failure::Usage(format!(
-            "eigenvalue mu_{i} does not fit in f64 (ln mu = {:?}); use --normalize",
-            sp.log_mu()[i]
+            "eigenvalue mu_{i} does not fit in f64 (ln mu = {}); use --normalize",
+            sp.log_mu()[i].map_or_else(|| "-inf".to_owned(), text::num)
         )));
     }
     let v = serde_json::json!({
@@ -374,13 +390,11 @@ fn parse_kind(s: &str) -> Result<KernelKind, String> {
     s.parse()
 }
 
-/// An error to report on one line.
+/// An error to report on one line (exit status 2).
 #[derive(Debug)]
 enum Failure {
-    /// A usage or input error (exit status 2).
+    /// A usage, input or output error.
     Usage(String),
-    /// stdout was closed by the reader (e.g. `| head`): stop quietly.
-    BrokenPipe,
 }
 
 impl From<KernelError> for Failure {
@@ -396,13 +410,9 @@ impl From<ArchError> for Failure {
 }
 
 impl Failure {
-    /// An I/O error while writing `what`.
-    fn io(what: &str, e: io::Error) -> Self {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            Self::BrokenPipe
-        } else {
-            Self::Usage(format!("cannot write {what}: {e}"))
-        }
+    /// An I/O error while writing the file `path`.
+    fn write(path: &str, e: &io::Error) -> Self {
+        Self::Usage(format!("cannot write {}: {e}", text::path(path)))
     }
 }
 
@@ -451,7 +461,7 @@ impl ArchArgs {
 }
 
 /// Writes one JSON number (shortest round-trip representation).
-fn json_number<W: Write>(w: &mut W, v: f64) -> io::Result<()> {
+fn json_number<W: Write + ?Sized>(w: &mut W, v: f64) -> io::Result<()> {
     serde_json::to_writer(&mut *w, &v).map_err(io::Error::from)
 }
 
@@ -498,15 +508,11 @@ fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
         )
     };
     ensure_finite(&value)?;
-    let stdout = io::stdout();
-    let mut w = BufWriter::new(stdout.lock());
-    write_kernel_json(&mut w, &u, &theta, &value)
-        .and_then(|()| w.flush())
-        .map_err(|e| Failure::io("stdout", e))
+    stdout::print_with(|w| write_kernel_json(w, &u, &theta, &value))
 }
 
 /// `{"u":[…],"theta":[…],"value":[…]}` followed by a newline.
-fn write_kernel_json<W: Write>(
+fn write_kernel_json<W: Write + ?Sized>(
     w: &mut W,
     u: &[f64],
     theta: &[f64],
@@ -524,7 +530,7 @@ fn write_kernel_json<W: Write>(
 }
 
 /// `[v1,v2,…]`.
-fn write_json_array<W: Write>(w: &mut W, values: &[f64]) -> io::Result<()> {
+fn write_json_array<W: Write + ?Sized>(w: &mut W, values: &[f64]) -> io::Result<()> {
     w.write_all(b"[")?;
     for (j, &v) in values.iter().enumerate() {
         if j > 0 {
@@ -553,7 +559,8 @@ fn gram_output(path: Option<&str>) -> Result<GramOutput, Failure> {
         Some("npy") => Ok(GramOutput::Npy(path.to_owned())),
         Some("csv") => Ok(GramOutput::Csv(path.to_owned())),
         _ => Err(Failure::Usage(format!(
-            "unknown output extension of --output {path:?} (expected .npy or .csv)"
+            "unknown output extension of --output {} (expected .npy or .csv)",
+            text::quoted(path, text::PATH_CHARS)
         ))),
     }
 }
@@ -567,9 +574,10 @@ fn run_gram(args: &GramArgs) -> Result<(), Failure> {
             let y = csv::read_points(path).map_err(Failure::Usage)?;
             if y.dim() != x.dim() {
                 return Err(Failure::Usage(format!(
-                    "dimension mismatch: {path} has {} coordinates per point, {} has {}",
+                    "dimension mismatch: {} has {} coordinates per point, {} has {}",
+                    text::path(path),
                     y.dim(),
-                    args.input,
+                    text::path(&args.input),
                     x.dim()
                 )));
             }
@@ -577,40 +585,42 @@ fn run_gram(args: &GramArgs) -> Result<(), Failure> {
         }
         None => None,
     };
-    let k = gram(&arch, args.arch.kind, &x, y.as_ref())?;
-    ensure_finite(&k.data)?;
-    let rows = || (0..k.rows).map(|i| k.row(i));
-    match output {
+    let kind = args.arch.kind;
+    let (path, npy) = match output {
         GramOutput::Json => {
-            let stdout = io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
-            write_json_matrix(&mut w, k.rows, k.cols, rows())
-                .and_then(|()| w.flush())
-                .map_err(|e| Failure::io("stdout", e))
+            let data = gram::in_memory(&arch, kind, &x, y.as_ref())?;
+            ensure_finite(&data)?;
+            let (rows, cols) = (x.len(), y.as_ref().unwrap_or(&x).len());
+            return stdout::print_with(|w| {
+                write_json_matrix(w, rows, cols, data.chunks_exact(cols))
+            });
         }
-        GramOutput::Npy(path) => {
-            let mut w = create(&path)?;
-            npy::write(&mut w, k.rows, k.cols, rows())
-                .and_then(|()| w.flush())
-                .map_err(|e| Failure::io(&path, e))
-        }
-        GramOutput::Csv(path) => {
-            let mut w = create(&path)?;
-            write_csv_matrix(&mut w, rows())
-                .and_then(|()| w.flush())
-                .map_err(|e| Failure::io(&path, e))
-        }
+        GramOutput::Npy(path) => (path, true),
+        GramOutput::Csv(path) => (path, false),
+    };
+    let streamer = gram::Streamer::new(&arch, kind, &x, y.as_ref())?;
+    let mut file = atomic::AtomicFile::create(Path::new(&path))
+        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", text::path(&path))))?;
+    if npy {
+        file.write_all(&npy::header(streamer.rows(), streamer.cols()))
+            .map_err(|e| Failure::write(&path, &e))?;
     }
-}
-
-fn create(path: &str) -> Result<BufWriter<File>, Failure> {
-    File::create(path)
-        .map(BufWriter::new)
-        .map_err(|e| Failure::Usage(format!("cannot create {path}: {e}")))
+    let cols = streamer.cols();
+    streamer.run(|block| {
+        let rows = block.chunks_exact(cols);
+        if npy {
+            npy::write_rows(&mut file, rows)
+        } else {
+            write_csv_matrix(&mut file, rows)
+        }
+        .map_err(|e| Failure::write(&path, &e))
+    })?;
+    // On an error above, dropping `file` removes the temporary file.
+    file.commit().map_err(|e| Failure::write(&path, &e))
 }
 
 /// `{"shape":[n,m],"data":[[…],…]}` followed by a newline, streamed row by row.
-fn write_json_matrix<'a, W: Write>(
+fn write_json_matrix<'a, W: Write + ?Sized>(
     w: &mut W,
     rows: usize,
     cols: usize,
@@ -627,7 +637,7 @@ fn write_json_matrix<'a, W: Write>(
 }
 
 /// One matrix row per line, entries separated by commas.
-fn write_csv_matrix<'a, W: Write>(
+fn write_csv_matrix<'a, W: Write + ?Sized>(
     w: &mut W,
     data: impl Iterator<Item = &'a [f64]>,
 ) -> io::Result<()> {
@@ -644,12 +654,12 @@ fn write_csv_matrix<'a, W: Write>(
 }
 
 fn run_report() -> Result<(), Failure> {
-    let stdout = io::stdout();
-    let mut w = BufWriter::new(stdout.lock());
-    match report::write_report(&mut w).and_then(|()| w.flush().map_err(Into::into)) {
-        Ok(()) => Ok(()),
+    // A few kilobytes: composed in memory, so that a library error prints nothing.
+    let mut text = Vec::new();
+    match report::write_report(&mut text) {
+        Ok(()) => stdout::print_bytes(&text),
         Err(report::ReportError::Library(msg)) => Err(Failure::Usage(msg)),
-        Err(report::ReportError::Io(e)) => Err(Failure::io("stdout", e)),
+        Err(report::ReportError::Io(e)) => Err(Failure::Usage(format!("cannot write stdout: {e}"))),
     }
 }
 
@@ -670,14 +680,24 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
+            return match stdout::print_bytes(e.render().to_string().as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(f) => report_failure(f),
+            };
         }
         Err(e) => {
             eprintln!("error: {}", one_line(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };
+    // Every command but `gram --output` prints its result: fail before computing it if stdout
+    // is closed.
+    let prints = !matches!(&cli.command, Some(Command::Gram(a)) if a.output.is_some());
+    if prints {
+        if let Err(f) = stdout::ensure_open() {
+            return report_failure(f);
+        }
+    }
     let result = match &cli.command {
         None => run_report(),
         Some(Command::Kernel(args)) => run_kernel(args),
@@ -688,13 +708,18 @@ fn main() -> ExitCode {
         Some(Command::Figures(args)) => run_figures(args),
     };
     match result {
-        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
-        Err(Failure::Usage(msg)) => {
-            let msg = msg.replace(['\n', '\r'], " ");
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => report_failure(f),
     }
+}
+
+/// Prints the one-line `error: …` and returns exit status 2.
+fn report_failure(f: Failure) -> ExitCode {
+    let Failure::Usage(msg) = f;
+    let msg = msg.replace(['\n', '\r'], " ");
+    // stderr may be gone too; there is nowhere else to report that.
+    let _ = writeln!(io::stderr(), "error: {msg}");
+    ExitCode::from(2)
 }
 
 #[cfg(test)]

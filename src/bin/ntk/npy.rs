@@ -30,15 +30,24 @@ pub fn header(rows: usize, cols: usize) -> Vec<u8> {
     out
 }
 
-/// Writes a `rows × cols` matrix given row by row.
-pub fn write<'a, W: Write>(
+/// Writes a `rows × cols` matrix given row by row: the header, then [`write_rows`].
+#[cfg(test)]
+pub fn write<'a, W: Write + ?Sized>(
     w: &mut W,
     rows: usize,
     cols: usize,
     data: impl Iterator<Item = &'a [f64]>,
 ) -> io::Result<()> {
     w.write_all(&header(rows, cols))?;
-    let mut bytes = Vec::with_capacity(cols * 8);
+    write_rows(w, data)
+}
+
+/// Writes the payload of rows (little-endian `f64`), after the [`header`].
+pub fn write_rows<'a, W: Write + ?Sized>(
+    w: &mut W,
+    data: impl Iterator<Item = &'a [f64]>,
+) -> io::Result<()> {
+    let mut bytes = Vec::new();
     for row in data {
         bytes.clear();
         for v in row {
