@@ -495,6 +495,25 @@ mod tests {
     }
 
     #[test]
+    fn ln2_components_match_the_mpmath_fixture() {
+        // All five components (the fifth, −1.35e−66, shifts e^x by |k|·1.35e−66 relative, below
+        // the tolerance of the `exp` tests, so it is checked here directly).
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/elementary.json"
+        );
+        let fixture: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let want: Vec<f64> = fixture["constants"]["ln2"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(want, LN2);
+    }
+
+    #[test]
     fn exp_is_quad_double_accurate() {
         // e and e^{−100} (digits from mpmath), e^{ln 2} = 2
         let e = qd([
