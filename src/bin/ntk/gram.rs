@@ -141,7 +141,11 @@ impl<'a> Streamer<'a> {
     ) -> Result<Self, Failure> {
         let (rows, cols) = (x.len(), y.unwrap_or(x).len());
         let table = if arch.is_homogeneous() {
-            Some(GramTable::new(&SphereKernel::new(arch.clone(), kind, x.dim())?)?)
+            Some(GramTable::new(&SphereKernel::new(
+                arch.clone(),
+                kind,
+                x.dim(),
+            )?)?)
         } else {
             None
         };
