@@ -272,12 +272,15 @@ fn failed_figure_writes_keep_the_old_files() {
         &["figures", "--out", s(&dir)],
         "",
     );
-    assert_error(&out, &["cannot write", "kernel_shapes.svg"]);
     assert_eq!(
         std::fs::read(dir.join("kernel_shapes.svg")).unwrap(),
         b"old"
     );
     assert_eq!(entries(&dir), ["kernel_shapes.svg"]);
+    assert_error(
+        &out,
+        &["cannot write", "kernel_shapes.svg", "File too large"],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
