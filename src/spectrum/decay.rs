@@ -96,7 +96,7 @@ pub(crate) fn clean_singular(a: &[f64]) -> Vec<f64> {
 /// The asymptotic law $\mu_k \approx$ `constant_parity` $\cdot k^{\text{exponent}}$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decay {
-    /// The decay class (see the [module documentation](self)).
+    /// The decay class (see [`DecayClass`]).
     pub class: DecayClass,
     /// [`DecayClass::Geometric`]: the measured ratio $\mu_{k+1}/\mu_k$ ($\mu_k \approx
     /// Ck^p\,\text{rate}^k$, fitted on the computed spectrum, see the module documentation);
