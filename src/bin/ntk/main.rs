@@ -160,7 +160,8 @@ fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
     }
     if !(alpha.is_finite() && alpha > 0.0) {
         return Err(Failure::Usage(format!(
-            "--alpha {alpha} is invalid (need a finite alpha > 0)"
+            "--alpha {} is invalid (need a finite alpha > 0)",
+            text::num(alpha)
         )));
     }
     let v = compare::comparison(depth, alpha, args.dim, args.angles)?;
