@@ -1,4 +1,4 @@
-//! The infinite-width layer recursions of ReLU MLPs and ResNets (DESIGN.md §1), each written
+//! The infinite-width layer recursions of ReLU MLPs and ResNets (docs/conventions.md), each written
 //! once, generic over the number type ([`KernelScalar`]).
 //!
 //! **MLP with $L$ hidden layers** (NTK parametrization, all layers trained; Jacot et al. 2018,
@@ -68,7 +68,7 @@ fn non_negative(name: &'static str, value: f64) -> Result<f64, ArchError> {
     }
 }
 
-/// A ReLU MLP with `depth` $= L \ge 0$ hidden layers (DESIGN.md §1). Construct with
+/// A ReLU MLP with `depth` $= L \ge 0$ hidden layers (docs/conventions.md). Construct with
 /// [`Mlp::new`] / [`Mlp::with_bias`]; the fields are validated and private.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Mlp {
@@ -112,7 +112,7 @@ impl Mlp {
 }
 
 /// A ReLU ResNet with `depth` $= L \ge 0$ residual blocks scaled by $\alpha \ge 0$
-/// (DESIGN.md §1). Construct with [`ResNet::new`] or [`ResNet::with_depth_scaling`].
+/// (docs/conventions.md). Construct with [`ResNet::new`] or [`ResNet::with_depth_scaling`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ResNet {
     depth: usize,

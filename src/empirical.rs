@@ -1,7 +1,7 @@
 //! Finite-width random networks and their exact empirical NTK: an independent, Monte-Carlo check
 //! of the infinite-width recursions of [`crate::arch`].
 //!
-//! The networks are exactly the models of DESIGN.md §1 at finite width $m$, with all weights
+//! The networks are exactly the models of docs/conventions.md at finite width $m$, with all weights
 //! drawn i.i.d. $\mathcal N(0,1)$ (NTK parametrization; Jacot, Gabriel & Hongler 2018; Arora et
 //! al. 2019; Tirer, Bruna & Giryes 2021). Their empirical neural tangent kernel
 //! $$\hat\Theta(x,y) = \sum_{p}\frac{\partial f(x)}{\partial p}\frac{\partial f(y)}{\partial p}$$

@@ -3,7 +3,7 @@
 //! For unit vectors $x, y \in S^{d-1}$ with $t = \langle x,y\rangle = \cos\theta$, every kernel of
 //! [`crate::arch`] is a function $\kappa(t)$ (it carries the factor $1/d$ of the first layer).
 //! Without biases the kernels are positively homogeneous, so for arbitrary inputs
-//! $K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$ (DESIGN.md §1); a zero vector gives exactly 0.
+//! $K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$ (docs/conventions.md); a zero vector gives exactly 0.
 //!
 //! Evaluation runs the single recursion of [`crate::arch`] on [`DoubleDouble`] numbers, from an
 //! input correlation whose gaps $1\mp t$ are exact, so values are correct to about one ulp of

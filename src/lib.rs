@@ -6,7 +6,7 @@
 //! arXiv:2009.10008) and Bietti & Bach, *Deep Equals Shallow for ReLU Networks in Kernel Regimes*
 //! (ICLR 2021).
 //!
-//! Conventions (measure, normalizations, network models) are those of `DESIGN.md` and are
+//! Conventions (measure, normalizations, network models) are those of `docs/conventions.md` and are
 //! summarised in the crate README.
 //!
 //! * [`activation`] — dual activations: built-in closed forms (ReLU family, erf, GELU, sin/cos,

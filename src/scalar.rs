@@ -1,6 +1,6 @@
 //! The number types on which the single kernel recursion of [`crate::arch`] runs.
 //!
-//! DESIGN.md §2, "one recursion, many number types": each architecture's recursion is written
+//! docs/design.md §2, "one recursion, many number types": each architecture's recursion is written
 //! once, generic over [`KernelScalar`] — field operations, `sqrt`, and the ReLU dual maps
 //! $\rho \mapsto (\kappa_0(\rho), \kappa_1(\rho))$. Instances:
 //!

@@ -1,6 +1,6 @@
 //! Series expansions of the kernels at $t = 0$ (power series in $t$) and at $t = \pm1$ (Puiseux
 //! series in $s = \sqrt{1\mp t}$), produced by running *the same* recursion of [`crate::arch`] on
-//! series number types (DESIGN.md §2, "one recursion, many number types").
+//! series number types (docs/design.md §2, "one recursion, many number types").
 //!
 //! # Number types
 //!
@@ -59,7 +59,7 @@
 //!   $b_n \sim (c_1 \pm c_{-1})\\,C(\tfrac12)\\,n^{-3/2}$ by parity (Bietti & Bach 2021, appendix,
 //!   Corollary "Taylor coefficients"), a slowly convergent sum. With the positive-term route
 //!   $\mu_k = \sum_n b_n\\,\mu_k(t^n)$ they give Mercer eigenvalues without cancellation
-//!   (DESIGN.md §3).
+//!   (docs/design.md §3).
 //! * [`endpoint_expansion`]: $\kappa(1 - s^2) = \sum_j a_j s^j$ ([`Endpoint::Plus`]) and
 //!   $\kappa(-1 + s^2) = \sum_j a_j s^j$ ([`Endpoint::Minus`]), i.e. expansions in half-integer
 //!   powers of $1\mp t$ (Bietti & Bach 2021, §3 and appendix; Chen & Xu 2021, *Deep neural
@@ -68,11 +68,11 @@
 //! * [`kink_coefficients`]: $(c_+, c_-)$ of the normalized kernel,
 //!   $$\frac{\kappa(1-u)}{\kappa(1)} = 1 - c_+\sqrt u + O(u),\qquad
 //!   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
-//!   with the sign convention of `notes/literature.md` §3.3 ($c_\ell^-$ of the deep NTK is
+//!   with the sign convention of `docs/literature.md` §3.3 ($c_\ell^-$ of the deep NTK is
 //!   positive). In Bietti & Bach's notation $c_1 = -c_+$, $c_{-1} = -c_-$, and the NTK
 //!   eigenvalues of the normalized kernel decay as
 //!   $\mu_k \sim -(c_+ \pm c_-)\\,C(d,\tfrac12)\\,k^{-d}$ for even/odd $k$, with the corrected
-//!   constant $C(d,\nu)$ of `notes/literature.md` §3.4.
+//!   constant $C(d,\nu)$ of `docs/literature.md` §3.4.
 //!
 //! ```
 //! use ntk_sphere::{Mlp, KernelKind, SphereKernel};

@@ -12,7 +12,7 @@
 //!   the distance of the normalized ResNet NTK from the linear kernel. Proofs:
 //!   `docs/smoothness.md`.
 //!
-//! Conventions: "normalized" means $\kappa(t)/\kappa(1)$ (DESIGN.md §1); the kink coefficients
+//! Conventions: "normalized" means $\kappa(t)/\kappa(1)$ (docs/conventions.md); the kink coefficients
 //! are defined by
 //! $$\frac{\kappa(1-u)}{\kappa(1)} = 1 - c_+\sqrt u + O(u),\qquad
 //!   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$

@@ -1,7 +1,7 @@
 //! Mercer spectra of dot-product kernels on $S^{d-1}$: eigenvalues, decay, positivity.
 //!
 //! **Eigenvalues** (Funk–Hecke formula; Atkinson & Han, *Spherical Harmonics and Approximations
-//! on the Unit Sphere*, 2012, Thm. 2.22; conventions of DESIGN.md §1):
+//! on the Unit Sphere*, 2012, Thm. 2.22; conventions of docs/conventions.md):
 //! $$\mu_k = \frac{\Gamma(d/2)}{\sqrt\pi\\,\Gamma(\frac{d-1}2)}\int_{-1}^{1}\kappa(t)\\,P_k(t)\\,
 //!   (1-t^2)^{\frac{d-3}2}\\,dt,\qquad \kappa(t) = \sum_k \mu_k\\,N(d,k)\\,P_k(t),$$
 //! each with multiplicity $N(d,k)$, so $\sum_k N(d,k)\mu_k = \kappa(1)$.

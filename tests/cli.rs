@@ -1,4 +1,4 @@
-//! End-to-end tests of the `ntk` binary (DESIGN.md §4): JSON shapes and values against the
+//! End-to-end tests of the `ntk` binary (docs/design.md §4): JSON shapes and values against the
 //! library, the `.npy`/`.csv` outputs, CSV input, the default report, and the error contract
 //! (exit status 2, exactly one stderr line `error: …` naming the bad value, never a panic).
 #![cfg(feature = "cli")]
@@ -226,7 +226,7 @@ fn mlp_ntk_diagonal_from_the_cli() {
     }
 }
 
-/// The ResNet diagonal $d\\,\Theta(x,x) = 2(1+a)^L + 2aL(1+a)^{L-1}$ (literature notes §1.2).
+/// The ResNet diagonal $d\\,\Theta(x,x) = 2(1+a)^L + 2aL(1+a)^{L-1}$ (docs/literature.md §1.2).
 #[test]
 fn resnet_ntk_diagonal_from_the_cli() {
     for (depth, alpha) in [(5, 0.1), (5, 1.0), (2, 0.7)] {
@@ -368,7 +368,7 @@ fn gram_csv_output_round_trips() {
 }
 
 /// The default report (`cargo run --release`): the slopes at θ = 0⁺ against the closed forms of
-/// the literature notes §1.4 (MLP: $-L/(2\pi)$; ResNet: $-c_+/\sqrt2$ with
+/// docs/literature.md §1.4 (MLP: $-L/(2\pi)$; ResNet: $-c_+/\sqrt2$ with
 /// $c_+ = (\sqrt2/\pi)\\,aL[b(L-1)+2]/(2(1+a)+2aL)$, $a = \alpha^2/2$, $b = a/(1+a)$), the
 /// normalized values of the notes' table, and the paper's ordering of the interpolants.
 #[test]
@@ -408,13 +408,13 @@ fn default_report() {
         (resnet[5] / c_plus - 1.0).abs() < 1e-10,
         "closed-form column"
     );
-    // Normalized values at π/4 (literature notes §1.4 table): MLP, α = 0.1, α = 1.
+    // Normalized values at π/4 (docs/literature.md §1.4 table): MLP, α = 0.1, α = 1.
     let cols = row(&section("1. Normalized NTK"), "π/4");
     assert!((cols[0] - 0.505134062960).abs() < 1e-9);
     assert!((cols[1] - 0.703966060036).abs() < 1e-9);
     assert!((cols[3] - 0.594307303985).abs() < 1e-9);
     // The interpolation experiment: the ResNet (α = 0.1) interpolant has smaller derivative
-    // jumps than the MLP one (literature notes §1.4: 6.83 against 0.023).
+    // jumps than the MLP one (docs/literature.md §1.4: 6.83 against 0.023).
     let exp = section("3. The paper's experiment");
     let (jm, jr) = (row(&exp, "MLP")[0], row(&exp, "ResNet α=0.1")[0]);
     assert!(jr < jm / 10.0, "{jr} vs {jm}");

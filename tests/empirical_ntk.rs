@@ -1,5 +1,5 @@
 //! Independent check of the analytic NTK recursions against finite-width random networks
-//! (DESIGN.md §5): the exact empirical NTK of [`FiniteMlp`] / [`FiniteResNet`] converges to
+//! (docs/design.md §5): the exact empirical NTK of [`FiniteMlp`] / [`FiniteResNet`] converges to
 //! [`gram_exact`] like $m^{-1/2}$ (Jacot, Gabriel & Hongler 2018; Arora et al. 2019), and the
 //! backward pass agrees with finite differences of the forward pass.
 

@@ -480,7 +480,7 @@ fn power_coefficients_trace_and_integer_case() {
 
 #[test]
 fn funk_hecke_trace_identity() {
-    // NTK2 = u kappa0(u) + kappa1(u) at d = 3: mu_0..2 = 1/2, 1/3, 5/64 (literature notes §7.4)
+    // NTK2 = u kappa0(u) + kappa1(u) at d = 3: mu_0..2 = 1/2, 1/3, 5/64 (docs/literature.md §7.4)
     let ntk2 = |th: f64| {
         let u = th.cos();
         let k0 = (PI - th) / PI;

@@ -1,5 +1,5 @@
-//! Identities the kernels must satisfy (DESIGN.md §1, issue "Foundation" §6), checked on random
-//! architectures with proptest, plus reference values from the literature notes.
+//! Identities the kernels must satisfy (docs/conventions.md, issue "Foundation" §6), checked on random
+//! architectures with proptest, plus reference values from docs/literature.md.
 
 use std::f64::consts::PI;
 
@@ -11,7 +11,7 @@ use proptest::prelude::*;
 /// Agreement of quantities that are equal in exact arithmetic and computed along different
 /// roundings of the same double-double recursion.
 const IDENTITY_TOL: f64 = 1e-13;
-/// Agreement with 12-digit reference numbers printed in `shared/notes/literature.md`.
+/// Agreement with 12-digit reference numbers printed in `docs/literature.md`.
 const LITERATURE_TOL: f64 = 1e-11;
 
 fn rel(a: f64, b: f64) -> f64 {
@@ -106,7 +106,7 @@ fn zero_vector_gives_exact_zero() {
 
 #[test]
 fn literature_normalized_values_at_quarter_pi() {
-    // literature.md §7 item 11 (verified there against the paper's official code).
+    // docs/literature.md §7 item 11 (verified there against the paper's official code).
     let mlp = SphereKernel::new(Mlp::new(5, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap();
     assert!(rel(mlp.normalized_angle(PI / 4.0).unwrap(), 0.505134062960) < LITERATURE_TOL);
     for (alpha, want) in [(0.1, 0.703966060036), (1.0, 0.594307303985)] {

@@ -1,4 +1,4 @@
-//! The kernels against an independent 50-digit mpmath evaluation of DESIGN.md §1's recursions
+//! The kernels against an independent 50-digit mpmath evaluation of docs/conventions.md's recursions
 //! (`tests/fixtures/generate_kernels.py`, which shares no code with the crate).
 
 mod common;

@@ -328,7 +328,7 @@ proptest! {
 
 #[test]
 fn kernel_derivative_closed_form_two_layer() {
-    // Our MLP with L = 1 is κ(t) = (t κ₀(t) + κ₁(t))/(2d) (DESIGN.md §1: Θ₁ = Σ₁ + Θ₀Σ̇₁ with
+    // Our MLP with L = 1 is κ(t) = (t κ₀(t) + κ₁(t))/(2d) (docs/conventions.md: Θ₁ = Σ₁ + Θ₀Σ̇₁ with
     // Σ₀ = t/d, Σ₁ = κ₁/(2d), Σ̇₁ = κ₀/2), so κ'(t) = (2κ₀(t) + t/(π√(1−t²)))/(2d).
     for d in [2usize, 3, 7] {
         let k = mlp(1, d);
@@ -616,7 +616,7 @@ fn paper_experiment_resnet_interpolant_is_smoother() {
     assert!(res.rkhs_norm < m.rkhs_norm);
 }
 
-/// The experiment's numbers against `notes/literature.md` §1.4 (an independent reproduction of
+/// The experiment's numbers against `docs/literature.md` §1.4 (an independent reproduction of
 /// the paper's code, given to 2–3 digits): jump sums 6.83 (MLP), 0.023, 0.58, 1.94 (ResNet
 /// α = 0.1, 0.5, 1); max|f′| 1.22 and 1.12, ∫f′² dθ = 3.79 and 3.92 (MLP, ResNet α = 0.1).
 #[test]

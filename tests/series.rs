@@ -1,5 +1,5 @@
 //! Series expansions of the kernels (module `series`): agreement with direct evaluation, closed
-//! forms from `notes/literature.md` (§1.4, §3.3, §5.2, §7 items 8 and 11), Schoenberg positivity
+//! forms from `docs/literature.md` (§1.4, §3.3, §5.2, §7 items 8 and 11), Schoenberg positivity
 //! and the trace identity $\sum_n b_n = \kappa(1)$.
 
 use std::f64::consts::{PI, SQRT_2};
@@ -35,7 +35,7 @@ const COMPOSITION_TOL: f64 = 1e-10;
 /// Relative agreement, coefficient by coefficient, of the two dual-map paths when all terms are
 /// non-negative (order 100; the Horner reference accumulates ~100 roundings).
 const POSITIVE_COMPOSITION_TOL: f64 = 1e-13;
-/// Agreement with 7–12-digit numbers printed in `notes/literature.md`.
+/// Agreement with 7–12-digit numbers printed in `docs/literature.md`.
 const LITERATURE_TOL: f64 = 1e-6;
 
 fn rel(a: f64, b: f64) -> f64 {

@@ -172,7 +172,7 @@ fn depth_regimes_up_to_ten_thousand() {
         }
         assert!(errors[3] < 1e-3, "{regime:?}: {errors:?}");
     }
-    // The limits themselves (notes/literature.md §1.4: α = L^{-1/2} gives c·1.25/3 = 0.1876).
+    // The limits themselves (docs/literature.md §1.4: α = L^{-1/2} gives c·1.25/3 = 0.1876).
     let DepthLimit::Finite(v) = depth_limit(DepthRegime::InverseSqrtDepth, 1.0).unwrap() else {
         panic!()
     };
@@ -188,7 +188,7 @@ fn depth_regimes_up_to_ten_thousand() {
     assert!(worst < 2e-4, "{worst}");
 }
 
-/// Paper setting (notes/literature.md §1.4 table, L = 5): the slope of the MLP is −L/(2π) and
+/// Paper setting (docs/literature.md §1.4 table, L = 5): the slope of the MLP is −L/(2π) and
 /// the ResNet's c₊ values.
 #[test]
 fn paper_setting_values() {

@@ -1,6 +1,6 @@
 //! Mercer spectra against independent references: the 60-digit mpmath fixtures
 //! (`tests/fixtures/spectra.json`, computed without any crate code), closed forms from
-//! `notes/literature.md` §2 and §7, the trace and Parseval identities, and the decay constants.
+//! `docs/literature.md` §2 and §7, the trace and Parseval identities, and the decay constants.
 
 mod common;
 
@@ -118,7 +118,7 @@ fn hard_points_match_mpmath_fixtures() {
 const HONEST_FLOOR: f64 = 1e-14;
 
 // ---------------------------------------------------------------------------------------------
-// Closed forms (notes/literature.md §2.2–2.3, §7), computed here with statrs' log-gamma.
+// Closed forms (docs/literature.md §2.2–2.3, §7), computed here with statrs' log-gamma.
 
 use ntk_sphere::spectrum::{
     SpectrumError, decay, decay_constant, fitted_exponent, schoenberg_all_spheres,

@@ -1,4 +1,4 @@
-//! The finite-width ReLU MLP of DESIGN.md §1 and its exact empirical NTK.
+//! The finite-width ReLU MLP of docs/conventions.md and its exact empirical NTK.
 
 use faer::{Mat, MatMut, MatRef};
 
@@ -12,7 +12,7 @@ use crate::kernel::{Matrix, Points};
 
 /// A ReLU MLP with $L$ hidden layers of width $m$, input dimension $d$, in the NTK
 /// parametrization with i.i.d. $\mathcal N(0,1)$ parameters (Jacot, Gabriel & Hongler 2018;
-/// Arora et al. 2019; DESIGN.md §1):
+/// Arora et al. 2019; docs/conventions.md):
 /// $$z_0 = \tfrac{1}{\sqrt d}W_0 x + \sigma_b b_0,\qquad
 ///   z_k = \tfrac{\sigma_w}{\sqrt m} W_k\\,\phi(z_{k-1}) + \sigma_b b_k\ (1\le k\le L),\qquad f(x) = z_L,$$
 /// with $W_0\in\mathbb R^{m\times d}$, $W_k\in\mathbb R^{m\times m}$ for $1\le k<L$ and

@@ -1,4 +1,4 @@
-//! The finite-width ReLU ResNet of DESIGN.md §1 and its exact empirical NTK.
+//! The finite-width ReLU ResNet of docs/conventions.md and its exact empirical NTK.
 
 use faer::{Mat, MatMut, MatRef};
 
@@ -12,7 +12,7 @@ use crate::kernel::{Matrix, Points};
 
 /// A ReLU ResNet with $L$ residual blocks of width $m$, input dimension $d$, in the NTK
 /// parametrization with i.i.d. $\mathcal N(0,1)$ parameters (Tirer, Bruna & Giryes 2021, the
-/// model of their code; DESIGN.md §1):
+/// model of their code; docs/conventions.md):
 /// $$g_0 = \tfrac{1}{\sqrt d}A x,\qquad
 ///   g_l = g_{l-1} + \alpha\tfrac{\sigma_v}{\sqrt m}V_l\\,\phi\big(\tfrac{\sigma_w}{\sqrt m}W_l g_{l-1}\big)
 ///   \ (1\le l\le L),\qquad f(x) = \tfrac{1}{\sqrt m}v^\top g_L,$$

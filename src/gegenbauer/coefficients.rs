@@ -1,4 +1,4 @@
-//! Funk–Hecke coefficients (Mercer eigenvalues) in the normalization of DESIGN.md §1:
+//! Funk–Hecke coefficients (Mercer eigenvalues) in the normalization of docs/conventions.md:
 //! $$\mu_k(f) = c_d\int_{-1}^1 f(t)P_k(t)(1-t^2)^{(d-3)/2}\,dt
 //! = c_d\int_0^\pi f(\cos\theta)P_k(\cos\theta)\sin^{d-2}\theta\,d\theta,\qquad
 //! c_d=\frac{\Gamma(d/2)}{\sqrt\pi\,\Gamma((d-1)/2)},$$
@@ -13,7 +13,7 @@ use super::log_value::LogValue;
 use super::polynomial::normalized_all;
 use super::quadrature::gauss_angle;
 
-/// Exact $\mu_k(t^p)$ (literature notes §5.2, verified against mpmath quadrature):
+/// Exact $\mu_k(t^p)$ (docs/literature.md §5.2, verified against mpmath quadrature):
 /// $$\mu_k(t^p) = \frac{\Gamma(d/2)\,p!}{2^p\,\Gamma(\frac{p-k}2+1)\,\Gamma(\frac{p+k+d}2)}
 /// \quad (p\ge k,\ p\equiv k \bmod 2),\qquad 0\ \text{otherwise};$$
 /// all non-zero values are positive. Evaluated in log space with Legendre's duplication formula
@@ -62,7 +62,7 @@ fn check_nu(d: usize, nu: f64) -> Result<()> {
 /// $$\mu_k\big((1-t)^\nu\big) = \frac{\Gamma(d/2)}{\sqrt\pi}\,2^{\nu+d-2}\,
 /// \frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(-\nu)}\,\frac{\Gamma(k-\nu)}{\Gamma(k+\nu+d-1)}
 /// = 2^\nu\,\frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(\frac{d-1}2)}\,\frac{\Gamma(d-1)\,(-\nu)_k}{\Gamma(k+\nu+d-1)}$$
-/// (literature notes §3.4, derived by Rodrigues' formula and a Beta integral; re-verified here
+/// (docs/literature.md §3.4, derived by Rodrigues' formula and a Beta integral; re-verified here
 /// against 30-digit mpmath quadrature for $d\in\{2,3,5,10\}$, $\nu\in\{0.3,0.5,1.5,2.7\}$, $k\le5$).
 /// The Pochhammer form covers integer $\nu\ge0$ (then $\mu_k=0$ for $k>\nu$). The sign is
 /// $(-1)^{\min(k,\lceil\nu\rceil)}$ for non-integer $\nu>0$; for large $k$ the magnitude decays
@@ -148,8 +148,8 @@ pub fn times_t(d: usize, mu: &[f64]) -> Result<Vec<f64>> {
 /// Funk–Hecke transform by quadrature in the angle: $\mu_k \approx c_d\sum_j w_j
 /// f(\theta_j)P_k(\cos\theta_j)$, $k=0..K$ (`out.len() = K+1`), with the $n$-node rule
 /// [`gauss_angle`](super::gauss_angle) (exponentially convergent when $f(\theta)$ is analytic
-/// on $[0,\pi]$ — the ReLU kernels are; literature notes §5.5). Absolute accuracy is limited
-/// to $\approx10^{-17}\max|f|$ (DESIGN.md §3): use the exact formulas for tiny $\mu_k$.
+/// on $[0,\pi]$ — the ReLU kernels are; docs/literature.md §5.5). Absolute accuracy is limited
+/// to $\approx10^{-17}\max|f|$ (docs/design.md §3): use the exact formulas for tiny $\mu_k$.
 pub fn funk_hecke_theta_into<F: FnMut(f64) -> f64>(
     d: usize,
     n: usize,

@@ -5,7 +5,7 @@
 //!   Approximations on the Unit Sphere* (2012), eq. (2.10)).
 //! * $\omega_{d-1} = 2\pi^{d/2}/\Gamma(d/2)$, the area of $S^{d-1}\subset\mathbb R^d$.
 //! * The Funk–Hecke constant $c_d = \omega_{d-2}/\omega_{d-1} = \Gamma(d/2)/(\sqrt\pi\,\Gamma((d-1)/2))$
-//!   of DESIGN.md §1 (Bietti & Bach 2021, App. A).
+//!   of docs/conventions.md (Bietti & Bach 2021, App. A).
 
 use super::error::{GegenbauerError, Result, dim_at_least};
 use super::gamma::{ln_gamma, ln_gamma_ratio};
@@ -104,7 +104,7 @@ pub fn ln_sphere_area(d: usize) -> Result<f64> {
 
 /// The Funk–Hecke constant $c_d = \omega_{d-2}/\omega_{d-1} =
 /// \Gamma(d/2)/(\sqrt\pi\,\Gamma((d-1)/2))$ ($d\ge2$; $c_2 = 1/\pi$, $c_3=1/2$), the prefactor of
-/// $\mu_k = c_d\int_{-1}^1\kappa(t)P_k(t)(1-t^2)^{(d-3)/2}\,dt$ (DESIGN.md §1).
+/// $\mu_k = c_d\int_{-1}^1\kappa(t)P_k(t)(1-t^2)^{(d-3)/2}\,dt$ (docs/conventions.md).
 pub fn funk_hecke_constant(d: usize) -> Result<f64> {
     Ok(ln_funk_hecke_constant(d)?.exp())
 }

@@ -2,7 +2,7 @@
 //! $C_k^\lambda$, multiplicities $N(d,k)$ and sphere constants, Gauss rules, Funk–Hecke
 //! coefficients (numerical and exact for $t^p$ and $(1\mp t)^\nu$) and spherical harmonics.
 //!
-//! Conventions (DESIGN.md §1): $P_k(1)=1$, $\lambda=(d-2)/2$, probability measure $\tau$ on
+//! Conventions (docs/conventions.md): $P_k(1)=1$, $\lambda=(d-2)/2$, probability measure $\tau$ on
 //! $S^{d-1}$ and
 //! $$\mu_k(f) = \frac{\Gamma(d/2)}{\sqrt\pi\,\Gamma((d-1)/2)}\int_{-1}^1 f(t)\,P_k(t)\,(1-t^2)^{(d-3)/2}\,dt,
 //! \qquad f(t)=\sum_k N(d,k)\,\mu_k(f)\,P_k(t).$$

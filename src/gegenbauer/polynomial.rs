@@ -3,7 +3,7 @@
 //!
 //! $P_k = P_k^{(d)} = C_k^\lambda / C_k^\lambda(1)$ with $\lambda=(d-2)/2$, $P_k(1)=1$, orthogonal
 //! for $(1-t^2)^{(d-3)/2}$; for $d=2$ the limit $\lambda\to0$ gives Chebyshev $T_k$. All values
-//! come from the normalized three-term recurrence (DESIGN.md §1; Szegő (1975) §4.7; Atkinson &
+//! come from the normalized three-term recurrence (docs/conventions.md; Szegő (1975) §4.7; Atkinson &
 //! Han (2012) eq. (2.76))
 //! $$P_{k+1}(t) = \frac{(2k+d-2)\,t\,P_k(t) - k\,P_{k-1}(t)}{k+d-2},\quad P_0=1,\ P_1=t,$$
 //! which keeps $|P_k|\le1$ on $[-1,1]$ ($d\ge3$) and never forms $C_k^\lambda(1)=\binom{k+2\lambda-1}{k}$;

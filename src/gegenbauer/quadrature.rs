@@ -395,7 +395,7 @@ pub fn gauss_sphere(n: usize, d: usize) -> Result<GaussRule> {
 /// Gauss–Legendre on $[0,\pi]$, $\theta_j = \tfrac\pi2(1-t_j)$ (computed as $\pi\sin^2(\varphi_j/2)$
 /// from the Legendre angle $\varphi_j$, so small angles keep full relative accuracy) and
 /// $w_j = \tfrac\pi2 w_j^{GL}\sin^{d-2}\theta_j$. This is the rule the spectra use: the ReLU
-/// kernels $\kappa(\cos\theta)$ are analytic in $\theta$ (DESIGN.md §3; literature notes §5.5),
+/// kernels $\kappa(\cos\theta)$ are analytic in $\theta$ (docs/design.md §3; docs/literature.md §5.5),
 /// so it converges exponentially where Gauss–Gegenbauer in $t$ converges algebraically. Nodes
 /// ascending in $\theta$; $\sum_j w_j = \omega_{d-1}/\omega_{d-2}$.
 ///

@@ -1,6 +1,6 @@
 //! Derivatives of a dot-product kernel: $\kappa'(t)$ in the inner product and
 //! $\frac{d}{d\theta}\kappa(\cos\theta)$ in the angle, both from the single recursion of
-//! [`crate::arch`] run on other number types (DESIGN.md §2). The formulas are in the
+//! [`crate::arch`] run on other number types (docs/design.md §2). The formulas are in the
 //! documentation of [`AngleDerivative`].
 
 use super::{SphereKernel, scaled_to_f64};

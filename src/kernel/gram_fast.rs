@@ -2,7 +2,7 @@
 //! matrix product and table look-ups.
 //!
 //! For a homogeneous (bias-free) architecture, $K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$
-//! (DESIGN.md §1). The path
+//! (docs/conventions.md). The path
 //! 1. normalizes the rows, $\hat x_i = x_i/\|x_i\|$ (zero rows stay zero);
 //! 2. forms the $c_{ij} = \langle \hat x_i, \hat y_j\rangle$ by `faer` matrix products, one per
 //!    block of 32 rows (blocks in parallel; only $j \ge$ the block's first row in the

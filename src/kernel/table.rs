@@ -7,7 +7,7 @@
 //! * in $\theta$ on $[0, \theta_m]$ and on $[\pi - \theta_m, \pi]$, $\theta_m$ = [`THETA_MAX`]
 //!   $> \arccos\tau$, where the angle is computed accurately from the points
 //!   ([`super::angle_between`]); $\kappa(\cos\theta)$ is analytic in $\theta$ on $[0,\pi]$
-//!   (DESIGN.md §3), whereas $\kappa(t)$ has $\sqrt{1\mp t}$ branch points at $t = \pm1$.
+//!   (docs/design.md §3), whereas $\kappa(t)$ has $\sqrt{1\mp t}$ branch points at $t = \pm1$.
 //!
 //! On each panel $[x_0 - h, x_0 + h]$ the polynomial interpolates $g$ at the $p+1$
 //! Chebyshev–Lobatto points $x_0 + h\cos(j\pi/p)$; node values come from the exact

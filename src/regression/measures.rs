@@ -93,7 +93,7 @@ impl KernelRegressor {
     /// P_k(\langle x,y\rangle)$, so $f_k = \mu_k N(d,k)\sum_u c_u P_k(\langle x_u,\cdot\rangle)$,
     /// and the addition theorem gives $\int P_k(\langle x,z\rangle) P_k(\langle z,y\rangle)
     /// d\tau(z) = P_k(\langle x,y\rangle)/N(d,k)$ (Atkinson & Han 2012, Thm. 2.9 and (2.79);
-    /// conventions of DESIGN.md §1).
+    /// conventions of docs/conventions.md).
     ///
     /// *Truncation.* Degrees $k \le k_{\max}$ use [`mercer_spectrum`]. The remainder is estimated
     /// from the decay law $\mu_k \approx C_{k \bmod 2}\\,k^{e}$ ([`decay`]) and the non-oscillating

@@ -1,12 +1,12 @@
 //! Closed forms and proved inequalities for the kink coefficient $c_+$ of the normalized NTK of
 //! bias-free ReLU networks (proofs: `docs/smoothness.md`).
 //!
-//! With $a = \alpha^2\sigma_w^2\sigma_v^2/2$ and $b = a/(1+a)$ (DESIGN.md §1 parametrization):
+//! With $a = \alpha^2\sigma_w^2\sigma_v^2/2$ and $b = a/(1+a)$ (docs/conventions.md parametrization):
 //!
 //! * **Theorem 1 (MLP).** $c_+ = L\sqrt2/(2\pi) = L/(\sqrt2\,\pi)$ for every $\sigma_w^2 > 0$.
 //! * **Theorem 2 (ResNet).** $c_+ = \dfrac{\sqrt2}{\pi}\,\dfrac{aL\,[b(L-1)+2]}{2(1+a)+2aL}
 //!   = \dfrac{b}{\sqrt2\,\pi}\,L\left(1 + \dfrac{1}{1+a(L+1)}\right)$
-//!   (the first form is the one of `notes/literature.md` §1.4).
+//!   (the first form is the one of `docs/literature.md` §1.4).
 //! * **Theorem 3 (ordering).** $c_+(\text{ResNet}(L,\alpha)) = h_L(a)\,c_+(\text{MLP}(L))$ with
 //!   $h_L(a) = a((L+1)a+2)/((1+a)(1+(L+1)a)) \in (0, 1)$, strictly increasing in $a$, with
 //!   $h_L(a)\to1$ as $a\to\infty$; so $c_+(\text{ResNet}) < c_+(\text{MLP})$ for all $L\ge1$,
@@ -72,7 +72,7 @@ pub fn resnet_mlp_ratio(depth: usize, a: f64) -> Result<f64, SmoothnessError> {
 ///
 /// ```
 /// use ntk_sphere::smoothness::closed_form::resnet_c_plus;
-/// // notes/literature.md §1.4: L = 5, alpha = 1 (a = 1/2) gives 0.468914748.
+/// // docs/literature.md §1.4: L = 5, alpha = 1 (a = 1/2) gives 0.468914748.
 /// assert!((resnet_c_plus(5, 0.5).unwrap() - 0.468914748).abs() < 1e-9);
 /// ```
 pub fn resnet_c_plus(depth: usize, a: f64) -> Result<f64, SmoothnessError> {

@@ -179,7 +179,7 @@ pub struct TailMass {
 }
 
 /// $\sum_{k\ge K} N(d,k)\mu_k/\kappa(1) = 1 - \sum_{k<K} N(d,k)\mu_k/\kappa(1)$ (Mercer's trace
-/// identity $\sum_k N(d,k)\mu_k = \kappa(1)$, DESIGN.md §1): the fraction of the kernel's
+/// identity $\sum_k N(d,k)\mu_k = \kappa(1)$, docs/conventions.md): the fraction of the kernel's
 /// "energy" in degrees $\ge K$. Every term is $\ge 0$, so the mass decreases in $K$ from 1 at
 /// $K = 0$. The eigenvalues below $K$ come from [`mercer_spectrum`]; the reported
 /// `abs_error` is $\sum_{k<K} N\mu_k\,\varepsilon_k + K\cdot 2^{-52}$ with the per-degree

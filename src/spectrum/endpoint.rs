@@ -2,7 +2,7 @@
 //! endpoint (Puiseux) expansions of the kernel.
 //!
 //! **Coefficients of $(1-t)^\nu$** (Rodrigues' formula and $k$ integrations by parts, then a Beta
-//! integral; `notes/literature.md` §3.4):
+//! integral; `docs/literature.md` §3.4):
 //! $$M_k(\nu) := \mu_k\big((1-t)^\nu\big) = \frac{\Gamma(d/2)}{\sqrt\pi}\\,2^{\nu+d-2}\\,
 //!   \frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(-\nu)}\\,\frac{\Gamma(k-\nu)}{\Gamma(k+\nu+d-1)},\qquad
 //!   \mu_k\big((1+t)^\nu\big) = (-1)^k M_k(\nu),$$
@@ -46,7 +46,7 @@ pub(crate) fn ln_coefficient_one_minus_t(d: usize, k: usize, nu: f64) -> Option<
 ///
 /// Derived from the exact coefficient of the [module documentation](crate::spectrum) with
 /// $\Gamma(k-\nu)/\Gamma(k+\nu+d-1) \sim k^{-(2\nu+d-1)}$. Bietti & Bach (2021, App. "phi_nu")
-/// print a value smaller by exactly a factor 2 (`notes/literature.md` §3.4).
+/// print a value smaller by exactly a factor 2 (`docs/literature.md` §3.4).
 ///
 /// ```
 /// use ntk_sphere::spectrum::decay_constant;

@@ -1,4 +1,4 @@
-//! The positive power-series route (DESIGN.md §3; `notes/literature.md` §5.2):
+//! The positive power-series route (docs/design.md §3; `docs/literature.md` §5.2):
 //! $$\mu_k = \sum_{n\ge k,\ n\equiv k\ (2)} b_n\\,\mu_k(t^n),\qquad
 //!   \mu_k(t^n) = \frac{\Gamma(d/2)\\,n!}{2^n\\,\Gamma(\frac{n-k}2+1)\\,\Gamma(\frac{n+k+d}2)},$$
 //! with the Maclaurin coefficients $b_n \ge 0$ of the kernel (Schoenberg 1942 on $S^\infty$;

@@ -43,7 +43,7 @@ pub fn num(v: &Value) -> f64 {
     v.as_str().unwrap().parse().unwrap()
 }
 
-/// Mercer eigenvalues μ₀..μ₈ on S² (d = 3) of the 2-layer NTK u κ₀(u) + κ₁(u) (literature notes
+/// Mercer eigenvalues μ₀..μ₈ on S² (d = 3) of the 2-layer NTK u κ₀(u) + κ₁(u) (docs/literature.md
 /// §7 item 4 and the §2 table): 1/2, 1/3, 5/64, 0, 1/192, 0, 23/16384, 0, 19/32768.
 /// Our normalized MLP with L = 1 is this kernel divided by 2.
 pub const NTK2_D3_EIGENVALUES: [f64; 9] = [

@@ -1,4 +1,4 @@
-//! `ntk` — the command line of `ntk-sphere` (DESIGN.md §4), thin over the library: argument
+//! `ntk` — the command line of `ntk-sphere` (docs/design.md §4), thin over the library: argument
 //! parsing, validation and output formatting only.
 //!
 //! * `ntk` without arguments prints a short human-readable report (the paper's setting).
