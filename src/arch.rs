@@ -1,28 +1,32 @@
-//! The infinite-width layer recursions of ReLU MLPs and ResNets (docs/conventions.md), each written
-//! once, generic over the number type ([`KernelScalar`]).
+//! Networks as data: [`Layer`]s composed into an [`Architecture`] (the layer rules are in the
+//! [`layer`] module and `docs/design.md` §2), and the two presets of the paper as
+//! compositions (`docs/conventions.md` §4).
 //!
 //! **MLP with $L$ hidden layers** (NTK parametrization, all layers trained; Jacot et al. 2018,
-//! Arora et al. 2019; the `kernel_value_mlp` model of the paper's code):
+//! Arora et al. 2019; the `kernel_value_mlp` model of the paper's code): the layers
+//! `dense(1, σ_b²)`, then $L$ times `relu, dense(σ_w², σ_b²)`, which run the recursion
 //! $\Sigma_0 = \langle x,y\rangle/d + \sigma_b^2$,
 //! $\Sigma_l = \sigma_w^2\\,\mathbb E[\phi(u)\phi(v)] + \sigma_b^2$,
 //! $\dot\Sigma_l = \sigma_w^2\\,\mathbb E[\phi'(u)\phi'(v)]$, $(u,v)\sim\mathcal N(0,\Sigma_{l-1})$,
 //! $\Theta_0 = \Sigma_0$, $\Theta_l = \Sigma_l + \Theta_{l-1}\dot\Sigma_l$. NNGP $=\Sigma_L$, NTK $=\Theta_L$.
 //!
 //! **ResNet with $L$ residual blocks** (Tirer, Bruna & Giryes 2021; `kernel_value_resnet` of
-//! their code): $K_0 = \langle x,y\rangle/d$, $\Sigma_l = \sigma_v^2\sigma_w^2\\,\mathbb E[\phi(u)\phi(v)]$,
+//! their code): the layers `dense(1, 0)`, $L$ times
+//! `residual(α, [dense(σ_w², 0), relu, dense(σ_v², 0)])`, `dense(1, 0)`, which run
+//! $K_0 = \langle x,y\rangle/d$, $\Sigma_l = \sigma_v^2\sigma_w^2\\,\mathbb E[\phi(u)\phi(v)]$,
 //! $\dot\Sigma_l = \sigma_v^2\sigma_w^2\\,\mathbb E[\phi'(u)\phi'(v)]$, $(u,v)\sim\mathcal N(0,K_{l-1})$,
 //! $K_l = K_{l-1} + \alpha^2\Sigma_l$ and
 //! $$\Theta = K_L + \sum_{l=1}^{L}\alpha^2\Big[\prod_{j=l+1}^{L}(1+\alpha^2\dot\Sigma_j)\Big]
-//!   (\Sigma_l + K_{l-1}\dot\Sigma_l) + \Big[\prod_{j=1}^{L}(1+\alpha^2\dot\Sigma_j)\Big]K_0 .$$
-//! The sum is accumulated forward (Horner): $T_0 = K_0$,
-//! $T_l = (1+\alpha^2\dot\Sigma_l)T_{l-1} + \alpha^2(\Sigma_l + K_{l-1}\dot\Sigma_l)$, $\Theta = K_L + T_L$.
+//!   (\Sigma_l + K_{l-1}\dot\Sigma_l) + \Big[\prod_{j=1}^{L}(1+\alpha^2\dot\Sigma_j)\Big]K_0 :$$
+//! the residual rule $\Theta' = \Theta + \alpha^2\Theta_B$ accumulates the sum forward (Horner),
+//! $T_0 = K_0$, $T_l = (1+\alpha^2\dot\Sigma_l)T_{l-1} + \alpha^2(\Sigma_l + K_{l-1}\dot\Sigma_l)$,
+//! and the output layer gives $\Theta = K_L + T_L$.
 //!
-//! **Per-layer normalization.** All covariances of a layer are divided by a common power of two
-//! whenever their scale leaves $[2^{-128}, 2^{128}]$; the exponent is carried in
-//! [`Scaled::exp2`]. Depth $10^5$ therefore neither overflows nor underflows, and the shape of
-//! the kernel (its normalized values) is kept to full precision.
+//! **Scaling.** The covariance state carries a common power of two ([`CovState::exp2`],
+//! [`Scaled::exp2`]): depth $10^5$ neither overflows nor underflows, and the shape of the kernel
+//! (its normalized values) is kept to full precision.
 
-mod layer;
+pub mod layer;
 
 pub use layer::{CovState, Dense, DynLayer, KernelLayer, Layer, Residual, Serial};
 

@@ -165,7 +165,7 @@ fn too_large(what: &str, rows: usize, cols: usize, limit: Option<usize>) -> Stri
     let entries = rows as f64 * cols as f64;
     let need = format!(
         "the {rows} x {cols} {what} needs {} ({} entries of 8 bytes)",
-        bytes(8.0 * entries),
+        format_bytes(8.0 * entries),
         if entries < 1e17 {
             format!("{entries}")
         } else {
@@ -175,14 +175,19 @@ fn too_large(what: &str, rows: usize, cols: usize, limit: Option<usize>) -> Stri
     match limit {
         Some(l) => format!(
             "{need}, more than the limit of {} ({l} entries)",
-            bytes(8.0 * l as f64)
+            format_bytes(8.0 * l as f64)
         ),
         None => format!("{need}, which cannot be allocated"),
     }
 }
 
-/// A byte count in binary units (`7.6 MiB`), in scientific notation beyond PiB.
-fn bytes(b: f64) -> String {
+/// A byte count in binary units for messages (`512 bytes`, `7.6 MiB`), in scientific notation
+/// beyond PiB.
+///
+/// ```
+/// assert_eq!(ntk_sphere::error::format_bytes(8.0 * 1024.0 * 1024.0), "8 MiB");
+/// ```
+pub fn format_bytes(b: f64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     if b < 1024.0 {
         return format!("{b} bytes");

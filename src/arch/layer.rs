@@ -10,7 +10,7 @@
 //!   $q_x$, $q_y$), $\Theta' = K' + \sigma_w^2\Theta$ — the first term is the gradient with
 //!   respect to the layer's own weights and bias, the second the back-propagated one;
 //! * **Activation** $\phi$: $K' = \mathbb E[\phi(u)\phi(v)]$, $q' = \mathbb E[\phi(u)^2]$,
-//!   $\Theta' = \Theta\\,\mathbb E[\phi'(u)\phi'(v)]$, $(u,v)\sim\mathcal N(0,[[q_x,K],[K,q_y]])$;
+//!   $\Theta' = \Theta\\,\mathbb E[\phi'(u)\phi'(v)]$, $(u,v)\sim\mathcal N\big(0,\begin{pmatrix}q_x & K \\ K & q_y\end{pmatrix}\big)$;
 //! * **Residual** $(\alpha, B)$, $x\mapsto x + \alpha B(x)$: with $(K_B, \Theta_B) = B(K,\Theta)$,
 //!   $K' = K + \alpha^2K_B$, $\Theta' = \Theta + \alpha^2\Theta_B$ (the cross terms vanish at
 //!   infinite width: the branch weights are independent and centred);

@@ -67,20 +67,9 @@ pub fn num(v: f64) -> String {
 }
 
 /// A byte count in binary units (`512 bytes`, `1.5 KiB`, `74.5 GiB`; beyond PiB in scientific
-/// notation).
+/// notation): the library's [`ntk_sphere::error::format_bytes`].
 pub fn bytes(b: f64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if b < 1024.0 {
-        return format!("{b} bytes");
-    }
-    let mut v = b;
-    for unit in UNITS {
-        v /= 1024.0;
-        if v < 1024.0 {
-            return format!("{} {unit}", (v * 10.0).round() / 10.0);
-        }
-    }
-    format!("{b:.3e} bytes")
+    ntk_sphere::error::format_bytes(b)
 }
 
 #[cfg(test)]
