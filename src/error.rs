@@ -81,8 +81,11 @@ pub enum KernelError {
         /// The rejected dimension.
         dim: usize,
     },
-    /// An inner product of unit vectors outside $[-1, 1]$ (or not finite).
-    #[error("inner product u must lie in [-1, 1], got {u}")]
+    /// An inner product of unit vectors outside $[-1, 1]$ beyond the rounding allowance
+    /// [`crate::kernel::INNER_PRODUCT_ROUNDING`] (or not finite).
+    #[error(
+        "inner product t = {u} is outside [-1, 1] (values within 4 ulp, |t| <= 1 + 8.9e-16, are taken as +-1)"
+    )]
     InnerProductOutOfRange {
         /// The rejected inner product.
         u: f64,

@@ -26,6 +26,35 @@ use crate::arch::{Architecture, InputCovariance, KernelKind, Scaled};
 use crate::error::KernelError;
 use crate::scalar::{DoubleDouble, KernelScalar, scale_f64};
 
+/// How far beyond $\pm1$ an inner product may lie and still be taken as $\pm1$: $4\cdot2^{-52}$.
+///
+/// The rounded inner product of two unit vectors (themselves rounded) can exceed 1 by a few ulp:
+/// for normalized random `f64` vectors $\langle u, u\rangle = 1 + 2^{-52}$ is common. Every
+/// function of this crate that takes $t = \langle x, y\rangle$ accepts
+/// $|t| \le 1 +$ `INNER_PRODUCT_ROUNDING` and evaluates at $\operatorname{sign}(t)$ there; beyond,
+/// it returns [`KernelError::InnerProductOutOfRange`].
+pub const INNER_PRODUCT_ROUNDING: f64 = 4.0 * f64::EPSILON;
+
+/// $t$ checked and, within [`INNER_PRODUCT_ROUNDING`] beyond $\pm1$, set to $\pm1$.
+///
+/// ```
+/// use ntk_sphere::kernel::inner_product;
+/// assert_eq!(inner_product(1.0 + f64::EPSILON).unwrap(), 1.0);
+/// assert_eq!(inner_product(-1.0 - 4.0 * f64::EPSILON).unwrap(), -1.0);
+/// assert_eq!(inner_product(0.25).unwrap(), 0.25);
+/// assert!(inner_product(1.0 + 8.0 * f64::EPSILON).is_err());
+/// assert!(inner_product(f64::NAN).is_err());
+/// ```
+pub fn inner_product(t: f64) -> Result<f64, KernelError> {
+    if (-1.0..=1.0).contains(&t) {
+        Ok(t)
+    } else if t.abs() <= 1.0 + INNER_PRODUCT_ROUNDING {
+        Ok(t.signum())
+    } else {
+        Err(KernelError::InnerProductOutOfRange { u: t })
+    }
+}
+
 /// A dot-product kernel $\kappa(\langle x,y\rangle)$ of unit vectors of $\mathbb R^d$: an
 /// architecture, a kernel kind and the ambient dimension $d$.
 ///
@@ -97,9 +126,7 @@ impl SphereKernel {
     }
 
     fn scaled_at_t(&self, t: f64) -> Result<Scaled<DoubleDouble>, KernelError> {
-        if !(-1.0..=1.0).contains(&t) {
-            return Err(KernelError::InnerProductOutOfRange { u: t });
-        }
+        let t = inner_product(t)?;
         Ok(self.eval_generic(DoubleDouble::from(t)))
     }
 

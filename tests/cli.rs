@@ -771,6 +771,56 @@ fn decay_subcommand_matches_closed_form() {
     let want = 1.0 / (2.0 * std::f64::consts::PI);
     assert!((c - want).abs() < 1e-12, "{c} vs {want}");
     assert!(v["constant_odd"].as_f64().unwrap().abs() < 1e-14);
+    // c_plus = L sqrt(2)/(2 pi) normalized, times kappa(1) = (L+1)/(d 2^L) = 1/3 otherwise.
+    let c_plus = v["c_plus"].as_f64().unwrap();
+    let want = std::f64::consts::SQRT_2 / (2.0 * std::f64::consts::PI);
+    assert!((c_plus - want).abs() < 1e-14, "{c_plus} vs {want}");
+    let raw = ntk_json(&["decay", "--arch", "mlp", "--depth", "1", "--dim", "3"]);
+    let raw_c = raw["c_plus"].as_f64().unwrap();
+    assert!(
+        (raw_c - want / 3.0).abs() < 1e-14,
+        "{raw_c} vs {}",
+        want / 3.0
+    );
+}
+
+/// An inner product rounded past ±1 by up to 4 ulp is ±1 (theta 0 or π); beyond, exit 2.
+#[test]
+fn kernel_accepts_inner_products_rounded_past_one() {
+    let v = ntk_json(&[
+        "kernel",
+        "--arch",
+        "mlp",
+        "--depth",
+        "2",
+        "--dim",
+        "3",
+        "--u",
+        "1.0000000000000002,-1.0000000000000004,1",
+    ]);
+    let theta: Vec<f64> = v["theta"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(theta, [0.0, std::f64::consts::PI, 0.0]);
+    let value = v["value"].as_array().unwrap();
+    assert_eq!(value[0], value[2]);
+    let out = ntk(&[
+        "kernel",
+        "--arch",
+        "mlp",
+        "--depth",
+        "2",
+        "--dim",
+        "3",
+        "--u",
+        "1.000000000000001",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("outside [-1, 1]"), "{stderr}");
 }
 
 /// `ntk compare`: the JSON contract of issue 5, the kink coefficients against Theorems 1–2

@@ -158,3 +158,48 @@ fn depth_1e5_neither_overflows_nor_loses_shape() {
     let mlp = SphereKernel::new(Mlp::new(100_000, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
     assert!(mlp.normalized(0.0).unwrap().is_finite());
 }
+
+/// The inner product of a normalized random `f64` vector with itself is often $1 + 2^{-52}$
+/// (rounding); it must evaluate as $t = 1$, at both ends, and beyond 4 ulp be an error.
+#[test]
+fn inner_products_rounded_past_one_are_accepted() {
+    use rand::{RngExt, SeedableRng};
+    let k = SphereKernel::new(ResNet::new(5, 0.1, 1.0, 1.0).unwrap(), KernelKind::Ntk, 10).unwrap();
+    let one = k.eval(1.0).unwrap();
+    let minus_one = k.eval(-1.0).unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut above = 0;
+    for _ in 0..999 {
+        let v: Vec<f64> = (0..10).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let u: Vec<f64> = v.iter().map(|x| x / norm).collect();
+        let t: f64 = u.iter().map(|x| x * x).sum();
+        let s: f64 = u.iter().map(|x| -x * x).sum();
+        above += usize::from(t > 1.0);
+        // Below 1 the value is κ(t) itself; at or above 1 exactly κ(1).
+        let (vt, vs) = (k.eval(t).unwrap(), k.eval(s).unwrap());
+        if t >= 1.0 {
+            assert_eq!(vt, one, "t = {t:e}");
+        }
+        if s <= -1.0 {
+            assert_eq!(vs, minus_one, "t = {s:e}");
+        }
+    }
+    assert!(
+        above > 50,
+        "only {above} of 999 rounded above 1: the test lost its point"
+    );
+    for t in [1.0 + 4.0 * f64::EPSILON, -1.0 - 4.0 * f64::EPSILON] {
+        assert_eq!(k.eval(t).unwrap(), if t > 0.0 { one } else { minus_one });
+        assert_eq!(k.normalized(t).unwrap(), k.normalized(t.signum()).unwrap());
+    }
+    for t in [
+        1.0 + 5.0 * f64::EPSILON,
+        -1.0 - 5.0 * f64::EPSILON,
+        1.5,
+        f64::NAN,
+    ] {
+        let err = k.eval(t).unwrap_err().to_string();
+        assert!(err.contains("outside [-1, 1]"), "{t}: {err}");
+    }
+}

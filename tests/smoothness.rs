@@ -322,3 +322,36 @@ fn decay_ordering_region() {
     }
     assert!(proved > 199 * 50, "{proved}");
 }
+
+/// `Decay::c_plus`/`c_minus` use the sign of `KernelSmoothness` ($c_\pm > 0$ for ReLU NTKs) and
+/// scale with $\kappa(1)$ unless normalized: for the MLP NTK, $c_+ = L\sqrt2/(2\pi)$ normalized
+/// (docs/literature.md) and $\kappa(1) = (L+1)/(d\,2^L)$ times that otherwise.
+#[test]
+fn decay_endpoint_constants_follow_normalization() {
+    use ntk_sphere::spectrum::decay;
+    for (depth, d) in [(1usize, 3usize), (2, 3), (5, 10)] {
+        let k = mlp(depth, d);
+        let l = depth as f64;
+        let c_plus = l * SQRT_2 / (2.0 * PI);
+        let kappa_one = (l + 1.0) / (d as f64 * 2f64.powi(depth as i32));
+        let norm = decay(&k, true).unwrap();
+        let raw = decay(&k, false).unwrap();
+        assert!(
+            rel(norm.c_plus, c_plus) < 1e-13,
+            "L = {depth}: {}",
+            norm.c_plus
+        );
+        assert!(
+            rel(raw.c_plus, kappa_one * c_plus) < 1e-13,
+            "L = {depth}: {}",
+            raw.c_plus
+        );
+        let s = kernel_smoothness(&k).unwrap();
+        assert!(norm.c_minus > 0.0);
+        assert!(rel(norm.c_minus, s.c_minus) < 1e-13);
+        assert!(rel(raw.c_minus, kappa_one * s.c_minus) < 1e-13);
+        // The constants are -(c+ ± c-) C(d, ν) with C(d, 1/2) < 0: positive.
+        assert!(norm.constant_even > 0.0 && norm.constant_odd > 0.0);
+        assert!(rel(raw.constant_even, kappa_one * norm.constant_even) < 1e-13);
+    }
+}

@@ -94,7 +94,7 @@ fn singular_exponents_of_rectified_activations() {
             assert_eq!(law.rate, None);
             let s = leading_singularity(&k, Endpoint::Plus).unwrap().unwrap();
             assert_eq!(s.exponent, nu);
-            assert_eq!(s.coefficient, law.c_one);
+            assert_eq!(-s.coefficient, law.c_plus);
         }
     }
     // Leaky-ReLU ResNet: a square-root kink, both parities non-zero.

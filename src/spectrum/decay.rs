@@ -2,10 +2,11 @@
 //! (Bietti & Bach 2021, Thm. 1, with the corrected constant), and fitted local exponents for
 //! kernels known only through computed eigenvalues.
 //!
-//! If $\kappa(1-u) = p_1(u) + c_1u^\nu + \dots$ and $\kappa(-1+u) = p_{-1}(u) + c_{-1}u^\nu + \dots$
-//! with polynomials $p_{\pm1}$ and the smallest non-integer exponent $\nu$ (for ReLU kernels a
-//! half-integer: $\nu = 1/2$ for the NTK, $3/2$ for the NNGP kernel), then
-//! $$\mu_k \sim (c_1 + (-1)^k c_{-1})\\,C(d,\nu)\\,k^{-(d-1+2\nu)},$$
+//! With the gap $g \ge 0$ from an end of $[-1, 1]$: if $\kappa(1-g) = p_+(g) - c_+g^\nu + \dots$
+//! and $\kappa(-1+g) = p_-(g) - c_-g^\nu + \dots$ with polynomials $p_\pm$ and the smallest
+//! non-integer exponent $\nu$ (for ReLU kernels a half-integer: $\nu = 1/2$ for the NTK, $3/2$
+//! for the NNGP kernel), then
+//! $$\mu_k \sim -(c_+ + (-1)^k c_-)\\,C(d,\nu)\\,k^{-(d-1+2\nu)},$$
 //! from $\mu_k((1-t)^\nu) \sim C(d,\nu)k^{-(d-1+2\nu)}$ and $\mu_k((1+t)^\nu) = (-1)^k\mu_k((1-t)^\nu)$
 //! ([`super::decay_constant`]).
 //!
@@ -37,7 +38,7 @@ use crate::series::maclaurin_coefficients_normalized;
 /// Order of the endpoint expansions searched for the leading half-integer power.
 const DECAY_ORDER: usize = 41;
 
-/// Relative size below which $c_1 \pm c_{-1}$ counts as a cancellation (rounding level of the
+/// Relative size below which $c_+ \pm c_-$ counts as a cancellation (rounding level of the
 /// series coefficients).
 const CANCELLATION_REL: f64 = 1e-13;
 
@@ -110,20 +111,25 @@ pub struct Decay {
     pub exponent: f64,
     /// The leading non-integer exponent $\nu$ ($\infty$ if none).
     pub nu: f64,
-    /// $(c_1 + c_{-1})\\,C(d,\nu)$: the constant for even $k$ (0 if it cancels or the even
+    /// $-(c_+ + c_-)\\,C(d,\nu)$: the constant for even $k$ (0 if it cancels or the even
     /// eigenvalues are structurally zero).
     pub constant_even: f64,
-    /// $(c_1 - c_{-1})\\,C(d,\nu)$: the constant for odd $k$.
+    /// $-(c_+ - c_-)\\,C(d,\nu)$: the constant for odd $k$.
     pub constant_odd: f64,
     /// $\ln|$`constant_even`$|$ (finite even when the constant itself overflows `f64`).
     pub log_constant_even: Option<f64>,
     /// $\ln|$`constant_odd`$|$.
     pub log_constant_odd: Option<f64>,
-    /// $c_1$, the coefficient of the leading singular power $(1-t)^\nu$ at $t = 1$ (0 if the
-    /// kernel is analytic there, or if the leading singularity is only at $t = -1$).
-    pub c_one: f64,
-    /// $c_{-1}$, the coefficient of the leading singular power $(1+t)^\nu$ at $t = -1$.
-    pub c_minus_one: f64,
+    /// $c_+$: minus the coefficient of the leading singular power at $t = 1$,
+    /// $\kappa(1-g) = \kappa(1) - c_+ g^\nu + (\text{integer powers of } g) + o(g^\nu)$,
+    /// of $\kappa/\kappa(1)$ when `normalized`, else of $\kappa$ (0 if the kernel is analytic
+    /// at $t = 1$ or its leading singularity is only at $t = -1$). For $\nu = 1/2$ this is the
+    /// kink coefficient of [`crate::smoothness::KernelSmoothness::c_plus`] (same sign: $c_+ > 0$
+    /// for ReLU networks).
+    pub c_plus: f64,
+    /// $c_-$: minus the coefficient of the leading singular power at $t = -1$,
+    /// $\kappa(-1+g) = \kappa(-1) - c_- g^\nu + \dots$ (normalized like `c_plus`).
+    pub c_minus: f64,
     /// Whether the constants are for $\kappa/\kappa(1)$.
     pub normalized: bool,
 }
@@ -176,8 +182,8 @@ pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumE
             constant_odd: 0.0,
             log_constant_even: None,
             log_constant_odd: None,
-            c_one: 0.0,
-            c_minus_one: 0.0,
+            c_plus: 0.0,
+            c_minus: 0.0,
             normalized,
         });
     };
@@ -207,10 +213,28 @@ pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumE
         constant_odd: odd,
         log_constant_even: ln_even,
         log_constant_odd: ln_odd,
-        c_one: c1,
-        c_minus_one: cm1,
+        c_plus: endpoint_constant(-c1, ln_k1, "c_plus")?,
+        c_minus: endpoint_constant(-cm1, ln_k1, "c_minus")?,
         normalized,
     })
+}
+
+/// $c\,\kappa(1)$ from $c$ and $\ln\kappa(1)$ (`ln_k1` = 0 for the normalized kernel); an
+/// error if the product does not fit in `f64`.
+fn endpoint_constant(c: f64, ln_k1: f64, name: &'static str) -> Result<f64, SpectrumError> {
+    if c == 0.0 || ln_k1 == 0.0 {
+        return Ok(c);
+    }
+    let v = c.signum() * (c.abs().ln() + ln_k1).exp();
+    if v.is_finite() && v != 0.0 {
+        Ok(v)
+    } else {
+        Err(SpectrumError::InvalidParameter {
+            name,
+            value: v,
+            expected: "a constant of the unnormalized kernel within the f64 range (use the normalized kernel)",
+        })
+    }
 }
 
 /// Class, rate and degree of a kernel without endpoint singularity.

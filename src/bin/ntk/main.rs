@@ -259,8 +259,8 @@ fn run_decay(args: &DecayArgs) -> Result<(), Failure> {
         "log_constant_even": d.log_constant_even.map_or(serde_json::Value::Null, json_or_null),
         "log_constant_odd": d.log_constant_odd.map_or(serde_json::Value::Null, json_or_null),
         "nu": json_or_null(d.nu),
-        "c_one": json_or_null(d.c_one),
-        "c_minus_one": json_or_null(d.c_minus_one),
+        "c_plus": json_or_null(d.c_plus),
+        "c_minus": json_or_null(d.c_minus),
         "normalized": d.normalized,
     });
     print_json(&v)
@@ -331,7 +331,7 @@ struct KernelArgs {
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 struct KernelPoints {
-    /// Inner products u in [-1, 1], comma-separated.
+    /// Inner products u in [-1, 1], comma-separated (within 4 ulp beyond ±1 taken as ±1).
     #[arg(
         long,
         value_name = "U",
@@ -490,7 +490,12 @@ fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
                 }
             })
             .collect::<Result<_, _>>()?;
-        (u.clone(), u.iter().map(|u| u.acos()).collect(), value)
+        // Every u passed the kernel's check, so inner_product succeeds (±1 within rounding).
+        let theta = u
+            .iter()
+            .map(|&u| ntk_sphere::kernel::inner_product(u).map(f64::acos))
+            .collect::<Result<_, _>>()?;
+        (u.clone(), theta, value)
     } else {
         let value = theta
             .iter()
