@@ -116,7 +116,7 @@ impl SphereKernel {
     /// the input covariance is $(1/d, 1/d, t/d)$. This is the entry point for series and
     /// symbolic instances.
     pub fn eval_generic<S: KernelScalar>(&self, t: S) -> Scaled<S> {
-        let inv_d = S::from_f64(1.0) / S::from_f64(self.dim as f64);
+        let inv_d = S::one() / S::from_f64(self.dim as f64);
         let input = InputCovariance {
             xx: inv_d.clone(),
             yy: inv_d.clone(),

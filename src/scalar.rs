@@ -24,6 +24,27 @@ pub use quad_double::QuadDouble;
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+/// `num_traits::{Zero, One}` for a number type whose exact zero test is `$is_zero`.
+macro_rules! impl_zero_one {
+    ($t:ty, |$x:ident| $is_zero:expr) => {
+        impl num_traits::Zero for $t {
+            fn zero() -> Self {
+                <$t as $crate::scalar::KernelScalar>::from_f64(0.0)
+            }
+            fn is_zero(&self) -> bool {
+                let $x = self;
+                $is_zero
+            }
+        }
+        impl num_traits::One for $t {
+            fn one() -> Self {
+                <$t as $crate::scalar::KernelScalar>::from_f64(1.0)
+            }
+        }
+    };
+}
+pub(crate) use impl_zero_one;
+
 use crate::activation::{DynActivation, arc_cosine_parts};
 use crate::arch::{CovState, DynLayer};
 
@@ -32,10 +53,14 @@ use crate::arch::{CovState, DynLayer};
 /// Laws expected of an implementation: the field operations are those of (an approximation of)
 /// the real numbers; [`KernelScalar::arc_cosine`] returns exactly $(1, 1)$ at $\rho \ge 1$ and
 /// $(0, 0)$ at $\rho \le -1$ (values beyond $\pm1$ only arise from rounding), and
-/// [`KernelScalar::scale_pow2`] is exact.
+/// [`KernelScalar::scale_pow2`] is exact. The additive and multiplicative identities come from
+/// [`num_traits::Zero`] and [`num_traits::One`] (so code written against `num-traits` bounds
+/// runs on every number type of the crate); `is_zero` is exact (every component zero).
 pub trait KernelScalar:
     Clone
     + Debug
+    + num_traits::Zero
+    + num_traits::One
     + Add<Output = Self>
     + Sub<Output = Self>
     + Mul<Output = Self>
@@ -166,6 +191,28 @@ mod tests {
         assert_eq!(scale_f64(3.0, 4), 48.0);
         assert_eq!(scale_f64(1.5 * 2f64.powi(-700), 1500), 1.5 * 2f64.powi(800));
         assert_eq!(scale_f64(1.0, 2000), f64::INFINITY);
+    }
+
+    /// The `num-traits` identities of every number type: exact, and neutral in the field
+    /// operations.
+    #[test]
+    fn zero_and_one_are_identities() {
+        use crate::series::{PowerSeries, PuiseuxSeries};
+        use num_traits::{One, Zero};
+        fn check<S: KernelScalar>(x: S) {
+            assert!(S::zero().is_zero());
+            assert!(!S::one().is_zero());
+            assert!(!x.is_zero());
+            assert_eq!(format!("{:?}", x.clone() + S::zero()), format!("{x:?}"));
+            assert_eq!(format!("{:?}", x.clone() * S::one()), format!("{x:?}"));
+            assert!((x.clone() - x).is_zero());
+        }
+        check(0.3f64);
+        check(DoubleDouble::from(0.3) / DoubleDouble::from(7.0));
+        check(QuadDouble::from_f64(0.3) / QuadDouble::from_f64(7.0));
+        check(Dual::variable(0.3));
+        check(PowerSeries::variable(8).unwrap().exp());
+        check(PuiseuxSeries::from_f64(0.25));
     }
 
     #[test]

@@ -276,3 +276,31 @@ fn schoenberg_holds_for_every_composition() {
         }
     }
 }
+
+/// The sign network's NNGP kernel is $(2/\pi)\arcsin t$: Maclaurin coefficients
+/// $(2/\pi)\binom{2n}{n}4^{-n}/(2n+1)$ at $t^{2n+1}$, and the even ones — the constant term
+/// included — exactly zero (an odd kernel).
+#[test]
+fn sign_kernel_is_odd_with_arcsine_coefficients() {
+    use ntk_sphere::series::maclaurin_coefficients;
+    for d in [1usize, 3, 10] {
+        let k = kernel(one_layer(Activation::sign()), KernelKind::Nngp, d);
+        let b = maclaurin_coefficients(&k, 12).unwrap();
+        let mut want = 2.0 / std::f64::consts::PI;
+        for (j, &bj) in b.iter().enumerate() {
+            if j % 2 == 0 {
+                assert_eq!(bj, 0.0, "d = {d}: b_{j} = {bj:e}");
+            } else {
+                let n = (j / 2) as f64;
+                if j > 1 {
+                    // ratio of consecutive terms: (2n-1)^2 / (2n (2n+1))
+                    want *= (2.0 * n - 1.0) * (2.0 * n - 1.0) / (2.0 * n * (2.0 * n + 1.0));
+                }
+                assert!(
+                    (bj - want).abs() <= 1e-15 * want,
+                    "d = {d}: b_{j} = {bj} vs {want}"
+                );
+            }
+        }
+    }
+}

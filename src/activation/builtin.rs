@@ -228,7 +228,7 @@ impl Activation {
 #[inline]
 fn abrelu_dual<S: KernelScalar>(a: f64, b: f64, qx: &S, qy: &S, k: &S) -> (S, S) {
     if qx.approx() <= 0.0 || qy.approx() <= 0.0 {
-        return (S::from_f64(0.0), S::from_f64(0.0));
+        return (S::zero(), S::zero());
     }
     let half = S::from_f64(0.5);
     let norm = (qx.clone() * qy.clone()).sqrt();
@@ -249,9 +249,9 @@ fn abrelu_dual<S: KernelScalar>(a: f64, b: f64, qx: &S, qy: &S, k: &S) -> (S, S)
 fn arc_cosine_orders<S: KernelScalar>(rho: &S, n: u32) -> (S, S) {
     let (k0, k1) = rho.arc_cosine();
     if n == 0 {
-        return (S::from_f64(0.0), k0);
+        return (S::zero(), k0);
     }
-    let one = S::from_f64(1.0);
+    let one = S::one();
     let sin2 = (one.clone() - rho.clone()) * (one + rho.clone());
     let (mut prev, mut cur) = (k0, k1);
     for m in 2..=n {
@@ -265,7 +265,7 @@ fn arc_cosine_orders<S: KernelScalar>(rho: &S, n: u32) -> (S, S) {
 }
 
 fn powi<S: KernelScalar>(x: &S, n: u32) -> S {
-    let mut r = S::from_f64(1.0);
+    let mut r = S::one();
     for _ in 0..n {
         r = r * x.clone();
     }
@@ -274,7 +274,7 @@ fn powi<S: KernelScalar>(x: &S, n: u32) -> S {
 
 fn rectified_monomial_dual<S: KernelScalar>(n: u32, qx: &S, qy: &S, k: &S) -> (S, S) {
     if qx.approx() <= 0.0 || qy.approx() <= 0.0 {
-        return (S::from_f64(0.0), S::from_f64(0.0));
+        return (S::zero(), S::zero());
     }
     let half = S::from_f64(0.5);
     let prod = qx.clone() * qy.clone();
@@ -288,7 +288,7 @@ fn rectified_monomial_dual<S: KernelScalar>(n: u32, qx: &S, qy: &S, k: &S) -> (S
     };
     let e = half.clone() * scale(n) * j_n;
     let ed = if n == 0 {
-        S::from_f64(0.0)
+        S::zero()
     } else {
         let nf = n as f64;
         half * S::from_f64(nf * nf) * scale(n - 1) * j_prev
@@ -297,7 +297,7 @@ fn rectified_monomial_dual<S: KernelScalar>(n: u32, qx: &S, qy: &S, k: &S) -> (S
 }
 
 fn erf_dual<S: KernelScalar>(a: f64, b: f64, c: f64, qx: &S, qy: &S, k: &S) -> (S, S) {
-    let one = S::from_f64(1.0);
+    let one = S::one();
     let two_b2 = S::from_f64(2.0 * b * b);
     let px = one.clone() + two_b2.clone() * qx.clone();
     let py = one + two_b2.clone() * qy.clone();
@@ -311,7 +311,7 @@ fn erf_dual<S: KernelScalar>(a: f64, b: f64, c: f64, qx: &S, qy: &S, k: &S) -> (
 }
 
 fn gelu_dual<S: KernelScalar>(qx: &S, qy: &S, k: &S) -> (S, S) {
-    let one = S::from_f64(1.0);
+    let one = S::one();
     let quarter = S::from_f64(0.25);
     let pi = S::pi();
     let two_pi = S::from_f64(2.0) * pi;
@@ -354,7 +354,7 @@ fn sinusoid_dual<S: KernelScalar>(
 }
 
 fn gaussian_dual<S: KernelScalar>(a: f64, b: f64, qx: &S, qy: &S, k: &S) -> (S, S) {
-    let one = S::from_f64(1.0);
+    let one = S::one();
     let two_b = S::from_f64(2.0 * b);
     let d = (one.clone() - two_b.clone() * qx.clone()) * (one - two_b.clone() * qy.clone())
         - two_b.clone() * two_b * k.clone() * k.clone();
@@ -377,11 +377,11 @@ fn exp_dual<S: KernelScalar>(a: f64, b: f64, qx: &S, qy: &S, k: &S) -> (S, S) {
 fn polynomial_expectation<S: KernelScalar>(p: &[f64], qx: &S, qy: &S, k: &S) -> S {
     let n = p.len();
     if n == 0 {
-        return S::from_f64(0.0);
+        return S::zero();
     }
     let pow = |x: &S| {
         let mut v = Vec::with_capacity(n);
-        let mut acc = S::from_f64(1.0);
+        let mut acc = S::one();
         for _ in 0..n {
             v.push(acc.clone());
             acc = acc * x.clone();
@@ -394,7 +394,7 @@ fn polynomial_expectation<S: KernelScalar>(p: &[f64], qx: &S, qy: &S, k: &S) -> 
     let binom = |n: usize, k: usize| -> f64 {
         (0..k).fold(1.0, |acc, j| acc * (n - j) as f64 / (j + 1) as f64)
     };
-    let mut total = S::from_f64(0.0);
+    let mut total = S::zero();
     for (i, &pi) in p.iter().enumerate() {
         if pi == 0.0 {
             continue;
@@ -452,11 +452,18 @@ impl DualActivation for Activation {
             Kind::AbRelu { a, b } => abrelu_dual(*a, *b, qx, qy, c),
             Kind::Sign => {
                 if qx.approx() <= 0.0 || qy.approx() <= 0.0 {
-                    return (S::from_f64(0.0), S::from_f64(0.0));
+                    return (S::zero(), S::zero());
                 }
+                // (2/π) asin ρ = 2κ₀(ρ) − 1: asin keeps ρ = 0 ↦ 0 exact (an odd kernel has no
+                // constant term), the arc-cosine form keeps the gaps 1 ∓ ρ exact near ±1.
                 let rho = c.clone() / (qx.clone() * qy.clone()).sqrt();
-                let (k0, _) = rho.arc_cosine();
-                (S::from_f64(2.0) * k0 - S::from_f64(1.0), S::from_f64(0.0))
+                let e = if rho.approx().abs() <= 0.5 {
+                    S::from_f64(2.0) * rho.asin() / S::pi()
+                } else {
+                    let (k0, _) = rho.arc_cosine();
+                    S::from_f64(2.0) * k0 - S::one()
+                };
+                (e, S::zero())
             }
             Kind::RectifiedMonomial { degree } => rectified_monomial_dual(*degree, qx, qy, c),
             Kind::Erf { a, b, c: shift } => erf_dual(*a, *b, *shift, qx, qy, c),

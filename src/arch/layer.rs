@@ -71,7 +71,7 @@ impl<S: KernelScalar> CovState<S> {
             xx,
             yy,
             nngp,
-            ntk: S::from_f64(0.0),
+            ntk: S::zero(),
             exp2: 0,
         }
     }

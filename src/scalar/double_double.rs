@@ -523,3 +523,5 @@ mod tests {
         assert!((gp / want - 1.0).abs() < 1e-12, "{gp} {want}");
     }
 }
+
+crate::scalar::impl_zero_one!(DoubleDouble, |x| x.hi == 0.0 && x.lo == 0.0);

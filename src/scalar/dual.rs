@@ -157,3 +157,5 @@ impl KernelScalar for Dual {
         }
     }
 }
+
+crate::scalar::impl_zero_one!(Dual, |x| x.value == 0.0 && x.deriv == 0.0);

@@ -607,3 +607,5 @@ mod tests {
         assert_eq!(q(1.0).arc_cosine(), (q(1.0), q(1.0)));
     }
 }
+
+crate::scalar::impl_zero_one!(QuadDouble, |x| x.0.iter().all(|&c| c == 0.0));

@@ -97,6 +97,8 @@ macro_rules! series_type {
             }
         }
 
+        crate::scalar::impl_zero_one!($name, |x| x.0.c.iter().all(|&c| c == 0.0));
+
         impl KernelScalar for $name {
             fn from_f64(x: f64) -> Self {
                 Self::constant(x)
