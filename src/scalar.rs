@@ -198,7 +198,6 @@ mod tests {
     #[test]
     fn zero_and_one_are_identities() {
         use crate::series::{PowerSeries, PuiseuxSeries};
-        use num_traits::{One, Zero};
         fn check<S: KernelScalar>(x: S) {
             assert!(S::zero().is_zero());
             assert!(!S::one().is_zero());
