@@ -441,3 +441,64 @@ fn compare_takes_two_nets() {
     ]);
     assert!(line.contains("--net"), "{line}");
 }
+
+/// `figures --net`: three SVG files for user networks, labels in the legend, and the error
+/// contract for a bad spec (the pointer names the network) and mismatched labels.
+#[test]
+fn figures_of_user_networks() {
+    let dir = std::env::temp_dir().join(format!("ntk_figures_net_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.to_string_lossy().into_owned();
+    // GELU has non-zero even eigenvalues; sign (an odd kernel) only odd ones beyond k = 0.
+    let erf = net(&[
+        r#"{"dense": {}}"#.into(),
+        r#"{"activation": {"gelu": {}}}"#.into(),
+        r#"{"dense": {}}"#.into(),
+    ]);
+    let sign = net(&[
+        r#"{"dense": {}}"#.into(),
+        r#"{"activation": {"sign": {}}}"#.into(),
+        r#"{"dense": {}}"#.into(),
+    ]);
+    let v = ntk_json(&[
+        "figures", "--out", &out, "--net", &erf, "--net", &sign, "--label", "gelu net", "--label",
+        "sign net", "--kind", "nngp",
+    ]);
+    let names: Vec<&str> = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for (name, file) in names.iter().zip([
+        "kernel_shapes.svg",
+        "eigenvalue_decay.svg",
+        "interpolation.svg",
+    ]) {
+        assert!(name.ends_with(file), "{name}");
+        let svg = std::fs::read_to_string(name).unwrap();
+        assert!(
+            svg.contains("gelu net") && svg.contains("sign net"),
+            "{name} lacks the labels"
+        );
+        assert!(svg.contains("NNGP"), "{name} lacks the kernel kind");
+    }
+    // The sign kernel is odd: its even eigenvalues vanish, so its curve shows odd k.
+    let spectra = std::fs::read_to_string(&names[1]).unwrap();
+    assert!(
+        spectra.contains("even/odd k"),
+        "mixed parities are not announced"
+    );
+    let bad = r#"{"layers": [{"dense": {"w_var": -1}}]}"#;
+    let msg = usage_error(&["figures", "--out", &out, "--net", &erf, "--net", bad]);
+    assert!(
+        msg.contains("--net #2") && msg.contains("/layers/0/dense/w_var"),
+        "{msg}"
+    );
+    let msg = usage_error(&[
+        "figures", "--out", &out, "--net", &erf, "--label", "a", "--label", "b",
+    ]);
+    assert!(msg.contains("one --label per --net"), "{msg}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,13 +1,15 @@
-//! `ntk figures --out DIR`: the five SVG figures of the smoothness comparison (plotters, SVG
+//! `ntk figures --out DIR`: the five SVG figures of the smoothness comparison, or with `--net`
+//! three figures of the given networks (plotters, SVG
 //! backend, no system fonts: the output is byte-for-byte deterministic). Every number plotted
 //! is computed here by the library.
 //!
 //! All figures are rendered in memory first; only then is each file written, atomically
 //! (`atomic.rs`), so a failure leaves every old file intact.
 
-use std::f64::consts::PI;
+use std::f64::consts::{LN_10, PI};
 use std::path::{Path, PathBuf};
 
+use ntk_sphere::arch::Architecture;
 use ntk_sphere::regression::{paper_experiment, paper_target, paper_training_angles};
 use ntk_sphere::series::kink_coefficients;
 use ntk_sphere::smoothness::closed_form::DepthRegime;
@@ -29,7 +31,7 @@ const SIZE: (u32, u32) = (900, 600);
 pub type FigureResult<T> = Result<T, String>;
 
 /// A function drawing one figure into an SVG document.
-type Draw = fn(&mut String) -> FigureResult<()>;
+type Draw<'a> = dyn Fn(&mut String) -> FigureResult<()> + 'a;
 
 fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
@@ -58,6 +60,24 @@ fn resnet(depth: usize, alpha: f64, dim: usize) -> FigureResult<SphereKernel> {
         dim,
     )
     .map_err(err)
+}
+
+/// The label of a log-axis tick at $10^e$: "10ⁿ" with a superscript exponent when `e` is an
+/// integer, else the value in scientific notation.
+fn power_of_ten(e: f64) -> String {
+    if (e - e.round()).abs() > 1e-9 {
+        return format!("{:.1e}", 10f64.powf(e));
+    }
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let n = e.round() as i64;
+    let mut label = String::from("10");
+    if n < 0 {
+        label.push('⁻');
+    }
+    for c in n.unsigned_abs().to_string().chars() {
+        label.push(DIGITS[c as usize - '0' as usize]);
+    }
+    label
 }
 
 /// Log-spaced values from `lo` to `hi` (`n` ≥ 2).
@@ -128,15 +148,59 @@ where
 
 /// Writes all figures into `dir` (created if needed) and returns their paths.
 pub fn write_all(dir: &Path) -> FigureResult<Vec<PathBuf>> {
+    let figures: [(&str, &Draw); 5] = [
+        ("kernel_shapes.svg", &kernel_shapes),
+        ("eigenvalue_decay.svg", &eigenvalue_decay),
+        ("interpolation.svg", &interpolation),
+        ("c_plus_depth.svg", &c_plus_depth),
+        ("decay_constant_alpha.svg", &decay_constant_alpha),
+    ];
+    write_figures(dir, &figures)
+}
+
+/// Writes the figures of user networks into `dir`: the normalized kernels against θ
+/// (`kernel_shapes.svg`, d = 3), their Mercer eigenvalues at d = 3 and 10
+/// (`eigenvalue_decay.svg`) and the paper's interpolation experiment on the circle
+/// (`interpolation.svg`, d = 2).
+pub fn write_nets(
+    dir: &Path,
+    nets: &[(String, Architecture)],
+    kind: KernelKind,
+) -> FigureResult<Vec<PathBuf>> {
+    let name = match kind {
+        KernelKind::Ntk => "NTK",
+        KernelKind::Nngp => "NNGP kernel",
+    };
+    let kernels = |dim: usize| -> FigureResult<Vec<(String, SphereKernel)>> {
+        nets.iter()
+            .map(|(label, a)| {
+                let k =
+                    SphereKernel::new(a.clone(), kind, dim).map_err(|e| format!("{label}: {e}"))?;
+                Ok((label.clone(), k))
+            })
+            .collect()
+    };
+    let shapes = |svg: &mut String| -> FigureResult<()> {
+        let caption = format!("Normalized {name} κ(cos θ)/κ(1), d = 3");
+        shapes_figure(svg, &caption, &kernels(3)?)
+    };
+    let spectra = |svg: &mut String| eigenvalue_figure(svg, name, &kernels);
+    let fits = |svg: &mut String| -> FigureResult<()> {
+        let caption = format!("{name} interpolation of 0.5 cos x + sin 4x on the circle");
+        interpolation_figure(svg, &caption, &kernels(2)?)
+    };
+    let figures: [(&str, &Draw); 3] = [
+        ("kernel_shapes.svg", &shapes),
+        ("eigenvalue_decay.svg", &spectra),
+        ("interpolation.svg", &fits),
+    ];
+    write_figures(dir, &figures)
+}
+
+/// Renders every figure in memory, then writes each atomically into `dir`.
+fn write_figures(dir: &Path, figures: &[(&str, &Draw)]) -> FigureResult<Vec<PathBuf>> {
     let shown = |p: &Path| text::path(&p.to_string_lossy());
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", shown(dir)))?;
-    let figures: [(&str, Draw); 5] = [
-        ("kernel_shapes.svg", kernel_shapes),
-        ("eigenvalue_decay.svg", eigenvalue_decay),
-        ("interpolation.svg", interpolation),
-        ("c_plus_depth.svg", c_plus_depth),
-        ("decay_constant_alpha.svg", decay_constant_alpha),
-    ];
     let mut rendered = Vec::new();
     for (name, draw) in figures {
         let path = dir.join(name);
@@ -159,24 +223,19 @@ fn kernel_shapes(svg: &mut String) -> FigureResult<()> {
     for alpha in ALPHAS {
         curves.push((format!("ResNet α = {alpha}"), resnet(DEPTH, alpha, 2)?));
     }
-    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("Normalized NTK κ(cos θ)/κ(1), L = {DEPTH}"),
-            ("sans-serif", 22),
-        )
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(55)
-        .build_cartesian_2d(0.0..PI, -1.0..1.0)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("θ")
-        .y_desc("normalized kernel")
-        .draw()
-        .map_err(err)?;
+    shapes_figure(
+        svg,
+        &format!("Normalized NTK κ(cos θ)/κ(1), L = {DEPTH}"),
+        &curves,
+    )
+}
+
+/// The normalized kernels κ(cos θ)/κ(1) of `curves` against θ on one chart.
+fn shapes_figure(
+    svg: &mut String,
+    caption: &str,
+    curves: &[(String, SphereKernel)],
+) -> FigureResult<()> {
     let mut lines = Vec::new();
     for (i, (label, k)) in curves.iter().enumerate() {
         let p = normalized_profile(k, 361).map_err(err)?;
@@ -186,6 +245,22 @@ fn kernel_shapes(svg: &mut String) -> FigureResult<()> {
             palette(i),
         ));
     }
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(caption, ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(55)
+        // |κ(t)| ≤ κ(1) (Cauchy–Schwarz): the normalized kernel lies in [−1, 1].
+        .build_cartesian_2d(0.0..PI, -1.0..1.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("θ")
+        .y_desc("normalized kernel")
+        .draw()
+        .map_err(err)?;
     draw_curves(&mut chart, lines)?;
     draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present().map_err(err)
@@ -193,36 +268,67 @@ fn kernel_shapes(svg: &mut String) -> FigureResult<()> {
 
 /// (2) Mercer eigenvalues of the normalized kernels, even degrees, log-log, d = 3 and d = 10.
 fn eigenvalue_decay(svg: &mut String) -> FigureResult<()> {
+    let by_dim = |dim: usize| -> FigureResult<Vec<(String, SphereKernel)>> {
+        Ok(vec![
+            ("MLP".to_owned(), mlp(DEPTH, dim)?),
+            ("ResNet α = 0.1".to_owned(), resnet(DEPTH, 0.1, dim)?),
+            ("ResNet α = 1".to_owned(), resnet(DEPTH, 1.0, dim)?),
+        ])
+    };
+    eigenvalue_figure(svg, "NTK", &by_dim)
+}
+
+/// Mercer eigenvalues μ_k > 0 of the normalized kernels `by_dim(d)` against k, log-log, for
+/// d = 3 and d = 10: even k ≥ 2 (odd k for a kernel whose even eigenvalues all vanish).
+fn eigenvalue_figure(
+    svg: &mut String,
+    kind: &str,
+    by_dim: &dyn Fn(usize) -> FigureResult<Vec<(String, SphereKernel)>>,
+) -> FigureResult<()> {
     const KMAX: usize = 1000;
     let root = SVGBackend::with_string(svg, (1200, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let panels = root.split_evenly((1, 2));
     for (panel, dim) in panels.iter().zip([3usize, 10]) {
-        let curves = [
-            ("MLP".to_owned(), mlp(DEPTH, dim)?),
-            ("ResNet α = 0.1".to_owned(), resnet(DEPTH, 0.1, dim)?),
-            ("ResNet α = 1".to_owned(), resnet(DEPTH, 1.0, dim)?),
-        ];
         let mut data = Vec::new();
-        for (label, k) in &curves {
-            let s = mercer_spectrum(k, KMAX, true).map_err(err)?;
-            let pts: Vec<(f64, f64)> = s
-                .eigenvalues
-                .iter()
-                .filter(|e| e.k >= 2 && e.k % 2 == 0 && e.mu > 0.0)
-                .map(|e| (e.k as f64, e.mu))
-                .collect();
-            data.push((label.clone(), pts));
+        let mut parities = Vec::new();
+        for (label, k) in by_dim(dim)? {
+            let s = mercer_spectrum(&k, KMAX, true).map_err(err)?;
+            // log10 μ_k from the logarithm (μ_k of analytic kernels underflow f64).
+            let of_parity = |parity: usize| -> Vec<(f64, f64)> {
+                s.eigenvalues
+                    .iter()
+                    .filter(|e| e.k >= 2 && e.k % 2 == parity && e.sign > 0)
+                    .filter_map(|e| e.log_mu.map(|l| (e.k as f64, l / LN_10)))
+                    .collect()
+            };
+            let even = of_parity(0);
+            let (pts, parity) = if even.is_empty() {
+                (of_parity(1), "odd")
+            } else {
+                (even, "even")
+            };
+            parities.push(parity);
+            data.push((label, pts));
         }
         let (lo, hi) = data
             .iter()
             .flat_map(|(_, p)| p.iter().map(|&(_, m)| m))
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), m| {
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), m| {
                 (lo.min(m), hi.max(m))
             });
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Err(format!("no positive eigenvalue to plot at d = {dim}"));
+        }
+        parities.dedup();
+        let which = if parities.len() == 1 {
+            parities[0]
+        } else {
+            "even/odd"
+        };
         let mut chart = ChartBuilder::on(panel)
             .caption(
-                format!("μ_k of the normalized NTK, even k, d = {dim}"),
+                format!("μ_k of the normalized {kind}, {which} k, d = {dim}"),
                 ("sans-serif", 20),
             )
             .margin(15)
@@ -230,14 +336,18 @@ fn eigenvalue_decay(svg: &mut String) -> FigureResult<()> {
             .y_label_area_size(70)
             .build_cartesian_2d(
                 (2.0..KMAX as f64).log_scale(),
-                (lo / 2.0..hi * 2.0).log_scale(),
+                (lo - 0.3).floor()..(hi + 0.3).ceil(),
             )
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc("k")
             .y_desc("μ_k")
-            .y_label_formatter(&|v| format!("{v:.0e}"))
+            .x_label_formatter(&|v| power_of_ten(v.log10()))
+            .y_label_formatter(&|v| power_of_ten(*v))
+            .y_labels(8)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
             .draw()
             .map_err(err)?;
         let lines = data
@@ -258,16 +368,26 @@ fn interpolation(svg: &mut String) -> FigureResult<()> {
         ("MLP".to_owned(), mlp(DEPTH, 2)?),
         ("ResNet α = 0.1".to_owned(), resnet(DEPTH, 0.1, 2)?),
     ];
+    interpolation_figure(
+        svg,
+        &format!("Kernel interpolation of 0.5 cos x + sin 4x, L = {DEPTH}"),
+        &models,
+    )
+}
+
+/// The paper's interpolation experiment on the circle with the kernels `models` (d = 2).
+fn interpolation_figure(
+    svg: &mut String,
+    caption: &str,
+    models: &[(String, SphereKernel)],
+) -> FigureResult<()> {
     let grid: Vec<f64> = (0..=720)
         .map(|i| -PI + 2.0 * PI * i as f64 / 720.0)
         .collect();
     let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("Kernel interpolation of 0.5 cos x + sin 4x, L = {DEPTH}"),
-            ("sans-serif", 22),
-        )
+        .caption(caption, ("sans-serif", 22))
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(55)

@@ -120,6 +120,18 @@ struct FiguresArgs {
     /// docs/figures.
     #[arg(long, value_name = "DIR")]
     out: String,
+    /// Networks to plot instead of the paper's comparison (1 to 6, each inline JSON or @FILE,
+    /// the grammar of `ntk kernel --net`): writes kernel_shapes.svg (normalized kernels, d = 3),
+    /// eigenvalue_decay.svg (μ_k, d = 3 and 10) and interpolation.svg (the paper's experiment
+    /// on the circle).
+    #[arg(long, value_name = "SPEC")]
+    net: Vec<String>,
+    /// Legend labels of the --net networks, in the same order (default "net 1", "net 2", …).
+    #[arg(long, value_name = "NAME", requires = "net")]
+    label: Vec<String>,
+    /// Kernel of the --net figures.
+    #[arg(long, value_name = "KIND", value_parser = parse_kind, requires = "net")]
+    kind: Option<KernelKind>,
 }
 
 fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
@@ -174,7 +186,40 @@ fn run_figures(args: &FiguresArgs) -> Result<(), Failure> {
             "--out needs a directory name (got an empty one)".into(),
         ));
     }
-    let paths = figures::write_all(Path::new(&args.out)).map_err(Failure::Usage)?;
+    let paths = if args.net.is_empty() {
+        figures::write_all(Path::new(&args.out))
+    } else {
+        if args.net.len() > 6 {
+            return Err(Failure::Usage(format!(
+                "figures takes at most 6 --net networks, got {}",
+                args.net.len()
+            )));
+        }
+        if !args.label.is_empty() && args.label.len() != args.net.len() {
+            return Err(Failure::Usage(format!(
+                "give one --label per --net ({} --net, {} --label)",
+                args.net.len(),
+                args.label.len()
+            )));
+        }
+        let mut nets = Vec::new();
+        for (i, spec) in args.net.iter().enumerate() {
+            let which = format!("--net #{}", i + 1);
+            let net = net_spec::load(spec, &which).map_err(Failure::Usage)?.net;
+            let label = args
+                .label
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("net {}", i + 1));
+            nets.push((label, net.into()));
+        }
+        figures::write_nets(
+            Path::new(&args.out),
+            &nets,
+            args.kind.unwrap_or(KernelKind::Ntk),
+        )
+    }
+    .map_err(Failure::Usage)?;
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     print_json(&serde_json::json!({ "figures": names }))
 }
