@@ -485,7 +485,7 @@ fn figures_of_user_networks() {
         assert!(svg.contains("NNGP"), "{name} lacks the kernel kind");
     }
     // The sign kernel is odd: its even eigenvalues vanish, so its curve shows odd k.
-    let spectra = std::fs::read_to_string(&names[1]).unwrap();
+    let spectra = std::fs::read_to_string(names[1]).unwrap();
     assert!(
         spectra.contains("even/odd k"),
         "mixed parities are not announced"
