@@ -180,5 +180,6 @@ pub fn endpoint_expansion_normalized(
 pub fn kink_coefficients(kernel: &SphereKernel) -> Result<(f64, f64), SeriesError> {
     let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, 1)?;
     let minus = endpoint_expansion_normalized(kernel, Endpoint::Minus, 1)?;
-    Ok((-plus[1], -minus[1]))
+    // 0 - a, not -a: an analytic end gives +0, not -0.
+    Ok((0.0 - plus[1], 0.0 - minus[1]))
 }

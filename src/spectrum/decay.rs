@@ -213,8 +213,8 @@ pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumE
         constant_odd: odd,
         log_constant_even: ln_even,
         log_constant_odd: ln_odd,
-        c_plus: endpoint_constant(-c1, ln_k1, "c_plus")?,
-        c_minus: endpoint_constant(-cm1, ln_k1, "c_minus")?,
+        c_plus: endpoint_constant(0.0 - c1, ln_k1, "c_plus")?,
+        c_minus: endpoint_constant(0.0 - cm1, ln_k1, "c_minus")?,
         normalized,
     })
 }
