@@ -27,8 +27,13 @@
 //! ([`crate::gegenbauer::gauss_legendre`], built once per process) on a base grid of panels
 //! of width $W = 3$ with $16, 14, 11, 8, 6$ nodes by distance from $0$ (each panel integrates
 //! $\varphi(z)\\,p(z)$ to $2\cdot10^{-16}$ of the total for $p \in \{1, z^3, z^6, e^{\pm z},
-//! e^{\pm 3z/2}, e^{\pm 2z}, \sin 2z\}$). The base panels of the inner integral carry
-//! precomputed weights $w_k\varphi(z_k)$; the panels are split or refined as follows.
+//! e^{\pm 3z/2}, e^{\pm 2z}, \sin 2z\}$). The outer and the one-dimensional integrals, whose
+//! integrand is a product $f\\,g$ that can be much narrower than $\varphi$ (e.g.
+//! $e^{-8\sigma^2z^2}$ for the derivative of $\operatorname{erf}(2x)$ at $\rho = \pm1$), use 20
+//! nodes in the two central panels ([`OUTER_PANEL_ORDERS`]): they integrate
+//! $\varphi(z)\\,e^{-az^2}$ to $2\cdot10^{-13}$ for $a \le 4$ (16 nodes: $4\cdot10^{-10}$). The
+//! base panels carry precomputed weights $w_k\varphi(z_k)$; the panels are split or refined as
+//! follows.
 //!
 //! * **Kinks.** A kink $k$ of $f$ splits the outer grid at $z_1 = k/\sigma_x$; a kink of $g$
 //!   splits the inner grid at the moving point $z_2 = (k/\sigma_y - \rho z_1)/s$.
@@ -47,12 +52,12 @@
 //!   $\kappa\max(\lambda, d)$, $\kappa = 2$. This matters only when a variance is large
 //!   ($\sigma\gtrsim 1$), e.g. for $\operatorname{erf}(u)$ with $q_x = 10^8$.
 //! * **Degenerate cases.** For $s < 10^{-17}$ (in particular $c = \pm\sqrt{q_xq_y}$ exactly) the
-//!   pair is $v = (c/\sigma_x)\\,z_1$ and one integral remains (the error of this is $O(s)$). A
-//!   zero variance makes its variable identically $0$.
+//!   pair is $v = (c/\sigma_x)\\,z_1$ and one integral remains (the error of this is $O(s)$ of
+//!   the scale, i.e. below $10^{-17}$). A zero variance makes its variable identically $0$.
 //!
 //! The outer variable is the one with the larger variance, and the inner integral is skipped
-//! where $f$ vanishes (half of the outer nodes for ReLU-like $f$). A typical call costs about
-//! $100\times130$ evaluations of $g$.
+//! where $f$ vanishes (half of the outer nodes for ReLU-like $f$). A call costs $9\,000$ to
+//! $27\,000$ evaluations of $f$ and $g$ in the cases of `benches/activation_quadrature.rs`.
 //!
 //! **Rounding near $\rho = \pm1$.** The computed $v$ carries an absolute error
 //! $O(\epsilon\\,\sigma_y)$, i.e. a relative $O(\epsilon/s)$ shift of the narrow conditional law
@@ -71,10 +76,20 @@
 //! units of $10^{-15}$ against the closed forms for ReLU, step, sign, abs, erf, $e^u$,
 //! $\sin$, $\cos$ and cubes on random covariances including near-degenerate ones and variances
 //! $10^{-8}\dots10^{8}$, and against a Mehler (Hermite) expansion for tanh, GELU, sigmoid,
-//! ReLU6, hard tanh, leaky ReLU and a shifted step. Functions that oscillate on the scale $\ell$
-//! everywhere (e.g. $\sin u$) are covered only while $\sigma \lesssim 2$: for $q \gg 1$ their
-//! expectations are dominated by cancellation over $\sim\sigma/\ell$ oscillations, which these
-//! fixed rules do not resolve.
+//! ReLU6, hard tanh, leaky ReLU and a shifted step. Against every closed-form dual map of
+//! [`crate::activation`] (`tests/activations.rs`: $\mathbb E[\phi(u)\phi(v)]$ and
+//! $\mathbb E[\phi'(u)\phi'(v)]$, 5000 random covariances per map, with $|\rho| = 1$ exactly and
+//! $1 - |\rho| \in [10^{-15}, 10^{-6}]$ among them): at most $6.3\cdot10^{-14}$ for variances in
+//! $[0.01, 10]$ ($\mathbb E[\phi'\phi']$ of $0.5\\,\operatorname{erf}(2x) + 0.1$; all other maps
+//! $8.3\cdot10^{-15}$), and for $\sin$, $\cos$ $6.8\cdot10^{-15}$ on $[0.01, 2]$.
+//!
+//! Functions that oscillate on the scale $\ell$ everywhere (e.g. $\sin u$) are covered only
+//! while the variance is moderate: the refinement assumes scales growing away from the centres,
+//! and for $q \gg 1$ the expectations are dominated by cancellation over $\sim\sigma/\ell$
+//! oscillations, which these fixed rules do not resolve. For $\sin(bu + c)$, $\cos(bu + c)$ the
+//! error stays below $10^{-12}$ while $b^2q \lesssim 8$; measured for $\cos(1.5u + 0.2)$:
+//! $6.3\cdot10^{-14}$ for $q \le 3.2$, $8.5\cdot10^{-13}$ for $q \le 4$, $3.1\cdot10^{-12}$ for
+//! $q \le 5$ and $2.5\cdot10^{-9}$ for $q \le 10$; for $\sin u$, $9.8\cdot10^{-13}$ for $q \le 10$.
 
 use std::sync::OnceLock;
 
@@ -87,9 +102,13 @@ const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 pub const DEFAULT_TRUNCATION: f64 = 12.0;
 /// Width $W$ of the panels of the base grid, in standard deviations.
 pub const PANEL_WIDTH: f64 = 3.0;
-/// Gauss–Legendre order of a panel whose nearest point to $0$ is at distance $r$:
-/// `PANEL_ORDERS[min(floor(r / W), 4)]`.
+/// Gauss–Legendre order of a panel of the inner integral whose nearest point to $0$ is at
+/// distance $r$: `PANEL_ORDERS[min(floor(r / W), 4)]`.
 pub const PANEL_ORDERS: [usize; 5] = [16, 14, 11, 8, 6];
+/// The same for the outer integral and the one-dimensional ones, whose integrand is a product
+/// $f\\,g$ that can be much narrower than $\varphi$ (e.g. $e^{-8x^2}$ for the derivative of
+/// $\operatorname{erf}(2x)$ at $\rho = \pm1$): more nodes in the central panels.
+pub const OUTER_PANEL_ORDERS: [usize; 5] = [20, 14, 11, 8, 6];
 /// Default feature scale $\ell$, in the functions' own variable.
 pub const DEFAULT_FEATURE_SCALE: f64 = 1.0;
 /// Default refinement factor $\kappa$.
@@ -140,12 +159,17 @@ struct Legendre {
     w: Vec<f64>,
 }
 
-/// The Gauss–Legendre rules with $1\dots\max$ [`PANEL_ORDERS`] nodes (`rules[n]` has $n$ nodes,
-/// `rules[0]` is empty), computed once per process by [`gauss_legendre`].
+/// The Gauss–Legendre rules with $1\dots\max$ [`OUTER_PANEL_ORDERS`] nodes (`rules[n]` has
+/// $n$ nodes, `rules[0]` is empty), computed once per process by [`gauss_legendre`].
 fn legendre_rules() -> &'static [Legendre] {
     static RULES: OnceLock<Vec<Legendre>> = OnceLock::new();
     RULES.get_or_init(|| {
-        let max_order = PANEL_ORDERS.iter().copied().max().unwrap_or(1);
+        let max_order = PANEL_ORDERS
+            .iter()
+            .chain(&OUTER_PANEL_ORDERS)
+            .copied()
+            .max()
+            .unwrap_or(1);
         let mut rules = vec![Legendre::default(); max_order + 1];
         for (n, rule) in rules.iter_mut().enumerate().skip(1) {
             let r = gauss_legendre(n).expect("Gauss–Legendre order in range");
@@ -158,8 +182,47 @@ fn legendre_rules() -> &'static [Legendre] {
     })
 }
 
+/// The nodes and standard-normal weights of the base grid for one table of panel orders.
+#[derive(Debug, Clone)]
+struct BaseGrid {
+    /// Panel orders by distance from $0$ ([`PANEL_ORDERS`] or [`OUTER_PANEL_ORDERS`]).
+    orders: &'static [usize; 5],
+    /// Offset of each base panel's nodes in `nodes` (length $m+1$).
+    offsets: Vec<usize>,
+    /// Nodes of the base panels, panel after panel.
+    nodes: Vec<f64>,
+    /// Weights $\tfrac{h}{2} w_k \varphi(z_k)$ of the base panels.
+    weights: Vec<f64>,
+}
+
+impl BaseGrid {
+    fn new(orders: &'static [usize; 5], edges: &[f64], rules: &[Legendre]) -> Self {
+        let mut offsets = vec![0];
+        let mut nodes = Vec::new();
+        let mut weights = Vec::new();
+        for p in edges.windows(2) {
+            let n = panel_order(orders, p[0], p[1]);
+            let h = 0.5 * (p[1] - p[0]);
+            let mid = 0.5 * (p[1] + p[0]);
+            for (&xk, &wk) in rules[n].x.iter().zip(&rules[n].w) {
+                let z = mid + h * xk;
+                nodes.push(z);
+                weights.push(h * wk * phi(z));
+            }
+            offsets.push(nodes.len());
+        }
+        Self {
+            orders,
+            offsets,
+            nodes,
+            weights,
+        }
+    }
+}
+
 /// A reusable rule for Gaussian expectations: the Gauss–Legendre rules of the orders in
-/// [`PANEL_ORDERS`] and the standard-normal weights of the fixed base grid, computed once.
+/// [`PANEL_ORDERS`] and [`OUTER_PANEL_ORDERS`] and the standard-normal weights of the fixed
+/// base grid, computed once.
 #[derive(Debug, Clone)]
 pub struct GaussianQuadrature {
     options: QuadratureOptions,
@@ -167,12 +230,10 @@ pub struct GaussianQuadrature {
     rules: &'static [Legendre],
     /// Base grid $-T = e_0 < \dots < e_m = T$.
     edges: Vec<f64>,
-    /// Offset of each base panel's nodes in `base_nodes` (length $m+1$).
-    offsets: Vec<usize>,
-    /// Nodes of the base panels, panel after panel.
-    base_nodes: Vec<f64>,
-    /// Weights $\tfrac{h}{2} w_k \varphi(z_k)$ of the base panels.
-    base_weights: Vec<f64>,
+    /// The base grid of the outer and one-dimensional integrals.
+    outer: BaseGrid,
+    /// The base grid of the inner integral.
+    inner: BaseGrid,
 }
 
 /// $\varphi(z) = e^{-z^2/2}/\sqrt{2\pi}$.
@@ -207,15 +268,16 @@ fn centres(kinks: &[f64]) -> Vec<f64> {
     c
 }
 
-/// Gauss–Legendre order for the panel $[a, b]$ (from its distance to $0$).
+/// Gauss–Legendre order for the panel $[a, b]$ (from its distance to $0$) in the table
+/// `orders`.
 #[inline]
-fn panel_order(a: f64, b: f64) -> usize {
+fn panel_order(orders: &[usize; 5], a: f64, b: f64) -> usize {
     let r = if a < 0.0 && b > 0.0 {
         0.0
     } else {
         a.abs().min(b.abs())
     };
-    PANEL_ORDERS[((r / PANEL_WIDTH) as usize).min(PANEL_ORDERS.len() - 1)]
+    orders[((r / PANEL_WIDTH) as usize).min(orders.len() - 1)]
 }
 
 /// Order for a panel of relative size $\tau\le1$ (its width over the admissible width) whose
@@ -257,27 +319,14 @@ impl GaussianQuadrature {
         }
         let mut edges: Vec<f64> = half.iter().rev().map(|&e| -e).collect();
         edges.extend_from_slice(&half[1..]);
-        let mut offsets = vec![0];
-        let mut base_nodes = Vec::new();
-        let mut base_weights = Vec::new();
-        for p in edges.windows(2) {
-            let n = panel_order(p[0], p[1]);
-            let h = 0.5 * (p[1] - p[0]);
-            let mid = 0.5 * (p[1] + p[0]);
-            for (&xk, &wk) in rules[n].x.iter().zip(&rules[n].w) {
-                let z = mid + h * xk;
-                base_nodes.push(z);
-                base_weights.push(h * wk * phi(z));
-            }
-            offsets.push(base_nodes.len());
-        }
+        let outer = BaseGrid::new(&OUTER_PANEL_ORDERS, &edges, rules);
+        let inner = BaseGrid::new(&PANEL_ORDERS, &edges, rules);
         Self {
             options,
             rules,
             edges,
-            offsets,
-            base_nodes,
-            base_weights,
+            outer,
+            inner,
         }
     }
 
@@ -380,6 +429,7 @@ impl GaussianQuadrature {
     /// stored weights.
     fn integrate(
         &self,
+        grid: &BaseGrid,
         hard: &[f64],
         centres: &[Centre],
         reduce: bool,
@@ -401,17 +451,17 @@ impl GaussianQuadrature {
                 w > kappa * c.lambda.max(dist)
             });
             if !split && !refine {
-                let r = self.offsets[j]..self.offsets[j + 1];
-                for (&z, &wt) in self.base_nodes[r.clone()].iter().zip(&self.base_weights[r]) {
+                let r = grid.offsets[j]..grid.offsets[j + 1];
+                for (&z, &wt) in grid.nodes[r.clone()].iter().zip(&grid.weights[r]) {
                     acc += wt * f(z);
                 }
                 continue;
             }
             let mut emit = |a: f64, b: f64, tau: f64| {
                 let n = if reduce {
-                    reduced_order(panel_order(a, b), tau)
+                    reduced_order(panel_order(grid.orders, a, b), tau)
                 } else {
-                    panel_order(a, b)
+                    panel_order(grid.orders, a, b)
                 };
                 acc += self.panel(n, a, b, &mut f)
             };
@@ -458,7 +508,7 @@ impl GaussianQuadrature {
         hard.sort_by(f64::total_cmp);
         let mut cen = Vec::new();
         self.push_centres(&mut cen, &cs, 1.0 / sd, 0.0, ell / sd);
-        self.integrate(&hard, &cen, true, &mut Vec::new(), |z| {
+        self.integrate(&self.outer, &hard, &cen, true, &mut Vec::new(), |z| {
             let u = sd * z;
             f(u) * g(u)
         })
@@ -524,7 +574,9 @@ impl GaussianQuadrature {
             self.push_kinks(&mut hard, kinks, 1.0 / kappa, 0.0);
             self.push_centres(&mut cen, &cs, 1.0 / kappa, 0.0, ell / sy);
             hard.sort_by(f64::total_cmp);
-            return self.integrate(&hard, &cen, true, &mut stack, |z| f(sx * z) * g(kappa * z));
+            return self.integrate(&self.outer, &hard, &cen, true, &mut stack, |z| {
+                f(sx * z) * g(kappa * z)
+            });
         }
         let rho = (c / sx / sy).clamp(-1.0, 1.0);
         let inv_sy = 1.0 / sy;
@@ -570,9 +622,11 @@ impl GaussianQuadrature {
             ihard.sort_by(f64::total_cmp);
             self.push_centres(&mut icen, &centres_t, inv_s, a, lambda_in);
             let asy = sy * a;
-            self.integrate(&ihard, &icen, true, &mut istack, |z| g(asy + bsy * z))
+            self.integrate(&self.inner, &ihard, &icen, true, &mut istack, |z| {
+                g(asy + bsy * z)
+            })
         };
-        self.integrate(&hard, &cen, false, &mut stack, |z1| {
+        self.integrate(&self.outer, &hard, &cen, false, &mut stack, |z1| {
             let fv = f(sx * z1);
             if fv == 0.0 { 0.0 } else { fv * inner(z1) }
         })
@@ -657,22 +711,24 @@ mod tests {
             assert_eq!(r.edges[j], -r.edges[m - j]);
         }
         assert_eq!(r.edges[0], -DEFAULT_TRUNCATION);
-        let total: f64 = r.base_weights.iter().sum();
-        assert!((total - 1.0).abs() < ROUNDING_TOL, "sum of weights {total}");
-        // E[z^2] = 1, E[z^4] = 3
-        let m2: f64 = r
-            .base_nodes
-            .iter()
-            .zip(&r.base_weights)
-            .map(|(z, w)| w * z * z)
-            .sum();
-        let m4: f64 = r
-            .base_nodes
-            .iter()
-            .zip(&r.base_weights)
-            .map(|(z, w)| w * z.powi(4))
-            .sum();
-        assert!((m2 - 1.0).abs() < ROUNDING_TOL && (m4 - 3.0).abs() < 3.0 * ROUNDING_TOL);
+        for grid in [&r.outer, &r.inner] {
+            let total: f64 = grid.weights.iter().sum();
+            assert!((total - 1.0).abs() < ROUNDING_TOL, "sum of weights {total}");
+            // E[z^2] = 1, E[z^4] = 3
+            let m2: f64 = grid
+                .nodes
+                .iter()
+                .zip(&grid.weights)
+                .map(|(z, w)| w * z * z)
+                .sum();
+            let m4: f64 = grid
+                .nodes
+                .iter()
+                .zip(&grid.weights)
+                .map(|(z, w)| w * z.powi(4))
+                .sum();
+            assert!((m2 - 1.0).abs() < ROUNDING_TOL && (m4 - 3.0).abs() < 3.0 * ROUNDING_TOL);
+        }
         // a non-multiple truncation gets a shorter last panel
         let r10 = GaussianQuadrature::new(QuadratureOptions {
             truncation: 10.0,
