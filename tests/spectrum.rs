@@ -684,6 +684,40 @@ fn invalid_inputs_are_typed_errors() {
         Err(SpectrumError::NonFiniteSample { .. })
     ));
     assert!(fitted_exponent(&[3], &[1.0]).is_err());
+    // Lengths that differ are an error, not a silent truncation.
+    assert!(matches!(
+        fitted_exponent(&[1, 2, 3], &[1.0, 0.5]),
+        Err(SpectrumError::InvalidParameter {
+            name: "mu.len()",
+            ..
+        })
+    ));
+}
+
+/// The pre-asymptotic regime documented at `fitted_exponent`: for the MLP NTK (L = 2) at d = 10
+/// (exponent −10) a fit over k = 20..49 (even k) is off by more than 5 %, and over
+/// [k, 2k] with k = (d−1)/(2·0.01) = 450 within about 1 %.
+#[test]
+fn fitted_exponent_reaches_the_law_only_for_k_much_larger_than_d() {
+    let kernel = mlp(2, KernelKind::Ntk, 10);
+    let s = mercer_spectrum(&kernel, 900, true).unwrap();
+    let fit = |lo: usize, hi: usize| {
+        let (ks, mus): (Vec<usize>, Vec<f64>) = s
+            .eigenvalues
+            .iter()
+            .filter(|e| e.k >= lo && e.k <= hi && e.k % 2 == 0)
+            .map(|e| (e.k, e.mu))
+            .unzip();
+        fitted_exponent(&ks, &mus).unwrap()
+    };
+    let early = fit(20, 49);
+    assert!((early + 10.0).abs() > 0.5, "early fit {early}");
+    assert!(
+        (early + 8.9).abs() < 0.2,
+        "early fit {early} vs the documented -8.9"
+    );
+    let late = fit(450, 900);
+    assert!((late + 10.0).abs() < 0.12, "late fit {late}");
 }
 
 mod positivity {

@@ -317,7 +317,15 @@ pub fn fitted_rate(points: &[(usize, f64)]) -> Option<f64> {
 /// Least-squares slope of $\ln\mu_k$ against $\ln k$ over the given degrees: a fitted local
 /// decay exponent for kernels known only through computed eigenvalues (use one parity at a
 /// time when the parities have different constants). Entries with $\mu_k \le 0$ or $k = 0$ are
-/// skipped; at least two points are required.
+/// skipped; at least two points are required, and `k` and `mu` must have the same length.
+///
+/// **Pre-asymptotic degrees.** The law $\mu_k \approx Ck^{-(d-1+2\nu)}$ holds only for
+/// $k \gg d$: the Gegenbauer coefficients of $(1-t)^\nu$ are proportional to
+/// $\Gamma(k-\nu)/\Gamma(k+d-1+\nu)$, whose local slope in $\ln k$ is about
+/// $-(d-1+2\nu)\,k/(k+(d-1)/2)$. A fit over $[k, 2k]$ is therefore within a fraction
+/// $\varepsilon$ of the exponent only from about $k \approx (d-1)/(2\varepsilon)$ on: for
+/// 1 % at $d = 10$, $k \gtrsim 450$; over $k = 20\dots49$ it gives about $-8.9$ instead of
+/// $-10$ (`tests/spectrum.rs` checks both). Use [`decay`] for the asymptotic law itself.
 ///
 /// ```
 /// use ntk_sphere::spectrum::fitted_exponent;
@@ -326,6 +334,13 @@ pub fn fitted_rate(points: &[(usize, f64)]) -> Option<f64> {
 /// assert!((fitted_exponent(&k, &mu).unwrap() + 4.5).abs() < 1e-12);
 /// ```
 pub fn fitted_exponent(k: &[usize], mu: &[f64]) -> Result<f64, SpectrumError> {
+    if k.len() != mu.len() {
+        return Err(SpectrumError::InvalidParameter {
+            name: "mu.len()",
+            value: mu.len() as f64,
+            expected: "as many eigenvalues as degrees (k and mu of equal length)",
+        });
+    }
     let pts: Vec<(f64, f64)> = k
         .iter()
         .zip(mu)
