@@ -947,3 +947,72 @@ fn figures_are_written_and_deterministic() {
     let file = write_temp("not_a_dir", "x");
     assert_usage_error(&["figures", "--out", &file]);
 }
+
+/// `ntk spectrum` reports each eigenvalue's method and estimated error, and `--output` writes
+/// the same result as JSON or as CSV with the documented header.
+#[test]
+fn spectrum_reports_methods_and_writes_files() {
+    let args = [
+        "spectrum", "--arch", "resnet", "--depth", "3", "--alpha", "0.5", "--dim", "5", "--kmax",
+        "40",
+    ];
+    let v = ntk_json(&args);
+    let k = v["k"].as_array().unwrap();
+    let rel = v["rel_error"].as_array().unwrap();
+    let method = v["method"].as_array().unwrap();
+    assert_eq!((rel.len(), method.len()), (k.len(), k.len()));
+    for (r, m) in rel.iter().zip(method) {
+        assert!(r.as_f64().unwrap() <= 1e-9, "rel_error {r}");
+        let m = m.as_str().unwrap();
+        assert!(
+            [
+                "exact_zero",
+                "quadrature",
+                "quad_double_quadrature",
+                "endpoint_tail",
+                "power_series"
+            ]
+            .contains(&m),
+            "{m}"
+        );
+    }
+    let json_path = temp_path("spectrum.json");
+    let json_str = json_path.to_string_lossy().into_owned();
+    let out = ntk(&[&args[..], &["--output", &json_str]].concat());
+    assert!(out.status.success() && out.stdout.is_empty());
+    let from_file: Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    assert_eq!(from_file, v);
+    let csv_path = temp_path("spectrum.csv");
+    let csv_str = csv_path.to_string_lossy().into_owned();
+    let out = ntk(&[&args[..], &["--output", &csv_str]].concat());
+    assert!(out.status.success() && out.stdout.is_empty());
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("k,mu,log_mu,multiplicity,log_multiplicity,rel_error,method")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), k.len());
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row[0].parse::<u64>().unwrap(), k[i].as_u64().unwrap());
+        // serde_json's float parser may be 1 ulp off the shortest round-trip digits.
+        let close = |a: f64, b: f64| (a - b).abs() <= 4.0 * f64::EPSILON * b.abs();
+        let mu = v["mu"][i].as_f64().unwrap();
+        assert!(
+            close(row[1].parse::<f64>().unwrap(), mu),
+            "{} vs {mu}",
+            row[1]
+        );
+        match v["log_mu"][i].as_f64() {
+            Some(l) => assert!(close(row[2].parse::<f64>().unwrap(), l)),
+            None => assert_eq!(row[2], ""),
+        }
+        assert_eq!(row[6], method[i].as_str().unwrap());
+    }
+    let out = ntk(&[&args[..], &["--output", "spectrum.txt"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected .json or .csv"));
+    let _ = std::fs::remove_file(json_path);
+    let _ = std::fs::remove_file(csv_path);
+}

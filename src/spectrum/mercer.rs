@@ -139,6 +139,24 @@ pub enum Method {
     PowerSeries,
 }
 
+impl Method {
+    /// A stable snake-case name (`exact_zero`, `quadrature`, `quad_double_quadrature`,
+    /// `endpoint_tail`, `power_series`), as printed by `ntk spectrum`.
+    ///
+    /// ```
+    /// assert_eq!(ntk_sphere::spectrum::Method::EndpointTail.as_str(), "endpoint_tail");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::ExactZero => "exact_zero",
+            Method::Quadrature => "quadrature",
+            Method::QuadDoubleQuadrature => "quad_double_quadrature",
+            Method::EndpointTail => "endpoint_tail",
+            Method::PowerSeries => "power_series",
+        }
+    }
+}
+
 /// One Mercer eigenvalue $\mu_k$ with its multiplicity $N(d,k)$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Eigenvalue {

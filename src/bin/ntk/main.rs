@@ -237,6 +237,11 @@ struct SpectrumArgs {
     /// Eigenvalues of the normalized kernel κ(t)/κ(1).
     #[arg(long)]
     normalize: bool,
+    /// Write the result to FILE instead of stdout: .json (the same document) or .csv (header
+    /// k,mu,log_mu,multiplicity,log_multiplicity,rel_error,method; empty fields for null).
+    /// Written atomically.
+    #[arg(long, value_name = "FILE")]
+    output: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +284,29 @@ fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
             sp.log_mu()[i].map_or_else(|| "-inf".to_owned(), text::num)
         )));
     }
+    let output = table_output(args.output.as_deref())?;
+    let rel_error: Vec<f64> = sp.eigenvalues.iter().map(|e| e.rel_error).collect();
+    let method: Vec<&str> = sp.eigenvalues.iter().map(|e| e.method.as_str()).collect();
+    if let TableOutput::Csv(path) = output {
+        let mut csv = String::from("k,mu,log_mu,multiplicity,log_multiplicity,rel_error,method\n");
+        let field = |v: Option<f64>| {
+            v.filter(|v| v.is_finite())
+                .map_or(String::new(), |v| format!("{v:?}"))
+        };
+        for e in &sp.eigenvalues {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                e.k,
+                field(Some(e.mu)),
+                field(e.log_mu),
+                field(Some(e.multiplicity)),
+                field(Some(e.log_multiplicity)),
+                field(Some(e.rel_error)),
+                e.method.as_str()
+            ));
+        }
+        return write_file(&path, csv.as_bytes());
+    }
     let v = serde_json::json!({
         "dim": args.dim,
         "k": sp.k(),
@@ -286,8 +314,47 @@ fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
         "log_mu": sp.log_mu().into_iter().map(|l| l.map_or(serde_json::Value::Null, json_or_null)).collect::<Vec<_>>(),
         "multiplicity": sp.multiplicity().into_iter().map(json_or_null).collect::<Vec<_>>(),
         "log_multiplicity": sp.log_multiplicity().into_iter().map(json_or_null).collect::<Vec<_>>(),
+        "rel_error": rel_error.into_iter().map(json_or_null).collect::<Vec<_>>(),
+        "method": method,
     });
-    print_json(&v)
+    match output {
+        TableOutput::Json(path) => {
+            let mut bytes = serde_json::to_vec(&v).map_err(|e| Failure::Usage(e.to_string()))?;
+            bytes.push(b'\n');
+            write_file(&path, &bytes)
+        }
+        _ => print_json(&v),
+    }
+}
+
+/// Where a command with `--output` writes its result.
+enum TableOutput {
+    Stdout,
+    Json(String),
+    Csv(String),
+}
+
+/// The `--output` target of a table-like result, by extension (.json or .csv).
+fn table_output(path: Option<&str>) -> Result<TableOutput, Failure> {
+    let Some(path) = path else {
+        return Ok(TableOutput::Stdout);
+    };
+    let ext = std::path::Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("json") => Ok(TableOutput::Json(path.to_owned())),
+        Some("csv") => Ok(TableOutput::Csv(path.to_owned())),
+        _ => Err(Failure::Usage(format!(
+            "unknown output extension of --output {} (expected .json or .csv)",
+            text::quoted(path, text::PATH_CHARS)
+        ))),
+    }
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
+fn write_file(path: &str, bytes: &[u8]) -> Result<(), Failure> {
+    atomic::write_bytes(Path::new(path), bytes).map_err(|e| Failure::write(path, &e))
 }
 
 fn run_decay(args: &DecayArgs) -> Result<(), Failure> {
