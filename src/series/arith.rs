@@ -179,11 +179,7 @@ impl Core {
         };
         let mut q = vec![0.0; n];
         for k in 0..n {
-            let mut acc = a(k);
-            for i in 1..=k {
-                acc -= o.c[i] * q[k - i];
-            }
-            q[k] = acc / b0;
+            q[k] = (a(k) - dot_rev(&o.c[1..=k], &q[..k])) / b0;
         }
         Self::truncated(q)
     }
@@ -268,11 +264,7 @@ fn exp_series(u: &[f64]) -> Vec<f64> {
     let mut f = vec![0.0; n];
     f[0] = u[0].exp();
     for k in 1..n {
-        let mut acc = 0.0;
-        for j in 0..k {
-            acc += du[j] * f[k - 1 - j];
-        }
-        f[k] = acc / k as f64;
+        f[k] = dot_rev(&du[..k], &f[..k]) / k as f64;
     }
     f
 }
@@ -306,17 +298,75 @@ fn cauchy(a: &[f64], b: &[f64]) -> Vec<f64> {
     c
 }
 
-/// $\sqrt{u}$ for $u_0 > 0$: $r_0 = \sqrt{u_0}$, $r_k = (u_k - \sum_{i=1}^{k-1} r_i r_{k-i})/(2r_0)$.
+/// Independent partial sums of [`dot_rev`] and [`weighted_dot_rev`]: the recurrences below
+/// are sums of products whose one sequential accumulator is bound by the latency of the
+/// addition; [`LANES`] accumulators let the products pipeline (and vectorize). The summation
+/// order differs from the sequential one only in rounding (each partial sum has at most
+/// $n/$`LANES` terms, so the error bound does not grow).
+const LANES: usize = 8;
+
+/// $\sum_{i<n} a_i b_{n-1-i}$ for slices of the same length $n$ (the convolution sum of the
+/// recurrences, with [`LANES`] partial sums).
+#[inline]
+fn dot_rev(a: &[f64], b: &[f64]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len().min(b.len());
+    let m = n - n % LANES;
+    let mut acc = [0.0f64; LANES];
+    for (ca, cb) in a[..m]
+        .chunks_exact(LANES)
+        .zip(b[n - m..].rchunks_exact(LANES))
+    {
+        for j in 0..LANES {
+            acc[j] += ca[j] * cb[LANES - 1 - j];
+        }
+    }
+    let mut rest = 0.0;
+    for i in m..n {
+        rest += a[i] * b[n - 1 - i];
+    }
+    acc.iter().sum::<f64>() + rest
+}
+
+/// $\sum_{i<n} (w_0 + w_1 i)\,a_i b_{n-1-i}$ (weights exact for the small integers and
+/// half-integers of Miller's recurrence), with [`LANES`] partial sums.
+#[inline]
+fn weighted_dot_rev(w0: f64, w1: f64, a: &[f64], b: &[f64]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len().min(b.len());
+    let m = n - n % LANES;
+    let mut acc = [0.0f64; LANES];
+    let mut idx: [f64; LANES] = std::array::from_fn(|j| j as f64);
+    for (ca, cb) in a[..m]
+        .chunks_exact(LANES)
+        .zip(b[n - m..].rchunks_exact(LANES))
+    {
+        for j in 0..LANES {
+            acc[j] += (w0 + w1 * idx[j]) * ca[j] * cb[LANES - 1 - j];
+            idx[j] += LANES as f64;
+        }
+    }
+    let mut rest = 0.0;
+    for i in m..n {
+        rest += (w0 + w1 * i as f64) * a[i] * b[n - 1 - i];
+    }
+    acc.iter().sum::<f64>() + rest
+}
+
+/// $\sqrt{u}$ for $u_0 > 0$: $r_0 = \sqrt{u_0}$, $r_k = (u_k - \sum_{i=1}^{k-1} r_i r_{k-i})/(2r_0)$
+/// (the symmetric sum as twice its first half plus the middle square).
 fn sqrt_unit(u: &[f64]) -> Vec<f64> {
     let n = u.len();
     let mut r = vec![0.0; n];
     r[0] = u[0].sqrt();
     for k in 1..n {
-        let mut acc = u[k];
-        for i in 1..k {
-            acc -= r[i] * r[k - i];
+        // i = 1..=h pairs with k - i = k-1..k-h (h = (k-1)/2), then the middle term if k is even.
+        let h = (k - 1) / 2;
+        let mut sum = 2.0 * dot_rev(&r[1..=h], &r[k - h..k]);
+        if k % 2 == 0 {
+            sum += r[k / 2] * r[k / 2];
         }
-        r[k] = acc / (2.0 * r[0]);
+        r[k] = (u[k] - sum) / (2.0 * r[0]);
     }
     r
 }
@@ -330,13 +380,10 @@ fn pow_series(q: &[f64], alpha: f64) -> Vec<f64> {
     let mut f = vec![0.0; n];
     f[0] = q[0].powf(alpha);
     for k in 1..n {
-        let mut acc = 0.0;
-        for i in 1..=k {
-            if q[i] != 0.0 {
-                acc += ((alpha + 1.0) * i as f64 - k as f64) * q[i] * f[k - i];
-            }
-        }
-        f[k] = acc / (k as f64 * q[0]);
+        // i = 1 + j: weight (alpha + 1)(1 + j) - k
+        let kf = k as f64;
+        let acc = weighted_dot_rev(alpha + 1.0 - kf, alpha + 1.0, &q[1..=k], &f[..k]);
+        f[k] = acc / (kf * q[0]);
     }
     f
 }
