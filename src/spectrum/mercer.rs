@@ -743,10 +743,14 @@ pub fn mercer_spectrum(
     let mut eigenvalues = Vec::with_capacity(kmax + 1);
     let mut cross_checks = Vec::new();
     for (k, cs) in cands.iter().enumerate() {
-        let log_multiplicity = ln_multiplicity(d, k)?;
-        let multiplicity_f = multiplicity(d, k)
-            .map(|m| m as f64)
-            .unwrap_or_else(|_| log_multiplicity.exp());
+        // One exact (u128) multiplicity per degree: ln_multiplicity would recompute it.
+        let (multiplicity_f, log_multiplicity) = match multiplicity(d, k) {
+            Ok(m) => (m as f64, (m as f64).ln()),
+            Err(_) => {
+                let ln = ln_multiplicity(d, k)?;
+                (ln.exp(), ln)
+            }
+        };
         if zeros.is_zero(k) || cs.is_empty() {
             eigenvalues.push(Eigenvalue {
                 k,
