@@ -304,3 +304,92 @@ fn sign_kernel_is_odd_with_arcsine_coefficients() {
         }
     }
 }
+
+/// $\ln\mu_k$ of $\kappa/\kappa(1)$ for degrees $k\in$ `ks`, independently of the spectrum's
+/// power-series route: the coefficients $b_nc^n$ of $\kappa(ct)$ from the public series API
+/// (scale `c` and count `n` chosen here, not by the library), summed against the closed-form
+/// $\mu_k(t^n)$ in logs.
+fn scaled_series_reference(k: &SphereKernel, c: f64, n: usize, ks: &[usize]) -> Vec<f64> {
+    use ntk_sphere::scalar::DoubleDouble;
+    use ntk_sphere::series::PowerSeries;
+    let mut v = vec![0.0; n];
+    v[1] = c;
+    let s = k.eval_generic(PowerSeries::from_coefficients(v).unwrap());
+    let one = k.eval_generic(DoubleDouble::from(1.0));
+    let ln2 = std::f64::consts::LN_2;
+    let ln_one = one.mantissa.to_f64().ln() + one.exp2 as f64 * ln2;
+    let ln_b: Vec<Option<f64>> = s
+        .mantissa
+        .coefficients()
+        .iter()
+        .enumerate()
+        .map(|(m, &x)| (x > 0.0).then(|| x.ln() + s.exp2 as f64 * ln2 - ln_one - m as f64 * c.ln()))
+        .collect();
+    ks.iter()
+        .map(|&kk| {
+            let d = k.dim();
+            let terms: Vec<f64> = (kk..ln_b.len())
+                .step_by(2)
+                .filter_map(|m| Some(ln_b[m]? + monomial_eigenvalue(d, m, kk).ok()?.ln_abs))
+                .collect();
+            let max = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            // the reference must have converged: its last term (before the coefficients
+            // underflow, if they do) is negligible, and the terms decrease beyond it
+            assert!(
+                terms.last().unwrap() - max < -45.0,
+                "k={kk}: {} {max}",
+                terms.last().unwrap()
+            );
+            max + terms.iter().map(|t| (t - max).exp()).sum::<f64>().ln()
+        })
+        .collect()
+}
+
+/// The fast paths for analytic compositions (quadrature range not doubled without a tail,
+/// Maclaurin probe for underflow, scaled-series length from the fitted radius, series
+/// recurrences with partial sums) against independent values, every $\mu_k$ to $10^{-9}$:
+/// the quad-double quadrature ([`spectrum_by_method`], no series involved) where it is
+/// accurate, and a scaled series with another scale and a generous length up to $k = 1000$.
+#[test]
+fn analytic_compositions_match_independent_paths() {
+    use ntk_sphere::spectrum::{Method, spectrum_by_method};
+    let cases = [
+        (mlp(erf(), 3), KernelKind::Ntk, 1000usize),
+        (mlp(erf(), 2), KernelKind::Nngp, 600),
+        (mlp(Activation::gelu(), 2), KernelKind::Ntk, 400),
+    ];
+    for (net, kind, kmax) in cases {
+        let k = kernel(net, kind, 10);
+        // scale: 0.8 R, R from the ratio of two Maclaurin coefficients of one parity (the
+        // library fits R and uses 0.95 R)
+        let b = ntk_sphere::series::maclaurin_coefficients_normalized(&k, 302).unwrap();
+        let m = if b[301] > 0.0 { 299 } else { 298 };
+        let c = 0.8 * (b[m] / b[m + 2]).sqrt();
+        let sp = mercer_spectrum(&k, kmax, true).unwrap();
+        let qd = spectrum_by_method(&k, 120.min(kmax), Method::QuadDoubleQuadrature).unwrap();
+        let mut checked = 0;
+        for (e, q) in sp.eigenvalues.iter().zip(&qd) {
+            let Some(q) = q.filter(|q| q.rel_error < 1e-12) else {
+                continue;
+            };
+            let rel = (e.log_mu.unwrap() - q.log_mu).exp_m1().abs();
+            assert!(rel < SPECTRUM_REL, "{kind:?} k={} rel {rel:e}", e.k);
+            checked += 1;
+        }
+        assert!(checked > 10, "{kind:?}: {checked} quadrature checks");
+        let ks: Vec<usize> = (0..=kmax)
+            .filter(|&kk| !sp.eigenvalues[kk].exact_zero)
+            .collect();
+        let want = scaled_series_reference(&k, c, 2 * kmax + 600, &ks);
+        for (&kk, w) in ks.iter().zip(want) {
+            let e = &sp.eigenvalues[kk];
+            let rel = (e.log_mu.unwrap() - w).exp_m1().abs();
+            assert!(
+                rel < SPECTRUM_REL && e.rel_error < SPECTRUM_REL,
+                "{kind:?} k={kk} rel {rel:e} est {:e} {:?}",
+                e.rel_error,
+                e.method
+            );
+        }
+    }
+}

@@ -170,22 +170,20 @@ impl Core {
         if b0 == 0.0 || !b0.is_finite() {
             return Self::nan(n);
         }
-        let a = |k: usize| {
-            if self.exact {
-                if k == 0 { self.c[0] } else { 0.0 }
-            } else {
-                self.c[k]
-            }
-        };
-        let mut q = vec![0.0; n];
-        for k in 0..n {
-            let mut acc = a(k);
-            for i in 1..=k {
-                acc -= o.c[i] * q[k - i];
-            }
-            q[k] = acc / b0;
+        let mut a = vec![0.0; n];
+        if self.exact {
+            a[0] = self.c[0];
+        } else {
+            a.copy_from_slice(&self.c[..n]);
         }
-        Self::truncated(q)
+        let b = &o.c[..n];
+        // x^p A(x²) / B(x²) = x^p (A/B)(x²): a quarter of the work.
+        if let (Some(0), Some(p)) = (parity(b), parity(&a)) {
+            let m = (n - p).div_ceil(2);
+            let q = div_dense(&compact(&a, p)[..m], &compact(b, 0)[..m]);
+            return Self::truncated(spread(&q, p, n));
+        }
+        Self::truncated(div_dense(&a, b))
     }
 
     /// Square root. A series $x^{2m}u(x)$ with $u_0 > 0$ gives $x^m\sqrt{u}$ (with $m$ fewer known
@@ -268,11 +266,7 @@ fn exp_series(u: &[f64]) -> Vec<f64> {
     let mut f = vec![0.0; n];
     f[0] = u[0].exp();
     for k in 1..n {
-        let mut acc = 0.0;
-        for j in 0..k {
-            acc += du[j] * f[k - 1 - j];
-        }
-        f[k] = acc / k as f64;
+        f[k] = dot_rev(&du[..k], &f[..k]) / k as f64;
     }
     f
 }
@@ -291,8 +285,66 @@ fn inv_sqrt_one_minus_square(rho: &[f64]) -> Vec<f64> {
     pow_series(&q, -0.5)
 }
 
-/// Truncated Cauchy product of two slices of the same length.
+/// The parity $p$ of a series whose coefficients of the other parity are exact zeros, i.e.
+/// $c(x) = x^pC(x^2)$ (`Some(0)` for the zero series; `None` if it has both parities). The
+/// kernels of bias-free networks with odd activations (erf, sine without phase, ...) are odd,
+/// and every series of their recursion has a parity: the operations below then work on $C$ in
+/// $y = x^2$, with a quarter of the operations of the quadratic recurrences and the same
+/// products, in the same order, as on the full series (only products with an exact-zero
+/// factor are left out).
+fn parity(c: &[f64]) -> Option<usize> {
+    if c.iter().skip(1).step_by(2).all(|&x| x == 0.0) {
+        Some(0)
+    } else if c.iter().step_by(2).all(|&x| x == 0.0) {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// $C$ of $c = x^pC(x^2)$: every other coefficient from $p$ on.
+fn compact(c: &[f64], p: usize) -> Vec<f64> {
+    c.iter().skip(p).step_by(2).copied().collect()
+}
+
+/// $x^pC(x^2)$ with `n` coefficients (the inverse of [`compact`]).
+fn spread(c: &[f64], p: usize, n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n];
+    for (o, &x) in out.iter_mut().skip(p).step_by(2).zip(c) {
+        *o = x;
+    }
+    out
+}
+
+/// $a/b$ for slices of the same length, $b_0 \ne 0$: $q_k = (a_k - \sum_{i=1}^k b_iq_{k-i})/b_0$.
+fn div_dense(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let n = a.len().min(b.len());
+    let b0 = b[0];
+    let mut q = vec![0.0; n];
+    for k in 0..n {
+        q[k] = (a[k] - dot_rev(&b[1..=k], &q[..k])) / b0;
+    }
+    q
+}
+
+/// Truncated Cauchy product of two slices of the same length (of the compact series in
+/// $x^2$ if both have a parity, see [`parity`]).
 fn cauchy(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let n = a.len().min(b.len());
+    if let (Some(pa), Some(pb)) = (parity(&a[..n]), parity(&b[..n])) {
+        let p = pa + pb;
+        if p >= n {
+            return vec![0.0; n];
+        }
+        let m = (n - p).div_ceil(2);
+        let c = cauchy_dense(&compact(&a[..n], pa)[..m], &compact(&b[..n], pb)[..m]);
+        return spread(&c, p, n);
+    }
+    cauchy_dense(a, b)
+}
+
+/// Truncated Cauchy product of two slices of the same length, term by term.
+fn cauchy_dense(a: &[f64], b: &[f64]) -> Vec<f64> {
     let n = a.len().min(b.len());
     let mut c = vec![0.0; n];
     for (i, &ai) in a.iter().enumerate().take(n) {
@@ -306,17 +358,79 @@ fn cauchy(a: &[f64], b: &[f64]) -> Vec<f64> {
     c
 }
 
-/// $\sqrt{u}$ for $u_0 > 0$: $r_0 = \sqrt{u_0}$, $r_k = (u_k - \sum_{i=1}^{k-1} r_i r_{k-i})/(2r_0)$.
+/// Independent partial sums of [`dot_rev`] and [`weighted_dot_rev`]: the recurrences below
+/// are sums of products whose one sequential accumulator is bound by the latency of the
+/// addition; [`LANES`] accumulators let the products pipeline (and vectorize). The summation
+/// order differs from the sequential one only in rounding (each partial sum has at most
+/// $n/$`LANES` terms, so the error bound does not grow).
+const LANES: usize = 8;
+
+/// $\sum_{i<n} a_i b_{n-1-i}$ for slices of the same length $n$ (the convolution sum of the
+/// recurrences, with [`LANES`] partial sums).
+#[inline]
+fn dot_rev(a: &[f64], b: &[f64]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len().min(b.len());
+    let m = n - n % LANES;
+    let mut acc = [0.0f64; LANES];
+    for (ca, cb) in a[..m]
+        .chunks_exact(LANES)
+        .zip(b[n - m..].rchunks_exact(LANES))
+    {
+        for j in 0..LANES {
+            acc[j] += ca[j] * cb[LANES - 1 - j];
+        }
+    }
+    let mut rest = 0.0;
+    for i in m..n {
+        rest += a[i] * b[n - 1 - i];
+    }
+    acc.iter().sum::<f64>() + rest
+}
+
+/// $\sum_{i<n} (w_0 + w_1 i)\,a_i b_{n-1-i}$ (weights exact for the small integers and
+/// half-integers of Miller's recurrence), with [`LANES`] partial sums.
+#[inline]
+fn weighted_dot_rev(w0: f64, w1: f64, a: &[f64], b: &[f64]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len().min(b.len());
+    let m = n - n % LANES;
+    let mut acc = [0.0f64; LANES];
+    let mut idx: [f64; LANES] = std::array::from_fn(|j| j as f64);
+    for (ca, cb) in a[..m]
+        .chunks_exact(LANES)
+        .zip(b[n - m..].rchunks_exact(LANES))
+    {
+        for j in 0..LANES {
+            acc[j] += (w0 + w1 * idx[j]) * ca[j] * cb[LANES - 1 - j];
+            idx[j] += LANES as f64;
+        }
+    }
+    let mut rest = 0.0;
+    for i in m..n {
+        rest += (w0 + w1 * i as f64) * a[i] * b[n - 1 - i];
+    }
+    acc.iter().sum::<f64>() + rest
+}
+
+/// $\sqrt{u}$ for $u_0 > 0$: $r_0 = \sqrt{u_0}$, $r_k = (u_k - \sum_{i=1}^{k-1} r_i r_{k-i})/(2r_0)$
+/// (the symmetric sum as twice its first half plus the middle square).
 fn sqrt_unit(u: &[f64]) -> Vec<f64> {
     let n = u.len();
+    if n > 1 && parity(u) == Some(0) {
+        // √(U(x²)) = (√U)(x²)
+        return spread(&sqrt_unit(&compact(u, 0)), 0, n);
+    }
     let mut r = vec![0.0; n];
     r[0] = u[0].sqrt();
     for k in 1..n {
-        let mut acc = u[k];
-        for i in 1..k {
-            acc -= r[i] * r[k - i];
+        // i = 1..=h pairs with k - i = k-1..k-h (h = (k-1)/2), then the middle term if k is even.
+        let h = (k - 1) / 2;
+        let mut sum = 2.0 * dot_rev(&r[1..=h], &r[k - h..k]);
+        if k % 2 == 0 {
+            sum += r[k / 2] * r[k / 2];
         }
-        r[k] = acc / (2.0 * r[0]);
+        r[k] = (u[k] - sum) / (2.0 * r[0]);
     }
     r
 }
@@ -327,16 +441,18 @@ fn sqrt_unit(u: &[f64]) -> Vec<f64> {
 /// non-negative: no cancellation.
 fn pow_series(q: &[f64], alpha: f64) -> Vec<f64> {
     let n = q.len();
+    if n > 1 && parity(q) == Some(0) {
+        // Q(x²)^α = (Q^α)(x²); the weights of the recurrence in y = x² are those in x halved,
+        // exactly.
+        return spread(&pow_series(&compact(q, 0), alpha), 0, n);
+    }
     let mut f = vec![0.0; n];
     f[0] = q[0].powf(alpha);
     for k in 1..n {
-        let mut acc = 0.0;
-        for i in 1..=k {
-            if q[i] != 0.0 {
-                acc += ((alpha + 1.0) * i as f64 - k as f64) * q[i] * f[k - i];
-            }
-        }
-        f[k] = acc / (k as f64 * q[0]);
+        // i = 1 + j: weight (alpha + 1)(1 + j) - k
+        let kf = k as f64;
+        let acc = weighted_dot_rev(alpha + 1.0 - kf, alpha + 1.0, &q[1..=k], &f[..k]);
+        f[k] = acc / (kf * q[0]);
     }
     f
 }
@@ -524,6 +640,74 @@ mod tests {
             Core::truncated(vec![-1.0, 0.0]).asin(),
             Core::truncated(vec![-PI / 2.0, 0.0])
         );
+    }
+
+    /// Series with a parity are computed in $x^2$ (fewer products, same values): against the
+    /// term-by-term recurrences on the full series.
+    #[test]
+    fn parity_paths_match_the_full_recurrences() {
+        let n = 41;
+        let even: Vec<f64> = (0..n)
+            .map(|k| {
+                if k % 2 == 0 {
+                    1.0 / (1.0 + k as f64)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let odd: Vec<f64> = (0..n)
+            .map(|k| {
+                if k % 2 == 1 {
+                    0.5f64.powi(k as i32)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let close = |x: &[f64], y: &[f64]| {
+            assert_eq!(x.len(), y.len());
+            for (k, (a, b)) in x.iter().zip(y).enumerate() {
+                assert!(
+                    (a - b).abs() <= SERIES_TOL * b.abs().max(1e-300),
+                    "{k}: {a} {b}"
+                );
+                assert_eq!(*a == 0.0, *b == 0.0, "{k}");
+            }
+        };
+        assert_eq!(parity(&even), Some(0));
+        assert_eq!(parity(&odd), Some(1));
+        assert_eq!(parity(&[1.0, 1.0]), None);
+        for (a, b) in [(&even, &odd), (&odd, &odd), (&even, &even)] {
+            close(&cauchy(a, b), &cauchy_dense(a, b));
+        }
+        for a in [&even, &odd] {
+            close(&div_dense(a, &even), &{
+                let q = Core::truncated(a.clone()).div(&Core::truncated(even.clone()));
+                q.c
+            });
+        }
+        // the full recurrences, written out as before the parity paths
+        let mut r = vec![0.0; n];
+        r[0] = even[0].sqrt();
+        for k in 1..n {
+            let mut acc = even[k];
+            for i in 1..k {
+                acc -= r[i] * r[k - i];
+            }
+            r[k] = acc / (2.0 * r[0]);
+        }
+        close(&sqrt_unit(&even), &r);
+        let mut f = vec![0.0; n];
+        f[0] = even[0].powf(-0.5);
+        for k in 1..n {
+            let mut acc = 0.0;
+            for i in 1..=k {
+                acc += (0.5 * i as f64 - k as f64) * even[i] * f[k - i];
+            }
+            f[k] = acc / (k as f64 * even[0]);
+        }
+        close(&pow_series(&even, -0.5), &f);
     }
 
     #[test]

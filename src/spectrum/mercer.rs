@@ -62,8 +62,23 @@ const POWER_MAX_DEGREE: usize = 600;
 /// overflow.
 const SCALED_RADIUS_FRACTION: f64 = 0.95;
 
-/// Terms of the scaled power series beyond $3k_{\max}/2$.
+/// Terms of the scaled power series beyond $3k_{\max}/2$ (an upper bound; see
+/// [`scaled_terms`]).
 const SCALED_EXTRA_TERMS: usize = 400;
+
+/// The scaled power series is truncated where its modelled terms fall this far (in $\ln$)
+/// below their peak ($e^{-40}\approx 4\cdot10^{-18}$).
+const SCALED_TAIL_LN: f64 = 40.0;
+
+/// Scaled coefficients computed beyond the modelled truncation point.
+const SCALED_MARGIN_TERMS: usize = 64;
+
+/// Maclaurin coefficients computed first, to detect coefficients that underflow (see
+/// [`power_coefficients`]).
+const POWER_PROBE_TERMS: usize = 512;
+
+/// A run of this many exact zeros at the end of the probe means the coefficients underflowed.
+const UNDERFLOW_RUN: usize = 64;
 
 /// Largest number of scaled Maclaurin coefficients.
 const MAX_SCALED_TERMS: usize = 4000;
@@ -364,9 +379,53 @@ fn tail_candidates(
 
 /// The Maclaurin coefficients used by the power series for degrees up to $k_{\max}$ (about
 /// $3k + 1200$ of them, at most [`MAX_POWER_TERMS`]; empty if the series fails).
+///
+/// The first [`POWER_PROBE_TERMS`] are computed first: if their last
+/// [`UNDERFLOW_RUN`] are exact zeros (both parities underflowed, as for kernels analytic
+/// beyond $[-1,1]$, or a polynomial kernel), every further coefficient is an exact zero too
+/// and the probe is returned (the power series gives `None` beyond it, as it would for the
+/// zeros); otherwise the full count is computed (cost $O(N^2L)$, so the probe adds at most
+/// $5\%$).
 fn power_coefficients(kernel: &SphereKernel, kmax: usize) -> Vec<f64> {
     let terms = (3 * kmax.min(POWER_MAX_DEGREE) + 1200).min(MAX_POWER_TERMS);
+    if terms > POWER_PROBE_TERMS {
+        let Ok(probe) = maclaurin_coefficients_normalized(kernel, POWER_PROBE_TERMS) else {
+            return Vec::new();
+        };
+        if probe[POWER_PROBE_TERMS - UNDERFLOW_RUN..]
+            .iter()
+            .all(|&x| x == 0.0)
+        {
+            return probe;
+        }
+    }
     maclaurin_coefficients_normalized(kernel, terms).unwrap_or_default()
+}
+
+/// The number of scaled coefficients $\tilde b_n = b_nc^n$ for degrees up to `top`, for
+/// coefficients $b_n \approx R^{-n}$ ($R$ = `radius`, the fitted radius of convergence): the
+/// terms $b_n\mu_k(t^n)$ of the largest degree peak near $n = kR/\sqrt{R^2-1}$ and then
+/// shrink by about $R^{-2}$ per step of 2; the count reaches [`SCALED_TAIL_LN`] below the
+/// peak (with $R$ lowered to $R^{0.9}$ and [`SCALED_MARGIN_TERMS`] more, a margin for the
+/// fit and for power-law factors), at most $3k/2 +$ [`SCALED_EXTRA_TERMS`] and
+/// [`MAX_SCALED_TERMS`]. Too few terms show in the truncation estimate of
+/// [`power_value_scaled`] (then a later method takes over), never in a wrong value.
+fn scaled_terms(top: usize, d: usize, radius: f64) -> usize {
+    let cap = (top + top / 2 + SCALED_EXTRA_TERMS).min(MAX_SCALED_TERMS);
+    let two_ln_r = 2.0 * 0.9 * radius.ln();
+    let (kf, df) = (top as f64, d as f64);
+    let (mut ln_term, mut peak) = (0.0f64, 0.0f64);
+    let mut n = top;
+    while n < cap {
+        if ln_term < peak - SCALED_TAIL_LN {
+            return (n + SCALED_MARGIN_TERMS).min(cap);
+        }
+        let nf = n as f64;
+        ln_term += ((nf + 1.0) * (nf + 2.0) / ((nf - kf + 2.0) * (nf + kf + df))).ln() - two_ln_r;
+        peak = peak.max(ln_term);
+        n += 2;
+    }
+    cap
 }
 
 /// A quadrature value with its absolute error estimate, as a candidate (`None` for an exact 0).
@@ -568,10 +627,14 @@ pub fn mercer_spectrum(
             .zip(&mu_q)
             .skip(kq / 2)
             .all(|(e, m)| *e > TARGET_REL_ERROR * m.hi().abs());
+        // Without tail values beyond kq (kernels analytic at the endpoints: the tail is empty),
+        // a longer range cannot verify a tail; once the quadrature has also reached its floor,
+        // doubling it only costs O(kq^2) in double-double for nothing.
+        let tail_ahead = tails.iter().skip(kq + 1).any(Option::is_some);
         if large_d
             || switch.is_some()
             || kq == kmax.min(QUAD_MAX_DEGREE)
-            || (quad_exhausted && need.iter().all(|&k| refs[k].len() < 2))
+            || (quad_exhausted && (!tail_ahead || need.iter().all(|&k| refs[k].len() < 2)))
         {
             break (refs, switch);
         }
@@ -642,7 +705,7 @@ pub fn mercer_spectrum(
         let radius = estimated_radius(power.as_deref().unwrap_or(&[]));
         if let Some(r) = radius.filter(|&r| r >= MIN_SCALED_RADIUS && r.is_finite()) {
             let c = SCALED_RADIUS_FRACTION * r;
-            let terms = (top + top / 2 + SCALED_EXTRA_TERMS).min(MAX_SCALED_TERMS);
+            let terms = scaled_terms(top, d, r);
             if let Some(bt) = scaled_coefficients(kernel, terms, c) {
                 for &k in &unresolved {
                     if let Some(p) = power_value_scaled(d, k, &bt, c, coeff_rel) {
@@ -698,10 +761,14 @@ pub fn mercer_spectrum(
     let mut eigenvalues = Vec::with_capacity(kmax + 1);
     let mut cross_checks = Vec::new();
     for (k, cs) in cands.iter().enumerate() {
-        let log_multiplicity = ln_multiplicity(d, k)?;
-        let multiplicity_f = multiplicity(d, k)
-            .map(|m| m as f64)
-            .unwrap_or_else(|_| log_multiplicity.exp());
+        // One exact (u128) multiplicity per degree: ln_multiplicity would recompute it.
+        let (multiplicity_f, log_multiplicity) = match multiplicity(d, k) {
+            Ok(m) => (m as f64, (m as f64).ln()),
+            Err(_) => {
+                let ln = ln_multiplicity(d, k)?;
+                (ln.exp(), ln)
+            }
+        };
         if zeros.is_zero(k) || cs.is_empty() {
             eigenvalues.push(Eigenvalue {
                 k,
