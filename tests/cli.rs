@@ -910,7 +910,7 @@ fn compare_rejects_bad_values() {
             &["compare", "--depth", "5", "--alpha", "0.1", "--angles", "1"],
             "n = 1",
         ),
-        (&["compare", "--depth", "5"], "--alpha"),
+        (&["compare", "--alpha", "0.1"], "--depth"),
         (
             &["compare", "--depth", "5", "--alpha", "1e200"],
             "alpha = 1e200",
@@ -1015,4 +1015,38 @@ fn spectrum_reports_methods_and_writes_files() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected .json or .csv"));
     let _ = std::fs::remove_file(json_path);
     let _ = std::fs::remove_file(csv_path);
+}
+
+/// `compare` takes the architecture options of the other subcommands: α defaults to 1,
+/// `--kind`, `--sigma-w2`, `--sigma-v2` (ResNet), `--sigma-b2` (MLP), echoed in `setting`.
+#[test]
+fn compare_takes_the_common_architecture_options() {
+    let base = ["compare", "--depth", "3", "--angles", "5"];
+    let default = ntk_json(&base);
+    assert_eq!(default, ntk_json(&[&base[..], &["--alpha", "1"]].concat()));
+    assert_eq!(default["setting"]["alpha"].as_f64(), Some(1.0));
+    // NNGP of ReLU networks: no square-root kink (ν = 3/2), decay k^-(d-1+3) = k^-4 at d = 2.
+    let nngp = ntk_json(&[&base[..], &["--kind", "nngp"]].concat());
+    assert_eq!(nngp["setting"]["kind"], "nngp");
+    for m in ["mlp", "resnet"] {
+        assert_eq!(nngp[m]["c_plus"].as_f64(), Some(0.0));
+        assert_eq!(nngp[m]["slope_at_zero"].as_f64(), Some(0.0));
+        assert_eq!(nngp[m]["decay_exponent"].as_f64(), Some(-4.0));
+    }
+    // A bias changes the MLP only; σ_v² the ResNet only.
+    let bias = ntk_json(&[&base[..], &["--sigma-b2", "0.1"]].concat());
+    assert_eq!(bias["resnet"], default["resnet"]);
+    assert_ne!(bias["mlp"], default["mlp"]);
+    assert_eq!(bias["setting"]["sigma_b2"].as_f64(), Some(0.1));
+    let sv = ntk_json(&[&base[..], &["--sigma-v2", "0.5"]].concat());
+    assert_eq!(sv["mlp"], default["mlp"]);
+    assert_ne!(sv["resnet"], default["resnet"]);
+    // Variances are validated like everywhere else.
+    let out = ntk(&[&base[..], &["--sigma-w2", "-1"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sigma"),
+        "{:?}",
+        out.stderr
+    );
 }

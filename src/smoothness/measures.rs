@@ -117,7 +117,7 @@ pub fn kernel_smoothness(kernel: &SphereKernel) -> Result<KernelSmoothness, Smoo
     Ok(KernelSmoothness {
         c_plus,
         c_minus,
-        slope_at_zero: -c_plus / SQRT_2,
+        slope_at_zero: 0.0 - c_plus / SQRT_2,
         decay_exponent: law.exponent,
         decay_constant_even: law.constant_even,
         decay_constant_odd: law.constant_odd,

@@ -10,12 +10,38 @@ use serde_json::{Value, json};
 use super::net_spec::NetSpec;
 use super::{Failure, json_or_null};
 
-/// The two kernels compared: MLP with `depth` hidden layers and ResNet with `depth` blocks and
-/// residual scale `alpha` (σ_w² = σ_v² = 1, NTK), on S^{dim−1}.
-pub fn kernels(depth: usize, alpha: f64, dim: usize) -> Result<[SphereKernel; 2], Failure> {
+/// The MLP/ResNet comparison: depth, residual scale, variances and kernel kind (the paper's
+/// setting is σ_w² = σ_v² = 1, σ_b² = 0, NTK).
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    /// Hidden layers of the MLP and residual blocks of the ResNet.
+    pub depth: usize,
+    /// Residual scale α of the ResNet.
+    pub alpha: f64,
+    /// Weight variance of both networks.
+    pub sigma_w2: f64,
+    /// Variance of the ResNet's second weight matrix.
+    pub sigma_v2: f64,
+    /// Bias variance of the MLP.
+    pub sigma_b2: f64,
+    /// NTK or NNGP kernel.
+    pub kind: KernelKind,
+}
+
+/// The two kernels compared: MLP with `depth` hidden layers and ResNet with `depth` blocks, on
+/// S^{dim−1}.
+pub fn kernels(s: &Setting, dim: usize) -> Result<[SphereKernel; 2], Failure> {
     Ok([
-        SphereKernel::new(Mlp::new(depth, 1.0)?, KernelKind::Ntk, dim)?,
-        SphereKernel::new(ResNet::new(depth, alpha, 1.0, 1.0)?, KernelKind::Ntk, dim)?,
+        SphereKernel::new(
+            Mlp::with_bias(s.depth, s.sigma_w2, s.sigma_b2)?,
+            s.kind,
+            dim,
+        )?,
+        SphereKernel::new(
+            ResNet::new(s.depth, s.alpha, s.sigma_w2, s.sigma_v2)?,
+            s.kind,
+            dim,
+        )?,
     ])
 }
 
@@ -86,21 +112,21 @@ fn general_kernel_object(k: &SphereKernel, angles: usize) -> Result<Value, Failu
 }
 
 /// The whole comparison.
-pub fn comparison(depth: usize, alpha: f64, dim: usize, angles: usize) -> Result<Value, Failure> {
-    let [mlp, resnet] = kernels(depth, alpha, dim)?;
+pub fn comparison(s: &Setting, dim: usize, angles: usize) -> Result<Value, Failure> {
+    let [mlp, resnet] = kernels(s, dim)?;
     Ok(json!({
         "mlp": kernel_object(&mlp, angles)?,
         "resnet": kernel_object(&resnet, angles)?,
-        "interpolation": interpolation(depth, alpha)?,
-        "setting": {"depth": depth, "alpha": alpha, "dim": dim, "kind": "ntk",
-                    "sigma_w2": 1.0, "sigma_v2": 1.0},
+        "interpolation": interpolation(s)?,
+        "setting": {"depth": s.depth, "alpha": s.alpha, "dim": dim, "kind": kind_name(s.kind),
+                    "sigma_w2": s.sigma_w2, "sigma_v2": s.sigma_v2, "sigma_b2": s.sigma_b2},
     }))
 }
 
-/// The paper's experiment on the circle at this depth and α (always d = 2): per model the
+/// The paper's experiment on the circle in this setting (always d = 2): per model the
 /// measures of its interpolant.
-fn interpolation(depth: usize, alpha: f64) -> Result<Value, Failure> {
-    let [mlp, resnet] = kernels(depth, alpha, 2)?;
+fn interpolation(s: &Setting) -> Result<Value, Failure> {
+    let [mlp, resnet] = kernels(s, 2)?;
     Ok(json!({"mlp": interpolation_object(&mlp, false)?,
               "resnet": interpolation_object(&resnet, false)?}))
 }

@@ -67,14 +67,15 @@ enum Command {
     Spectrum(SpectrumArgs),
     /// Decay law μ_k ≈ constant_parity · k^exponent as k → ∞, from the endpoint expansions.
     Decay(DecayArgs),
-    /// Smoothness comparison of the MLP (L hidden layers) and the ResNet (L blocks, α), NTK,
-    /// σ_w² = σ_v² = 1.
+    /// Smoothness comparison of the MLP (L hidden layers) and the ResNet (L blocks, α); by
+    /// default the paper's setting: NTK, α = 1, σ_w² = σ_v² = 1, σ_b² = 0 (the same options as
+    /// the other subcommands' --arch presets).
     ///
     /// Prints {"mlp":{…},"resnet":{…},"interpolation":{…},"setting":{…}}: per kernel c_plus,
     /// c_minus, slope_at_zero, decay_exponent, decay_constant_even, decay_constant_odd and
     /// normalized_kernel {"theta":[…],"value":[…]}; the interpolation object holds the paper's
     /// experiment on the circle (training angles 2π·linspace(0,1,6) − π, target
-    /// 0.5 cos x + sin 4x) at this depth and α.
+    /// 0.5 cos x + sin 4x) in this setting.
     ///
     /// With --net BASELINE --net CANDIDATE (JSON specs) instead of --depth and --alpha, compares
     /// two networks: {"baseline":{…},"candidate":{…},"interpolation":{…},"setting":{…}}, the
@@ -93,16 +94,25 @@ struct CompareArgs {
     #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true,
           required_unless_present = "net")]
     depth: Option<usize>,
-    /// Residual scale α > 0 of the ResNet.
-    #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true,
-          required_unless_present = "net")]
+    /// Residual scale α > 0 of the ResNet (default 1).
+    #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
     alpha: Option<f64>,
+    /// Weight variance σ_w² of both networks (default 1).
+    #[arg(long = "sigma-w2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
+    sigma_w2: Option<f64>,
+    /// Variance σ_v² of the ResNet's second weight matrix (default 1).
+    #[arg(long = "sigma-v2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
+    sigma_v2: Option<f64>,
+    /// Bias variance σ_b² of the MLP (default 0).
+    #[arg(long = "sigma-b2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
+    sigma_b2: Option<f64>,
     /// Compare two networks from JSON specs instead (given twice: baseline, then candidate;
     /// inline or @FILE, the grammar of `ntk kernel --net`); prints
     /// {"baseline":{…},"candidate":{…},"interpolation":{…},"setting":{…}}.
-    #[arg(long, value_name = "SPEC", conflicts_with_all = ["depth", "alpha"])]
+    #[arg(long, value_name = "SPEC",
+          conflicts_with_all = ["depth", "alpha", "sigma_w2", "sigma_v2", "sigma_b2"])]
     net: Vec<String>,
-    /// Kernel of the --net comparison (the MLP/ResNet comparison is of NTKs).
+    /// Kernel compared: ntk (default) or nngp.
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     kind: Option<KernelKind>,
     /// Ambient dimension D ≥ 2 of the spectral measures (the kink coefficients do not depend
@@ -154,17 +164,12 @@ fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
         let v = compare::net_comparison([a, b], kind, args.dim, args.angles)?;
         return print_json(&v);
     }
-    if args.kind.is_some() {
+    let Some(depth) = args.depth else {
         return Err(Failure::Usage(
-            "--kind applies to the --net comparison only (the MLP/ResNet comparison is of NTKs)"
-                .into(),
-        ));
-    }
-    let (Some(depth), Some(alpha)) = (args.depth, args.alpha) else {
-        return Err(Failure::Usage(
-            "compare needs --depth and --alpha, or --net twice".into(),
+            "compare needs --depth (and optionally --alpha, --sigma-*), or --net twice".into(),
         ));
     };
+    let alpha = args.alpha.unwrap_or(1.0);
     if depth == 0 {
         return Err(Failure::Usage(
             "--depth 0 is invalid (the comparison needs L >= 1)".into(),
@@ -176,7 +181,15 @@ fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
             text::num(alpha)
         )));
     }
-    let v = compare::comparison(depth, alpha, args.dim, args.angles)?;
+    let setting = compare::Setting {
+        depth,
+        alpha,
+        sigma_w2: args.sigma_w2.unwrap_or(1.0),
+        sigma_v2: args.sigma_v2.unwrap_or(1.0),
+        sigma_b2: args.sigma_b2.unwrap_or(0.0),
+        kind: args.kind.unwrap_or(KernelKind::Ntk),
+    };
+    let v = compare::comparison(&setting, args.dim, args.angles)?;
     print_json(&v)
 }
 
