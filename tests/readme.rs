@@ -50,3 +50,36 @@ fn quickstart_output_is_what_the_readme_prints() {
     quickstart::quickstart(&mut got).unwrap();
     assert_eq!(String::from_utf8(got).unwrap(), want);
 }
+
+/// The README's copy of the default report (`ntk` without arguments) is what the tool prints,
+/// and its summary states the caveats with the numbers of the tables above it.
+#[cfg(feature = "cli")]
+#[test]
+fn default_report_is_what_the_readme_prints() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ntk"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report = String::from_utf8(out.stdout).unwrap();
+    let block = block_after(&readme(), "### Without arguments", "```text");
+    assert_eq!(block.strip_prefix("$ ntk\n").unwrap(), report);
+    // The test RMSEs of the circle experiment (last column of its MLP and ResNet α=0.1 rows)
+    // reappear, rounded, in the summary's caveat.
+    let section = &report[report.find("3. The paper's experiment").unwrap()..];
+    let rmse = |model: &str| -> f64 {
+        let row = section
+            .lines()
+            .find(|l| l.trim_start().starts_with(model))
+            .unwrap();
+        row.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    let (mlp, resnet) = (rmse("MLP"), rmse("ResNet α=0.1"));
+    assert!(resnet > mlp, "the caveat is about a worse ResNet fit");
+    let caveat = format!("test RMSE on the circle is {resnet:.3} against the MLP's {mlp:.3}");
+    assert!(report.contains(&caveat), "summary lacks {caveat:?}");
+    assert!(
+        report.contains("κ̃(−1+g) = κ̃(−1) − c₋√g"),
+        "c₋ is not defined"
+    );
+    assert!(report.contains("Theorem 1 (MLP) and Theorem 2 (ResNet)"));
+}
