@@ -1050,3 +1050,37 @@ fn compare_takes_the_common_architecture_options() {
         out.stderr
     );
 }
+
+/// Progress (spinner, Gram row bar) is drawn only on a terminal: with stderr a pipe, the long
+/// commands write nothing there.
+#[test]
+fn progress_is_silent_when_stderr_is_not_a_terminal() {
+    let pts: String = (0..300)
+        .map(|i| {
+            let a = i as f64 * 0.1;
+            format!("{},{},{}\n", a.cos(), a.sin(), 0.5)
+        })
+        .collect();
+    let x = write_temp("progress.csv", &pts);
+    let out_path = temp_path("progress.npy");
+    let out_str = out_path.to_string_lossy().into_owned();
+    for args in [
+        vec![
+            "gram", "--arch", "mlp", "--depth", "3", "--input", &x, "--output", &out_str,
+        ],
+        vec!["gram", "--arch", "mlp", "--depth", "3", "--input", &x],
+        vec![
+            "spectrum", "--arch", "resnet", "--depth", "10", "--dim", "10", "--kmax", "500",
+        ],
+        vec!["decay", "--arch", "mlp", "--depth", "3", "--dim", "3"],
+    ] {
+        let out = ntk(&args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?} wrote {:?}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_file(out_path);
+}

@@ -18,6 +18,7 @@ mod figures;
 mod gram;
 mod net_spec;
 mod npy;
+mod progress;
 mod report;
 mod stdout;
 mod text;
@@ -719,7 +720,9 @@ fn run_gram(args: &GramArgs) -> Result<(), Failure> {
     let kind = args.arch.kind;
     let (path, npy) = match output {
         GramOutput::Json => {
+            let spinner = progress::Spinner::start("computing the Gram matrix");
             let data = gram::in_memory(&arch, kind, &x, y.as_ref())?;
+            drop(spinner);
             ensure_finite(&data)?;
             let (rows, cols) = (x.len(), y.as_ref().unwrap_or(&x).len());
             return stdout::print_with(|w| {
@@ -737,7 +740,9 @@ fn run_gram(args: &GramArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::write(&path, &e))?;
     }
     let cols = streamer.cols();
+    let bar = progress::RowBar::new(streamer.rows());
     streamer.run(|block| {
+        bar.advance(block.len() / cols.max(1));
         let rows = block.chunks_exact(cols);
         if npy {
             npy::write_rows(&mut file, rows)
@@ -746,6 +751,7 @@ fn run_gram(args: &GramArgs) -> Result<(), Failure> {
         }
         .map_err(|e| Failure::write(&path, &e))
     })?;
+    drop(bar);
     // On an error above, dropping `file` removes the temporary file.
     file.commit().map_err(|e| Failure::write(&path, &e))
 }
@@ -823,12 +829,23 @@ fn main() -> ExitCode {
     };
     // Every command but `gram --output` prints its result: fail before computing it if stdout
     // is closed.
-    let prints = !matches!(&cli.command, Some(Command::Gram(a)) if a.output.is_some());
+    let prints = !matches!(&cli.command, Some(Command::Gram(a)) if a.output.is_some())
+        && !matches!(&cli.command, Some(Command::Spectrum(a)) if a.output.is_some());
     if prints {
         if let Err(f) = stdout::ensure_open() {
             return report_failure(f);
         }
     }
+    // A spinner on stderr for work that may take more than a second; drawn only when stderr
+    // is a terminal (progress.rs).
+    let _spinner = match &cli.command {
+        None => Some(progress::Spinner::start("computing the report")),
+        Some(Command::Spectrum(_)) => Some(progress::Spinner::start("computing the spectrum")),
+        Some(Command::Decay(_)) => Some(progress::Spinner::start("computing the decay law")),
+        Some(Command::Compare(_)) => Some(progress::Spinner::start("comparing the kernels")),
+        Some(Command::Figures(_)) => Some(progress::Spinner::start("drawing the figures")),
+        Some(Command::Kernel(_) | Command::Gram(_)) => None,
+    };
     let result = match &cli.command {
         None => run_report(),
         Some(Command::Kernel(args)) => run_kernel(args),
@@ -838,6 +855,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => run_compare(args),
         Some(Command::Figures(args)) => run_figures(args),
     };
+    drop(_spinner);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => report_failure(f),
