@@ -15,6 +15,8 @@ mod atomic;
 mod compare;
 mod csv;
 mod figures;
+#[cfg(test)]
+mod fuzz;
 mod gram;
 mod net_spec;
 mod npy;
