@@ -66,8 +66,8 @@
 //!   tangent kernel and Laplace kernel have the same RKHS*; Geifman et al. 2020, *On the
 //!   similarity between the Laplace and neural tangent kernels*).
 //! * [`kink_coefficients`]: $(c_+, c_-)$ of the normalized kernel,
-//!   $$\frac{\kappa(1-u)}{\kappa(1)} = 1 - c_+\sqrt u + O(u),\qquad
-//!   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
+//!   $$\frac{\kappa(1-g)}{\kappa(1)} = 1 - c_+\sqrt g + O(g),\qquad
+//!   \frac{\kappa(-1+g)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt g + O(g),$$
 //!   with the sign convention of `docs/literature.md` §3.3 ($c_\ell^-$ of the deep NTK is
 //!   positive). In Bietti & Bach's notation $c_1 = -c_+$, $c_{-1} = -c_-$, and the NTK
 //!   eigenvalues of the normalized kernel decay as

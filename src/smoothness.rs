@@ -14,8 +14,8 @@
 //!
 //! Conventions: "normalized" means $\kappa(t)/\kappa(1)$ (docs/conventions.md); the kink coefficients
 //! are defined by
-//! $$\frac{\kappa(1-u)}{\kappa(1)} = 1 - c_+\sqrt u + O(u),\qquad
-//!   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u),$$
+//! $$\frac{\kappa(1-g)}{\kappa(1)} = 1 - c_+\sqrt g + O(g),\qquad
+//!   \frac{\kappa(-1+g)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt g + O(g),$$
 //! and since $1 - \cos\theta = \theta^2/2 + O(\theta^4)$ the normalized kernel has slope
 //! $-c_+/\sqrt2$ in $\theta$ at $\theta = 0^+$.
 

@@ -29,7 +29,7 @@ impl SphereKernel {
     /// The derivative $\kappa'(t)$ at an interior inner product $t \in (-1, 1)$, by running the
     /// kernel recursion on the dual number $t + \varepsilon$ (the coefficient of $\varepsilon$ of
     /// the result). At $t = \pm1$ the NTK of a ReLU network has an infinite derivative (the kink
-    /// $\kappa(1-u) = \kappa(1)(1 - c_+\sqrt u + O(u))$); use [`AngleDerivative`] for the
+    /// $\kappa(1-g) = \kappa(1)(1 - c_+\sqrt g + O(g))$); use [`AngleDerivative`] for the
     /// derivative in the angle, which stays finite.
     ///
     /// Errors: [`KernelError::DerivativeUndefined`] for $t \notin (-1, 1)$ (or a correlation that

@@ -170,9 +170,9 @@ pub fn endpoint_expansion_normalized(
 }
 
 /// The kink coefficients $(c_+, c_-)$ of the normalized kernel:
-/// $$\frac{\kappa(1-u)}{\kappa(1)} = 1 - c_+\sqrt u + O(u),\qquad
-///   \frac{\kappa(-1+u)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt u + O(u)$$
-/// (sign convention of `docs/literature.md` §3.3: $c_-$ is the coefficient of $-\sqrt u$, so the
+/// $$\frac{\kappa(1-g)}{\kappa(1)} = 1 - c_+\sqrt g + O(g),\qquad
+///   \frac{\kappa(-1+g)}{\kappa(1)} = \frac{\kappa(-1)}{\kappa(1)} - c_-\sqrt g + O(g)$$
+/// (sign convention of `docs/literature.md` §3.3: $c_-$ is the coefficient of $-\sqrt g$, so the
 /// deep NTK has $c_- > 0$). So $c_\pm = -a_1^\pm/a_0^+$ with $a_j^\pm$ from
 /// [`endpoint_expansion`]. The normalized NTK has slope $-c_+/\sqrt2$ in $\theta$ at
 /// $\theta = 0^+$. Closed forms (Tirer-code parametrization, `docs/literature.md` §1.4):

@@ -28,7 +28,7 @@ pub struct Singularity {
 
 /// The leading singular term of $\kappa/\kappa(1)$ at `endpoint`, or `None` if the kernel has
 /// no non-integer power of $1\mp t$ up to $u^{20.5}$ there (analytic at that end, e.g. erf,
-/// GELU or polynomial activations). An odd coefficient of the expansion in $\sqrt u$ counts
+/// GELU or polynomial activations). An odd coefficient of the expansion in $\sqrt g$ counts
 /// when it exceeds [`crate::spectrum::SINGULAR_REL`] times the largest coefficient before it
 /// (rounding of the series arithmetic).
 ///
@@ -67,10 +67,10 @@ pub fn leading_singularity(
 /// The smoothness measures of one kernel (all for the normalized kernel $\kappa/\kappa(1)$).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KernelSmoothness {
-    /// Kink coefficient at $t = 1$: $\kappa(1-u)/\kappa(1) = 1 - c_+\sqrt u + O(u)$.
+    /// Kink coefficient at $t = 1$: $\kappa(1-g)/\kappa(1) = 1 - c_+\sqrt g + O(g)$.
     pub c_plus: f64,
-    /// Kink coefficient at $t = -1$: $\kappa(-1+u)/\kappa(1) = \kappa(-1)/\kappa(1) - c_-\sqrt u
-    /// + O(u)$.
+    /// Kink coefficient at $t = -1$: $\kappa(-1+g)/\kappa(1) = \kappa(-1)/\kappa(1) - c_-\sqrt g
+    /// + O(g)$.
     pub c_minus: f64,
     /// One-sided slope in $\theta$ of $\kappa(\cos\theta)/\kappa(1)$ at $\theta = 0^+$: exactly
     /// $-c_+/\sqrt2$.
