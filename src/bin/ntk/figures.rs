@@ -259,6 +259,8 @@ fn shapes_figure(
         .configure_mesh()
         .x_desc("θ")
         .y_desc("normalized kernel")
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
         .draw()
         .map_err(err)?;
     draw_curves(&mut chart, lines)?;
@@ -343,7 +345,7 @@ fn eigenvalue_figure(
             .configure_mesh()
             .x_desc("k")
             .y_desc("μ_k")
-            .x_label_formatter(&|v| power_of_ten(v.log10()))
+            .x_label_formatter(&|v: &f64| power_of_ten(v.log10()))
             .y_label_formatter(&|v| power_of_ten(*v))
             .y_labels(8)
             .label_style(("sans-serif", 15))
@@ -397,6 +399,8 @@ fn interpolation_figure(
         .configure_mesh()
         .x_desc("x")
         .y_desc("f(x)")
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
         .draw()
         .map_err(err)?;
     let target = grid.iter().map(|&x| (x, paper_target(x))).collect();
@@ -443,8 +447,8 @@ fn c_plus_depth(svg: &mut String) -> FigureResult<()> {
     };
     let regimes = [
         ("ResNet α = 1 (γ = 0)", DepthRegime::FixedAlpha(1.0)),
-        ("ResNet α = L^-1/2", DepthRegime::InverseSqrtDepth),
-        ("ResNet α = L^-1", DepthRegime::InverseDepth),
+        ("ResNet α = L^(−1/2)", DepthRegime::InverseSqrtDepth),
+        ("ResNet α = L^(−1)", DepthRegime::InverseDepth),
     ];
     let mut data: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     let mut mlp_pts = Vec::new();
@@ -476,13 +480,17 @@ fn c_plus_depth(svg: &mut String) -> FigureResult<()> {
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(70)
+        .margin_right(40)
         .build_cartesian_2d((1.0..1e4).log_scale(), (lo / 2.0..hi * 2.0).log_scale())
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("depth L")
         .y_desc("c₊")
-        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .x_label_formatter(&|v: &f64| power_of_ten(v.log10()))
+        .y_label_formatter(&|v: &f64| power_of_ten(v.log10()))
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
         .draw()
         .map_err(err)?;
     let lines = data
@@ -523,13 +531,17 @@ fn decay_constant_alpha(svg: &mut String) -> FigureResult<()> {
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(70)
+        .margin_right(40)
         .build_cartesian_2d((1e-2..1e2).log_scale(), (lo / 2.0..hi * 2.0).log_scale())
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("α")
-        .y_desc("μ_k k^d as k → ∞")
-        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .y_desc("μ_k·k^d as k → ∞")
+        .x_label_formatter(&|v: &f64| power_of_ten(v.log10()))
+        .y_label_formatter(&|v: &f64| power_of_ten(v.log10()))
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
         .draw()
         .map_err(err)?;
     let series = [
