@@ -350,8 +350,10 @@ fn decay_endpoint_constants_follow_normalization() {
         assert!(norm.c_minus > 0.0);
         assert!(rel(norm.c_minus, s.c_minus) < 1e-13);
         assert!(rel(raw.c_minus, kappa_one * s.c_minus) < 1e-13);
-        // The constants are -(c+ ± c-) C(d, ν) with C(d, 1/2) < 0: positive.
-        assert!(norm.constant_even > 0.0 && norm.constant_odd > 0.0);
+        // The constants are -(c+ ± c-) C(d, ν) with C(d, 1/2) < 0: positive (the odd one is
+        // structurally 0 for L = 1, whose odd eigenvalues vanish beyond k = 1).
+        assert!(norm.constant_even > 0.0 && norm.constant_odd >= 0.0);
+        assert_eq!(norm.constant_odd == 0.0, depth == 1);
         assert!(rel(raw.constant_even, kappa_one * norm.constant_even) < 1e-13);
     }
 }
