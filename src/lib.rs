@@ -67,6 +67,10 @@ pub mod series;
 pub mod smoothness;
 pub mod spectrum;
 
+/// The linear-algebra crate of [`kernel::Matrix::to_faer`] and of the regression solver,
+/// re-exported so that its version always matches.
+pub use faer;
+
 pub use arch::{Architecture, KernelKind, Mlp, ResNet};
 pub use error::{ArchError, KernelError};
 pub use kernel::{Points, SphereKernel};

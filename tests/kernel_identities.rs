@@ -203,3 +203,32 @@ fn inner_products_rounded_past_one_are_accepted() {
         assert!(err.contains("outside [-1, 1]"), "{t}: {err}");
     }
 }
+
+/// `kernel::Matrix`: indexing, shape, rows and the round trip through `faer`.
+#[test]
+fn matrix_accessors_and_faer_round_trip() {
+    use ntk_sphere::kernel::{Matrix, gram};
+    let x = Points::from_rows(&[[1.0, 0.0], [0.6, 0.8], [0.0, -2.0]]).unwrap();
+    let y = Points::from_rows(&[[0.0, 1.0], [1.0, 1.0]]).unwrap();
+    let arch: Architecture = Mlp::new(3, 1.0).unwrap().into();
+    let k = gram(&arch, KernelKind::Ntk, &x, Some(&y)).unwrap();
+    assert_eq!(k.shape(), (3, 2));
+    let rows = k.to_rows();
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.as_slice(), k.row(i));
+        for (j, &v) in row.iter().enumerate() {
+            assert_eq!(k[(i, j)], v);
+            assert_eq!(k.get(i, j), v);
+            assert_eq!(k.as_slice()[i * 2 + j], v);
+        }
+    }
+    let m = k.to_faer();
+    assert_eq!((m.nrows(), m.ncols()), (3, 2));
+    assert_eq!(Matrix::from_faer(m.as_ref()), k);
+    assert_eq!(k.clone().into_vec(), k.as_slice());
+    let caught = std::panic::catch_unwind(|| k[(3, 0)]);
+    assert!(
+        caught.is_err(),
+        "out-of-range indexing must panic, not read another entry"
+    );
+}

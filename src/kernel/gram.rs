@@ -20,13 +20,79 @@ pub struct Matrix {
 }
 
 impl Matrix {
-    /// Entry $(i, j)$.
+    /// Entry $(i, j)$ (panics out of range, like indexing; `m[(i, j)]` is the same).
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.cols + j]
+        self[(i, j)]
     }
     /// Row `i`.
     pub fn row(&self, i: usize) -> &[f64] {
         &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+    /// `(rows, cols)`.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.rows, self.cols)
+    }
+    /// The entries in row-major order.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.data
+    }
+    /// The entries in row-major order, by value.
+    pub fn into_vec(self) -> Vec<f64> {
+        self.data
+    }
+    /// The rows as vectors.
+    pub fn to_rows(&self) -> Vec<Vec<f64>> {
+        (0..self.rows).map(|i| self.row(i).to_vec()).collect()
+    }
+    /// A copy as a [`faer::Mat`] (re-exported as [`crate::faer`]), for eigenvalues, Cholesky
+    /// factors and solves:
+    ///
+    /// ```
+    /// use ntk_sphere::kernel::gram;
+    /// use ntk_sphere::{Architecture, KernelKind, Mlp, Points};
+    /// let x = Points::from_rows(&[[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]]).unwrap();
+    /// let k = gram(&Architecture::from(Mlp::new(2, 1.0).unwrap()), KernelKind::Ntk, &x, None)
+    ///     .unwrap();
+    /// let m = k.to_faer();
+    /// assert_eq!((m.nrows(), m.ncols()), k.shape());
+    /// // The NTK Gram matrix of distinct points is positive definite.
+    /// let eig = m.self_adjoint_eigenvalues(ntk_sphere::faer::Side::Lower).unwrap();
+    /// assert!(eig.iter().all(|&l| l > 0.0));
+    /// // Cholesky factor K = L Lᵀ and a solve K c = y.
+    /// use ntk_sphere::faer::linalg::solvers::{Llt, Solve};
+    /// let llt = Llt::new(m.as_ref(), ntk_sphere::faer::Side::Lower).unwrap();
+    /// let y = ntk_sphere::faer::Mat::from_fn(3, 1, |i, _| i as f64);
+    /// let c = llt.solve(&y);
+    /// let r = &m * &c - &y;
+    /// assert!(r.norm_max() < 1e-12);
+    /// ```
+    pub fn to_faer(&self) -> faer::Mat<f64> {
+        faer::Mat::from_fn(self.rows, self.cols, |i, j| self[(i, j)])
+    }
+    /// The matrix of a [`faer::Mat`].
+    pub fn from_faer(m: faer::MatRef<'_, f64>) -> Self {
+        let (rows, cols) = (m.nrows(), m.ncols());
+        let mut data = Vec::with_capacity(rows * cols);
+        for i in 0..rows {
+            for j in 0..cols {
+                data.push(m[(i, j)]);
+            }
+        }
+        Self { rows, cols, data }
+    }
+}
+
+impl std::ops::Index<(usize, usize)> for Matrix {
+    type Output = f64;
+    /// Entry $(i, j)$; panics when `i >= rows` or `j >= cols`.
+    fn index(&self, (i, j): (usize, usize)) -> &f64 {
+        assert!(
+            i < self.rows && j < self.cols,
+            "index ({i}, {j}) out of range for a {} x {} matrix",
+            self.rows,
+            self.cols
+        );
+        &self.data[i * self.cols + j]
     }
 }
 
