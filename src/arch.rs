@@ -125,6 +125,36 @@ pub struct ResNet {
     sigma_v2: f64,
 }
 
+/// Builder of a [`ResNet`] ([`ResNet::builder`]); the parameters are checked by
+/// [`ResNetBuilder::build`] as by [`ResNet::new`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[must_use]
+pub struct ResNetBuilder {
+    depth: usize,
+    alpha: f64,
+    sigma_w2: f64,
+    sigma_v2: f64,
+}
+
+impl ResNetBuilder {
+    /// Residual scale $\alpha \ge 0$ (default 1).
+    pub fn alpha(self, alpha: f64) -> Self {
+        Self { alpha, ..self }
+    }
+    /// Weight variance $\sigma_w^2 > 0$ (default 1).
+    pub fn sigma_w2(self, sigma_w2: f64) -> Self {
+        Self { sigma_w2, ..self }
+    }
+    /// Variance $\sigma_v^2 > 0$ of the second weight matrix of each block (default 1).
+    pub fn sigma_v2(self, sigma_v2: f64) -> Self {
+        Self { sigma_v2, ..self }
+    }
+    /// The network, or the error of [`ResNet::new`].
+    pub fn build(self) -> Result<ResNet, ArchError> {
+        ResNet::new(self.depth, self.alpha, self.sigma_w2, self.sigma_v2)
+    }
+}
+
 impl ResNet {
     /// $L$ blocks, residual scale $\alpha\ge0$, variances $\sigma_w^2, \sigma_v^2 > 0$.
     ///
@@ -145,6 +175,23 @@ impl ResNet {
             });
         }
         Ok(r)
+    }
+    /// A builder with the defaults $\alpha = \sigma_w^2 = \sigma_v^2 = 1$, so that only the
+    /// parameters that differ are named:
+    ///
+    /// ```
+    /// use ntk_sphere::ResNet;
+    /// let r = ResNet::builder(5).alpha(0.1).build().unwrap();
+    /// assert_eq!(r, ResNet::new(5, 0.1, 1.0, 1.0).unwrap());
+    /// assert!(ResNet::builder(5).sigma_w2(-1.0).build().is_err());
+    /// ```
+    pub fn builder(depth: usize) -> ResNetBuilder {
+        ResNetBuilder {
+            depth,
+            alpha: 1.0,
+            sigma_w2: 1.0,
+            sigma_v2: 1.0,
+        }
     }
     /// The depth-dependent preset $\alpha = L^{-\gamma}$ ($\gamma = 1/2$: stable kernel shape;
     /// $\gamma = 1$: the normalized kernel tends to the linear one; $L = 0$ gives $\alpha = 1$).

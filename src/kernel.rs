@@ -150,6 +150,42 @@ impl SphereKernel {
         scaled_to_f64(s.mantissa.to_f64(), s.exp2)
     }
 
+    /// $\kappa(t)$ at every `t` of a slice, in parallel (the same values as [`Self::eval`]; the
+    /// first bad `t` is the error).
+    ///
+    /// ```
+    /// use ntk_sphere::{KernelKind, Mlp, SphereKernel};
+    /// let k = SphereKernel::new(Mlp::new(2, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+    /// let v = k.eval_many(&[-1.0, 0.0, 1.0]).unwrap();
+    /// assert_eq!(v[2], k.eval(1.0).unwrap());
+    /// assert!(k.eval_many(&[0.0, 2.0]).is_err());
+    /// ```
+    pub fn eval_many(&self, t: &[f64]) -> Result<Vec<f64>, KernelError> {
+        use rayon::prelude::*;
+        t.par_iter().map(|&t| self.eval(t)).collect()
+    }
+
+    /// $\kappa(\cos\theta)$ at every angle of a slice, in parallel (see [`Self::eval_angle`]).
+    pub fn eval_angles(&self, theta: &[f64]) -> Result<Vec<f64>, KernelError> {
+        use rayon::prelude::*;
+        theta.par_iter().map(|&th| self.eval_angle(th)).collect()
+    }
+
+    /// $\kappa(t)/\kappa(1)$ at every `t` of a slice, in parallel (see [`Self::normalized`]).
+    pub fn normalized_many(&self, t: &[f64]) -> Result<Vec<f64>, KernelError> {
+        use rayon::prelude::*;
+        t.par_iter().map(|&t| self.normalized(t)).collect()
+    }
+
+    /// $\kappa(\cos\theta)/\kappa(1)$ at every angle of a slice, in parallel.
+    pub fn normalized_angles(&self, theta: &[f64]) -> Result<Vec<f64>, KernelError> {
+        use rayon::prelude::*;
+        theta
+            .par_iter()
+            .map(|&th| self.normalized_angle(th))
+            .collect()
+    }
+
     /// $\kappa(1)$, the value on the diagonal.
     pub fn value_at_one(&self) -> Result<f64, KernelError> {
         self.eval(1.0)

@@ -79,6 +79,43 @@ pub use schoenberg::{
     MACLAURIN_TOLERANCE, Violation, first_negative, schoenberg_all_spheres, schoenberg_sphere,
 };
 
+/// Whether a spectrum or decay law is of $\kappa$ or of the normalized kernel $\kappa/\kappa(1)$.
+///
+/// The functions that take it accept a `bool` too (`true` = [`Normalization::Normalized`]):
+///
+/// ```
+/// use ntk_sphere::spectrum::{Normalization, mercer_spectrum};
+/// use ntk_sphere::{KernelKind, Mlp, SphereKernel};
+/// let k = SphereKernel::new(Mlp::new(1, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+/// let a = mercer_spectrum(&k, 4, Normalization::Normalized).unwrap();
+/// assert_eq!(a, mercer_spectrum(&k, 4, true).unwrap());
+/// assert_eq!(a.eigenvalues[0].mu, 0.25);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Normalization {
+    /// The kernel $\kappa$ as it is.
+    Unnormalized,
+    /// $\kappa/\kappa(1)$.
+    Normalized,
+}
+
+impl From<bool> for Normalization {
+    fn from(normalized: bool) -> Self {
+        if normalized {
+            Normalization::Normalized
+        } else {
+            Normalization::Unnormalized
+        }
+    }
+}
+
+impl Normalization {
+    /// Whether this is [`Normalization::Normalized`].
+    pub fn is_normalized(self) -> bool {
+        self == Normalization::Normalized
+    }
+}
+
 /// Largest supported ambient dimension $d$.
 pub const MAX_DIM: usize = 100_000;
 

@@ -232,3 +232,31 @@ fn matrix_accessors_and_faer_round_trip() {
         "out-of-range indexing must panic, not read another entry"
     );
 }
+
+/// Batch evaluation is the per-point evaluation, in order, for t and θ, raw and normalized.
+#[test]
+fn batch_evaluation_matches_pointwise() {
+    let k = SphereKernel::new(
+        ResNet::builder(4).alpha(0.3).build().unwrap(),
+        KernelKind::Nngp,
+        5,
+    )
+    .unwrap();
+    let t: Vec<f64> = (0..=400).map(|i| -1.0 + i as f64 / 200.0).collect();
+    let th: Vec<f64> = (0..=400).map(|i| PI * i as f64 / 400.0).collect();
+    let each = |f: &dyn Fn(f64) -> f64, xs: &[f64]| xs.iter().map(|&x| f(x)).collect::<Vec<_>>();
+    assert_eq!(k.eval_many(&t).unwrap(), each(&|x| k.eval(x).unwrap(), &t));
+    assert_eq!(
+        k.normalized_many(&t).unwrap(),
+        each(&|x| k.normalized(x).unwrap(), &t)
+    );
+    assert_eq!(
+        k.eval_angles(&th).unwrap(),
+        each(&|x| k.eval_angle(x).unwrap(), &th)
+    );
+    assert_eq!(
+        k.normalized_angles(&th).unwrap(),
+        each(&|x| k.normalized_angle(x).unwrap(), &th)
+    );
+    assert!(k.eval_angles(&[0.0, -0.1]).is_err());
+}

@@ -135,7 +135,7 @@ pub struct Decay {
 }
 
 /// The decay law of the Mercer eigenvalues of `kernel` on $S^{d-1}$ (see the [module
-/// documentation](crate::spectrum)), for $\kappa$ or (`normalized`) $\kappa/\kappa(1)$.
+/// documentation](crate::spectrum)), for $\kappa$ or ([`super::Normalization::Normalized`], or `true`) $\kappa/\kappa(1)$.
 ///
 /// ```
 /// use ntk_sphere::{Mlp, KernelKind, SphereKernel};
@@ -148,7 +148,11 @@ pub struct Decay {
 /// assert!((3.0 * law.constant_even - 3.5 / (2.0 * pi)).abs() < 1e-13);
 /// assert!((3.0 * law.constant_odd - 2.5 / (2.0 * pi)).abs() < 1e-13);
 /// ```
-pub fn decay(kernel: &SphereKernel, normalized: bool) -> Result<Decay, SpectrumError> {
+pub fn decay(
+    kernel: &SphereKernel,
+    normalization: impl Into<super::Normalization>,
+) -> Result<Decay, SpectrumError> {
+    let normalized = normalization.into().is_normalized();
     let d = kernel.dim();
     super::check_dim(d)?;
     let ap = clean_singular(&endpoint_expansion_normalized(

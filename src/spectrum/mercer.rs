@@ -533,7 +533,7 @@ pub fn spectrum_by_method(
 }
 
 /// The Mercer eigenvalues $\mu_0, \dots, \mu_{k_{\max}}$ of `kernel` on $S^{d-1}$
-/// ($d$ = `kernel.dim()`), of $\kappa$ itself or (`normalized`) of $\kappa/\kappa(1)$.
+/// ($d$ = `kernel.dim()`), of $\kappa$ itself or ([`super::Normalization::Normalized`], or `true`) of $\kappa/\kappa(1)$.
 ///
 /// Methods (see the [module documentation](super)): double-double quadrature in $\theta$ where
 /// its absolute error floor ($\approx 10^{-31}\int|\kappa|$) is small relative to $\mu_k$; the
@@ -556,8 +556,9 @@ pub fn spectrum_by_method(
 pub fn mercer_spectrum(
     kernel: &SphereKernel,
     kmax: usize,
-    normalized: bool,
+    normalization: impl Into<super::Normalization>,
 ) -> Result<Spectrum, SpectrumError> {
+    let normalized = normalization.into().is_normalized();
     let d = kernel.dim();
     check_dim(d)?;
     if kmax > MAX_DEGREE {
