@@ -9,8 +9,8 @@ use std::f64::consts::{PI, SQRT_2, TAU};
 use ntk_sphere::gegenbauer::gauss_legendre;
 use ntk_sphere::kernel::{AngleDerivative, gram_exact};
 use ntk_sphere::regression::{
-    KernelRegressor, RegressionError, SPHERE_TEST_POINTS, Side, paper_experiment, paper_target,
-    paper_training_angles, sphere_experiment, sphere_target, uniform_sphere_points,
+    KernelRegressor, LimitSide, RegressionError, SPHERE_TEST_POINTS, paper_experiment,
+    paper_target, paper_training_angles, sphere_experiment, sphere_target, uniform_sphere_points,
 };
 use ntk_sphere::series::kink_coefficients;
 use ntk_sphere::{KernelError, KernelKind, Mlp, Points, ResNet, SphereKernel};
@@ -246,7 +246,7 @@ proptest! {
         prop_assume!(far_from_antipodal(&theta, 0.3));
         let r = KernelRegressor::fit_angles(&k, &theta, &y, 0.0).unwrap();
         let breaks = breaks_of(&r);
-        let quad = circle_quadrature(&breaks, |t| r.derivative_angle(t, Side::Right).unwrap()).sqrt();
+        let quad = circle_quadrature(&breaks, |t| r.derivative_angle(t, LimitSide::Right).unwrap()).sqrt();
         // Both sides sum terms of size up to Σ|c_u|κ(1) that cancel when the Gram matrix is
         // ill-conditioned (e.g. a nearly linear kernel), so the rounding allowance scales with it.
         let scale = r.coefficients().iter().map(|c| c.abs()).sum::<f64>() * k.value_at_one().unwrap();
@@ -277,8 +277,8 @@ proptest! {
         for (u, &t) in center_angles(&r).iter().enumerate() {
             let right = (-3.0 * f(t) + 4.0 * f(t + dl) - f(t + 2.0 * dl)) / (2.0 * dl);
             let left = (3.0 * f(t) - 4.0 * f(t - dl) + f(t - 2.0 * dl)) / (2.0 * dl);
-            let rr = r.derivative_angle(t, Side::Right).unwrap();
-            let ll = r.derivative_angle(t, Side::Left).unwrap();
+            let rr = r.derivative_angle(t, LimitSide::Right).unwrap();
+            let ll = r.derivative_angle(t, LimitSide::Left).unwrap();
             prop_assert!((rr - right).abs() <= ONE_SIDED_FD_TOL * scale, "{rr} vs {right}");
             prop_assert!((ll - left).abs() <= ONE_SIDED_FD_TOL * scale, "{ll} vs {left}");
             prop_assert!((jumps[u] - (rr - ll)).abs() <= JUMP_CLOSED_FORM_TOL * scale);
@@ -289,7 +289,7 @@ proptest! {
             // Interior point between kinks (0.15 or more from the centers and antipodes).
             let m = t + 0.05;
             let central = (f(m - 2.0 * dl) - 8.0 * f(m - dl) + 8.0 * f(m + dl) - f(m + 2.0 * dl)) / (12.0 * dl);
-            let dm = r.derivative_angle(m, Side::Left).unwrap();
+            let dm = r.derivative_angle(m, LimitSide::Left).unwrap();
             prop_assert!((dm - central).abs() <= CENTRAL_FD_TOL * scale, "{dm} vs {central}");
         }
         // The sum is the sum of |jumps|; max |f'| bounds every one-sided value and agrees with
@@ -301,8 +301,8 @@ proptest! {
         let maxd = r.max_abs_derivative(500).unwrap();
         for (g, &t) in norms.iter().zip(&grid) {
             // At a kink (the grid contains -π) the sup over directions is the larger side.
-            let d = r.derivative_angle(t, Side::Right).unwrap().abs()
-                .max(r.derivative_angle(t, Side::Left).unwrap().abs());
+            let d = r.derivative_angle(t, LimitSide::Right).unwrap().abs()
+                .max(r.derivative_angle(t, LimitSide::Left).unwrap().abs());
             prop_assert!((g - d).abs() <= JUMP_CLOSED_FORM_TOL * scale, "{g} vs {d}");
             prop_assert!(*g <= maxd + JUMP_CLOSED_FORM_TOL * scale);
         }
@@ -503,7 +503,7 @@ fn bad_inputs_give_typed_errors() {
         Err(E::NonFiniteAngle { index: 0, .. })
     ));
     assert!(matches!(
-        r.derivative_angle(f64::NAN, Side::Left),
+        r.derivative_angle(f64::NAN, LimitSide::Left),
         Err(E::NonFiniteAngle { .. })
     ));
     assert!(matches!(

@@ -48,7 +48,7 @@ pub struct SobolevSeminorm {
 
 /// A side of a point of the circle, for one-sided derivatives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Side {
+pub enum LimitSide {
     /// $\theta^-$ (limit from below).
     Left,
     /// $\theta^+$ (limit from above).
@@ -251,7 +251,7 @@ impl KernelRegressor {
     /// \kappa(\pm1) - \kappa(1)c_\pm\sqrt u + O(u)$ with $1 - \cos\varphi = \varphi^2/2 + O(\varphi^4)$).
     ///
     /// Errors: [`RegressionError::NotCircle`], [`RegressionError::NonFiniteAngle`], kernel errors.
-    pub fn derivative_angle(&self, theta: f64, side: Side) -> Result<f64, RegressionError> {
+    pub fn derivative_angle(&self, theta: f64, side: LimitSide) -> Result<f64, RegressionError> {
         require_circle(&self.kernel)?;
         if !theta.is_finite() {
             return Err(RegressionError::NonFiniteAngle {
@@ -262,8 +262,8 @@ impl KernelRegressor {
         let h = AngleDerivative::new(&self.kernel)?;
         let (l, r) = self.one_sided_pair(&h, &self.center_angles(), theta)?;
         Ok(match side {
-            Side::Left => l,
-            Side::Right => r,
+            LimitSide::Left => l,
+            LimitSide::Right => r,
         })
     }
 

@@ -30,4 +30,4 @@ pub use experiment::{
 pub use fit::{
     COINCIDENCE_ANGLE, KernelRegressor, MERGE_TARGET_REL, SINGULAR_PIVOT, UNIT_TOLERANCE,
 };
-pub use measures::{H1_KMAX, KINK_ANGLE, MAX_GRID_POINTS, Side, SobolevSeminorm};
+pub use measures::{H1_KMAX, KINK_ANGLE, LimitSide, MAX_GRID_POINTS, SobolevSeminorm};
