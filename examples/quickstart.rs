@@ -6,8 +6,7 @@
 
 use std::io::Write;
 
-use ntk_sphere::kernel::gram;
-use ntk_sphere::{Architecture, KernelKind, Mlp, Points, ResNet, SphereKernel};
+use ntk_sphere::{KernelKind, Mlp, Points, ResNet, SphereKernel};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     quickstart(&mut std::io::stdout())
@@ -17,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 pub fn quickstart(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     // The setting of Tirer, Bruna & Giryes (2021): depth L = 5, σ_w² = σ_v² = 1, d = 2.
     let mlp = Mlp::new(5, 1.0)?; // 5 hidden ReLU layers, σ_w² = 1
-    let resnet = ResNet::new(5, 0.1, 1.0, 1.0)?; // 5 blocks, α = 0.1, σ_w² = σ_v² = 1
+    let resnet = ResNet::builder(5).alpha(0.1).build()?; // 5 blocks, α = 0.1, σ_w² = σ_v² = 1
 
     let k_mlp = SphereKernel::new(mlp, KernelKind::Ntk, 2)?;
     let k_res = SphereKernel::new(resnet, KernelKind::Ntk, 2)?;
@@ -32,7 +31,7 @@ pub fn quickstart(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>>
     // Gram matrix of arbitrary (not necessarily unit) points: K(x,y) = ‖x‖‖y‖ κ(cos∠(x,y)).
     // Entries are accurate to ~1e-15 relative; 12 significant digits print the same everywhere.
     let x = Points::from_rows(&[[1.0, 0.0], [0.6, 0.8], [0.0, -2.0]])?;
-    let k = gram(&Architecture::from(resnet), KernelKind::Ntk, &x, None)?;
+    let k = k_res.gram(&x, None)?;
     for i in 0..k.rows {
         let row: Vec<String> = k.row(i).iter().map(|v| format!("{v:>19.11e}")).collect();
         writeln!(out, "{}", row.join(" "))?;

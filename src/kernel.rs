@@ -186,6 +186,30 @@ impl SphereKernel {
             .collect()
     }
 
+    /// The Gram matrix $K(X, Y)$ of this kernel ($K(X, X)$ without `y`): [`gram`] with this
+    /// kernel's architecture and kind; the points must have [`Self::dim`] coordinates.
+    ///
+    /// ```
+    /// use ntk_sphere::{KernelKind, Mlp, Points, SphereKernel};
+    /// let k = SphereKernel::new(Mlp::new(2, 1.0).unwrap(), KernelKind::Ntk, 2).unwrap();
+    /// let x = Points::from_rows(&[[1.0, 0.0], [0.0, 1.0]]).unwrap();
+    /// let g = k.gram(&x, None).unwrap();
+    /// assert!((g[(0, 1)] - k.eval(0.0).unwrap()).abs() < 1e-15);
+    /// let x3 = Points::from_rows(&[[1.0, 0.0, 0.0]]).unwrap();
+    /// assert!(k.gram(&x3, None).is_err());
+    /// ```
+    pub fn gram(&self, x: &Points, y: Option<&Points>) -> Result<Matrix, KernelError> {
+        for p in std::iter::once(x).chain(y) {
+            if p.dim() != self.dim {
+                return Err(KernelError::DimensionMismatch {
+                    expected: self.dim,
+                    found: p.dim(),
+                });
+            }
+        }
+        gram(&self.arch, self.kind, x, y)
+    }
+
     /// $\kappa(1)$, the value on the diagonal.
     pub fn value_at_one(&self) -> Result<f64, KernelError> {
         self.eval(1.0)
