@@ -467,6 +467,10 @@ struct KernelArgs {
     /// Normalized values κ(u)/κ(1).
     #[arg(long)]
     normalize: bool,
+    /// Write the result to FILE instead of stdout: .json (the same document) or .csv (header
+    /// u,theta,value). Written atomically.
+    #[arg(long, value_name = "FILE")]
+    output: Option<String>,
 }
 
 /// Where to evaluate the kernel: exactly one of `--u` and `--theta`.
@@ -618,6 +622,7 @@ fn ensure_finite(values: &[f64]) -> Result<(), Failure> {
 }
 
 fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
+    let output = table_output(args.output.as_deref())?;
     let arch = args.arch.build()?;
     let k = SphereKernel::new(arch.clone(), args.arch.kind, args.dim)?;
     let KernelPoints { u, theta } = &args.points;
@@ -656,7 +661,22 @@ fn run_kernel(args: &KernelArgs) -> Result<(), Failure> {
         )
     };
     ensure_finite(&value)?;
-    stdout::print_with(|w| write_kernel_json(w, &u, &theta, &value))
+    match output {
+        TableOutput::Stdout => stdout::print_with(|w| write_kernel_json(w, &u, &theta, &value)),
+        TableOutput::Json(path) => {
+            let mut bytes = Vec::new();
+            write_kernel_json(&mut bytes, &u, &theta, &value)
+                .map_err(|e| Failure::write(&path, &e))?;
+            write_file(&path, &bytes)
+        }
+        TableOutput::Csv(path) => {
+            let mut csv = String::from("u,theta,value\n");
+            for ((u, t), v) in u.iter().zip(&theta).zip(&value) {
+                csv.push_str(&format!("{u:?},{t:?},{v:?}\n"));
+            }
+            write_file(&path, csv.as_bytes())
+        }
+    }
 }
 
 /// `{"u":[…],"theta":[…],"value":[…]}` followed by a newline.
@@ -846,7 +866,8 @@ fn main() -> ExitCode {
     // Every command but `gram --output` prints its result: fail before computing it if stdout
     // is closed.
     let prints = !matches!(&cli.command, Some(Command::Gram(a)) if a.output.is_some())
-        && !matches!(&cli.command, Some(Command::Spectrum(a)) if a.output.is_some());
+        && !matches!(&cli.command, Some(Command::Spectrum(a)) if a.output.is_some())
+        && !matches!(&cli.command, Some(Command::Kernel(a)) if a.output.is_some());
     if prints {
         if let Err(f) = stdout::ensure_open() {
             return report_failure(f);
