@@ -145,7 +145,7 @@ pub enum KernelError {
     NegativeNormalization,
     /// The derivative $\kappa'(u)$ is only defined (finite) for interior inner products
     /// $u \in (-1, 1)$; ReLU NTKs have a square-root kink at $u = \pm1$.
-    #[error("the kernel derivative is defined for u in (-1, 1), got {u}")]
+    #[error("the kernel derivative is defined for u in (-1, 1), got {u}", u = crate::error::num(*u))]
     DerivativeUndefined {
         /// The rejected inner product.
         u: f64,

@@ -192,6 +192,13 @@ fn kernel_messages() {
     assert_eq!(e.to_string(), "angle theta must lie in [0, pi], got 1e300");
     let e = KernelError::InnerProductOutOfRange { u: -1e-300 };
     assert!(e.to_string().contains("t = -1e-300"), "{e}");
+    let e = KernelError::DerivativeUndefined { u: -1e300 };
+    assert_eq!(
+        e.to_string(),
+        "the kernel derivative is defined for u in (-1, 1), got -1e300"
+    );
+    let e = RegressionError::InvalidRidge { ridge: -1e-300 };
+    assert_eq!(e.to_string(), "ridge must be finite and >= 0, got -1e-300");
     let e = Mlp::new(2, -1e300).unwrap_err();
     assert_eq!(e.to_string(), "sigma-w2 must be finite and > 0, got -1e300");
     let x = Points::new(vec![1.0, 0.0, 1.0, 0.0], 2, 2).unwrap();

@@ -17,7 +17,7 @@ pub enum RegressionError {
     #[error(transparent)]
     Spectrum(#[from] SpectrumError),
     /// The ridge parameter must be finite and $\ge 0$.
-    #[error("ridge must be finite and >= 0, got {ridge}")]
+    #[error("ridge must be finite and >= 0, got {ridge}", ridge = crate::error::num(*ridge))]
     InvalidRidge {
         /// The rejected value.
         ridge: f64,
