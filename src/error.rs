@@ -7,7 +7,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum ArchError {
     /// A parameter that must be finite and strictly positive was not.
-    #[error("{name} must be finite and > 0, got {value}")]
+    #[error("{name} must be finite and > 0, got {value}", value = crate::error::num(*value))]
     NotPositive {
         /// Parameter name as used on the command line (`sigma-w2`, …).
         name: &'static str,
@@ -15,7 +15,7 @@ pub enum ArchError {
         value: f64,
     },
     /// A parameter that must be finite and non-negative was not.
-    #[error("{name} must be finite and >= 0, got {value}")]
+    #[error("{name} must be finite and >= 0, got {value}", value = crate::error::num(*value))]
     Negative {
         /// Parameter name as used on the command line (`alpha`, `sigma-b2`, …).
         name: &'static str,
@@ -23,7 +23,7 @@ pub enum ArchError {
         value: f64,
     },
     /// A parameter that must be finite was not.
-    #[error("{name} must be finite, got {value}")]
+    #[error("{name} must be finite, got {value}", value = crate::error::num(*value))]
     NotFinite {
         /// Parameter name.
         name: &'static str,
@@ -83,21 +83,19 @@ pub enum KernelError {
     },
     /// An inner product of unit vectors outside $[-1, 1]$ beyond the rounding allowance
     /// [`crate::kernel::INNER_PRODUCT_ROUNDING`] (or not finite).
-    #[error(
-        "inner product t = {u} is outside [-1, 1] (values within 4 ulp, |t| <= 1 + 8.9e-16, are taken as +-1)"
-    )]
+    #[error("inner product t = {u} is outside [-1, 1] (values within 4 ulp, |t| <= 1 + 8.9e-16, are taken as +-1)", u = crate::error::num(*u))]
     InnerProductOutOfRange {
         /// The rejected inner product.
         u: f64,
     },
     /// An angle outside $[0, \pi]$ (or not finite).
-    #[error("angle theta must lie in [0, pi], got {theta}")]
+    #[error("angle theta must lie in [0, pi], got {theta}", theta = crate::error::num(*theta))]
     AngleOutOfRange {
         /// The rejected angle.
         theta: f64,
     },
     /// A non-finite coordinate in an input point.
-    #[error("input point {row} has a non-finite coordinate {value} at column {col}")]
+    #[error("input point {row} has a non-finite coordinate {value} at column {col}", value = crate::error::num(*value))]
     NonFiniteInput {
         /// Row (point) index, from 0.
         row: usize,
@@ -122,22 +120,52 @@ pub enum KernelError {
     },
     /// A kernel value exists but does not fit in an `f64` (overflow, or underflow of a non-zero
     /// value); its base-2 logarithm is given.
-    #[error(
-        "kernel value of magnitude 2^{log2_abs:.3} does not fit in f64 (use normalized values)"
-    )]
+    #[error("{}", not_representable(*log2_abs))]
     NotRepresentable {
         /// $\log_2 |K|$.
         log2_abs: f64,
     },
+    /// The recursion produced a non-finite number (an overflow of the intermediate arithmetic,
+    /// not of the kernel value, which is carried with a separate exponent).
+    #[error("the kernel recursion overflowed its arithmetic (intermediate value {value}); \
+         the parameters are too extreme to evaluate", value = crate::error::num(*value))]
+    NonFiniteRecursion {
+        /// The non-finite intermediate value.
+        value: f64,
+    },
     /// The kernel value at $t = 1$ is zero, so the kernel cannot be normalized.
-    #[error("kernel value at t = 1 is zero; the kernel cannot be normalized")]
+    #[error(
+        "kernel value at t = 1 is exactly zero (not an underflow: values carry their own \
+         exponent); the kernel cannot be normalized"
+    )]
     ZeroNormalization,
+    /// The kernel value at $t = 1$ is negative (a composition that is not a positive
+    /// definite kernel), so it has no logarithm and no spectrum normalized by it.
+    #[error("kernel value at t = 1 is negative; the kernel is not positive definite")]
+    NegativeNormalization,
     /// The derivative $\kappa'(u)$ is only defined (finite) for interior inner products
     /// $u \in (-1, 1)$; ReLU NTKs have a square-root kink at $u = \pm1$.
-    #[error("the kernel derivative is defined for u in (-1, 1), got {u}")]
+    #[error("the kernel derivative is defined for u in (-1, 1), got {u}", u = crate::error::num(*u))]
     DerivativeUndefined {
         /// The rejected inner product.
         u: f64,
+    },
+    /// The derivative at an interior $u$ is infinite in `f64`: the correlation of an inner layer
+    /// rounds to $\pm1$, where the ReLU kink makes $\kappa'$ infinite (deep networks near
+    /// $u = 1$).
+    #[error("the kernel derivative at u = {u} is not finite in f64: an inner layer's correlation \
+         rounds to +-1 (the ReLU kink); use the derivative in the angle (AngleDerivative)", u = crate::error::num(*u))]
+    DerivativeAtKink {
+        /// The inner product.
+        u: f64,
+    },
+    /// The power series of the kernel at an endpoint $t = \pm1$ could not be formed.
+    #[error("the expansion of the kernel at t = {endpoint} failed: {reason}", endpoint = crate::error::num(*endpoint))]
+    EndpointExpansion {
+        /// The endpoint, $1$ or $-1$.
+        endpoint: f64,
+        /// Why.
+        reason: String,
     },
     /// An interpolation table of the fast Gram path missed its verified accuracy target.
     #[error("interpolation table error {error:e} exceeds the target {target:e}")]
@@ -161,6 +189,42 @@ pub enum KernelError {
         /// The largest allowed number of entries, or `None` if the allocation failed.
         limit: Option<usize>,
     },
+}
+
+/// A number for messages: plain decimal (`0.3`, `12.5`, `-2`) for $10^{-4} \le |x| < 10^{16}$,
+/// scientific otherwise (`1e300`, `5e-324`), and `0`, `NaN`, `inf`, `-inf` as such.
+///
+/// ```
+/// use ntk_sphere::error::num;
+/// assert_eq!(num(0.3), "0.3");
+/// assert_eq!(num(1e300), "1e300");
+/// assert_eq!(num(-2.5e-7), "-2.5e-7");
+/// assert_eq!(num(f64::NAN), "NaN");
+/// ```
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || !x.is_finite() || (1e-4..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// The message of [`KernelError::NotRepresentable`]: which way the value left `f64`.
+fn not_representable(log2_abs: f64) -> String {
+    if !log2_abs.is_finite() {
+        return "kernel value does not fit in f64".to_string();
+    }
+    let log10 = log2_abs * std::f64::consts::LOG10_2;
+    let way = if log2_abs > 0.0 {
+        "overflow"
+    } else {
+        "underflow of a non-zero value"
+    };
+    format!(
+        "kernel value of magnitude 2^{log2_abs:.3} (about 10^{log10:.1}) does not fit in f64 \
+         ({way}); the normalized kernel kappa(t)/kappa(1) does"
+    )
 }
 
 /// The message of [`KernelError::TooLarge`], with sizes in binary units.

@@ -76,11 +76,31 @@ pub(crate) fn scaled_to_f64(m: f64, exp2: i64) -> Result<f64, KernelError> {
     if m == 0.0 {
         return Ok(0.0);
     }
+    if !m.is_finite() {
+        return Err(KernelError::NonFiniteRecursion { value: m });
+    }
     let log2_abs = m.abs().log2() + exp2 as f64;
     if !(-1022.0..1024.0).contains(&log2_abs) || !m.is_finite() {
         return Err(KernelError::NotRepresentable { log2_abs });
     }
     Ok(scale_f64(m, exp2 as i32))
+}
+
+/// Checks the mantissa of $\kappa(1)$ before dividing by it: a non-finite mantissa is an
+/// overflow of the recursion ([`KernelError::NonFiniteRecursion`]), zero is an exact zero
+/// ([`KernelError::ZeroNormalization`]; the scaled representation does not underflow), and a
+/// negative value cannot normalize a kernel ([`KernelError::NegativeNormalization`]) where
+/// `positive` is asked.
+pub(crate) fn check_normalizer(m: f64, positive: bool) -> Result<(), KernelError> {
+    if !m.is_finite() {
+        Err(KernelError::NonFiniteRecursion { value: m })
+    } else if m == 0.0 {
+        Err(KernelError::ZeroNormalization)
+    } else if positive && m < 0.0 {
+        Err(KernelError::NegativeNormalization)
+    } else {
+        Ok(())
+    }
 }
 
 impl SphereKernel {
@@ -218,7 +238,11 @@ impl SphereKernel {
     /// $\log_2|\kappa(t)|$ (finite for all depths; $-\infty$ for an exact zero).
     pub fn log2_abs(&self, t: f64) -> Result<f64, KernelError> {
         let s = self.scaled_at_t(t)?;
-        Ok(s.mantissa.to_f64().abs().log2() + s.exp2 as f64)
+        let m = s.mantissa.to_f64();
+        if !m.is_finite() {
+            return Err(KernelError::NonFiniteRecursion { value: m });
+        }
+        Ok(m.abs().log2() + s.exp2 as f64)
     }
 
     fn ratio(
@@ -227,11 +251,13 @@ impl SphereKernel {
         den: Scaled<DoubleDouble>,
     ) -> Result<f64, KernelError> {
         let d = den.mantissa.to_f64();
-        if d == 0.0 {
-            return Err(KernelError::ZeroNormalization);
+        let n = num.mantissa.to_f64();
+        if !n.is_finite() {
+            return Err(KernelError::NonFiniteRecursion { value: n });
         }
+        check_normalizer(d, false)?;
         let q = (num.mantissa / den.mantissa).to_f64();
-        Ok(scale_f64(q, (num.exp2 - den.exp2) as i32))
+        scaled_to_f64(q, num.exp2.saturating_sub(den.exp2))
     }
 
     /// The normalized kernel $\kappa(t)/\kappa(1)$ (never overflows).

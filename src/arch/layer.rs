@@ -60,6 +60,25 @@ fn rescale_exponent(scale: f64) -> i32 {
     }
 }
 
+/// A finite positive `x` as `(m, e)` with `x = m 2^e` exactly and `m` in $[1, 2)$ (subnormals
+/// included).
+fn split_pow2(x: f64) -> (f64, i64) {
+    if !(x.is_finite() && x > 0.0) {
+        return (x, 0);
+    }
+    let mut e = x.log2().floor() as i64;
+    let mut m = scale_f64(x, exp_to_i32(-e));
+    // log2 may round across a power of two.
+    if m >= 2.0 {
+        m *= 0.5;
+        e += 1;
+    } else if m < 1.0 {
+        m *= 2.0;
+        e -= 1;
+    }
+    (m, e)
+}
+
 fn exp_to_i32(e: i64) -> i32 {
     e.clamp(i32::MIN as i64 / 2, i32::MAX as i64 / 2) as i32
 }
@@ -220,15 +239,19 @@ impl KernelLayer for Dense {
             let ntk = s.nngp.clone() + s.ntk;
             return CovState { ntk, ..s };
         }
-        let w = S::from_f64(self.w_var);
-        let bias = || S::from_f64(scale_f64(self.b_var, exp_to_i32(-s.exp2)));
+        // w = wm 2^we with wm in [1, 2): the power of two goes into the exponent, so that
+        // huge or tiny variances (1e±300) neither overflow nor underflow the mantissas.
+        let (wm, we) = split_pow2(self.w_var);
+        let exp2 = s.exp2.saturating_add(we);
+        let w = S::from_f64(wm);
+        let bias = || S::from_f64(scale_f64(self.b_var, exp_to_i32(-exp2)));
         let nngp = w.clone() * s.nngp + bias();
         CovState {
             xx: w.clone() * s.xx + bias(),
             yy: w.clone() * s.yy + bias(),
             ntk: nngp.clone() + w * s.ntk,
             nngp,
-            exp2: s.exp2,
+            exp2,
         }
     }
     fn homogeneity(&self, input: Option<u32>) -> Option<u32> {
@@ -300,14 +323,21 @@ impl Residual {
 impl KernelLayer for Residual {
     fn apply<S: KernelScalar>(&self, s: CovState<S>) -> CovState<S> {
         let b = self.branch.apply(s.clone());
-        let s = s.with_exp2(b.exp2);
-        let a2 = S::from_f64(self.alpha * self.alpha);
+        // alpha^2 = am^2 2^(2 ae): the power of two goes into the exponent (alpha = 1e200 or
+        // 1e-200 neither overflows nor underflows).
+        // Both terms are brought to the larger exponent (shifting down only: no overflow).
+        let (am, ae) = split_pow2(self.alpha);
+        let branch_exp2 = b.exp2.saturating_add(2 * ae);
+        let exp2 = s.exp2.max(branch_exp2);
+        let s = s.with_exp2(exp2);
+        let b = b.with_exp2(exp2.saturating_sub(2 * ae));
+        let a2 = S::from_f64(am * am);
         CovState {
             xx: s.xx + a2.clone() * b.xx,
             yy: s.yy + a2.clone() * b.yy,
             nngp: s.nngp + a2.clone() * b.nngp,
             ntk: s.ntk + a2 * b.ntk,
-            exp2: b.exp2,
+            exp2,
         }
     }
     fn homogeneity(&self, input: Option<u32>) -> Option<u32> {

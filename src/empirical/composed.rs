@@ -3,7 +3,7 @@
 
 use faer::{Mat, MatMut, MatRef};
 
-use super::error::EmpiricalError;
+use super::error::{EmpiricalError, check_finite};
 use super::tape::{
     Tape, TensorTape, add_bias, gradient_from_tape, ntk_from_tapes, points_matrix, product,
     sample_gaussian,
@@ -227,21 +227,6 @@ fn activate(act: &Activation, z: &Mat<f64>, derivative: bool) -> (Mat<f64>, Opti
     let d =
         derivative.then(|| Mat::from_fn(z.nrows(), z.ncols(), |i, j| act.derivative(z[(i, j)])));
     (out, d)
-}
-
-/// The first non-finite entry of an iterator, as a typed error.
-fn check_finite(
-    quantity: &'static str,
-    values: impl IntoIterator<Item = f64>,
-) -> Result<(), EmpiricalError> {
-    match values.into_iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        Some((index, value)) => Err(EmpiricalError::NonFinite {
-            quantity,
-            index,
-            value,
-        }),
-        None => Ok(()),
-    }
 }
 
 impl FiniteComposed {

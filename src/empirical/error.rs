@@ -53,7 +53,7 @@ pub enum EmpiricalError {
     },
     /// A computed quantity (an output, an empirical NTK entry or a gradient entry) is not
     /// finite: the network overflows on these inputs.
-    #[error("{quantity} {index} is not finite: {value}")]
+    #[error("{quantity} {index} is {value}: the network overflows f64 on these inputs", value = crate::error::num(*value))]
     NonFinite {
         /// What was computed.
         quantity: &'static str,
@@ -103,11 +103,26 @@ pub enum EmpiricalError {
         found: usize,
     },
     /// A non-finite coefficient.
-    #[error("coefficient {index} is not finite: {value}")]
+    #[error("coefficient {index} is not finite: {value}", value = crate::error::num(*value))]
     NonFiniteCoefficient {
         /// Index of the coefficient.
         index: usize,
         /// The rejected value.
         value: f64,
     },
+}
+
+/// The first non-finite entry of an iterator, as a typed error.
+pub(crate) fn check_finite(
+    quantity: &'static str,
+    values: impl IntoIterator<Item = f64>,
+) -> Result<(), EmpiricalError> {
+    match values.into_iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        Some((index, value)) => Err(EmpiricalError::NonFinite {
+            quantity,
+            index,
+            value,
+        }),
+        None => Ok(()),
+    }
 }

@@ -2,7 +2,7 @@
 
 use faer::{Mat, MatMut, MatRef};
 
-use super::error::EmpiricalError;
+use super::error::{EmpiricalError, check_finite};
 use super::tape::{
     Tape, TensorTape, check_sizes, gradient_from_tape, mask_relu_derivative, ntk_from_tapes,
     points_matrix, product, relu, sample_gaussian, scaled_product,
@@ -201,7 +201,9 @@ impl FiniteResNet {
 
     /// The network outputs $f(x_i)$ for the points $x_i$ (rows of `x`, dimension $d$).
     pub fn forward(&self, x: &Points) -> Result<Vec<f64>, EmpiricalError> {
-        Ok(self.propagate(x)?.outputs)
+        let out = self.propagate(x)?.outputs;
+        check_finite("output", out.iter().copied())?;
+        Ok(out)
     }
 
     /// The empirical NTK $\hat\Theta(X, Y) = \sum_p \partial_p f(x_i)\\,\partial_p f(y_j)$
@@ -216,10 +218,12 @@ impl FiniteResNet {
     /// Hongler 2018). No Jacobian is formed.
     pub fn empirical_ntk(&self, x: &Points, y: Option<&Points>) -> Result<Matrix, EmpiricalError> {
         let tx = self.tape(x)?;
-        match y {
-            Some(y) => Ok(ntk_from_tapes(&tx, &self.tape(y)?)),
-            None => Ok(ntk_from_tapes(&tx, &tx)),
-        }
+        let m = match y {
+            Some(y) => ntk_from_tapes(&tx, &self.tape(y)?),
+            None => ntk_from_tapes(&tx, &tx),
+        };
+        check_finite("empirical NTK entry", m.data.iter().copied())?;
+        Ok(m)
     }
 
     /// The gradient $\nabla_p \sum_i \lambda_i f(x_i)$ with respect to every parameter tensor,
@@ -229,7 +233,14 @@ impl FiniteResNet {
         x: &Points,
         coefficients: &[f64],
     ) -> Result<Vec<Mat<f64>>, EmpiricalError> {
-        gradient_from_tape(&self.tape(x)?, coefficients)
+        let g = gradient_from_tape(&self.tape(x)?, coefficients)?;
+        for m in &g {
+            check_finite(
+                "gradient entry",
+                (0..m.ncols()).flat_map(|j| (0..m.nrows()).map(move |i| m[(i, j)])),
+            )?;
+        }
+        Ok(g)
     }
 
     /// The parameter tensors in order $A, W_1, V_1, \dots, W_L, V_L, v^\top$.

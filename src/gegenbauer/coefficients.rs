@@ -76,6 +76,18 @@ fn check_nu(d: usize, nu: f64) -> Result<()> {
 /// assert_eq!(one_minus_pow_eigenvalue(3, 0.5, 1).unwrap().sign, -1);
 /// ```
 pub fn one_minus_pow_eigenvalue(d: usize, nu: f64, k: usize) -> Result<LogValue> {
+    let v = one_minus_pow_log(d, nu, k)?;
+    if v.ln_abs.is_nan() || v.ln_abs == f64::INFINITY {
+        return Err(GegenbauerError::OutOfRange {
+            name: "nu",
+            value: nu,
+            expected: "too large: ln |mu_k((1-t)^nu)| exceeds f64",
+        });
+    }
+    Ok(v)
+}
+
+fn one_minus_pow_log(d: usize, nu: f64, k: usize) -> Result<LogValue> {
     check_nu(d, nu)?;
     let (df, kf) = (d as f64, k as f64);
     let base = nu * std::f64::consts::LN_2 + ln_gamma_ratio((df - 1.0) / 2.0, nu);
@@ -118,7 +130,10 @@ pub fn one_plus_pow_eigenvalue(d: usize, nu: f64, k: usize) -> Result<LogValue> 
 /// (length `mu.len() - 1`).
 pub fn times_t_into(d: usize, mu: &[f64], out: &mut [f64]) -> Result<()> {
     dim_at_least(d, 2)?;
-    if mu.is_empty() || out.len() + 1 != mu.len() {
+    if mu.is_empty() {
+        return Err(GegenbauerError::EmptyBuffer { name: "mu" });
+    }
+    if out.len() + 1 != mu.len() {
         return Err(GegenbauerError::BufferLength {
             name: "out",
             expected: mu.len().saturating_sub(1),

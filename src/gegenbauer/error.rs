@@ -16,7 +16,7 @@ pub enum GegenbauerError {
         min: usize,
     },
     /// A real input (named `name`) is NaN or infinite.
-    #[error("{name} = {value} is not finite")]
+    #[error("{name} = {value} is not finite", value = crate::error::num(*value))]
     NonFinite {
         /// Name of the argument.
         name: &'static str,
@@ -24,7 +24,7 @@ pub enum GegenbauerError {
         value: f64,
     },
     /// A real input lies outside its admissible range (e.g. $t\notin[-1,1]$, $\lambda\le -1/2$).
-    #[error("{name} = {value} is out of range ({expected})")]
+    #[error("{name} = {value} is out of range ({expected})", value = crate::error::num(*value))]
     OutOfRange {
         /// Name of the argument.
         name: &'static str,
@@ -35,7 +35,7 @@ pub enum GegenbauerError {
     },
     /// The exponent $\nu$ of $(1\mp t)^\nu$ makes the Funk–Hecke integral diverge
     /// (need $\nu > -(d-1)/2$) or is not finite.
-    #[error("exponent nu = {nu} is invalid for d = {d} (need nu > -(d-1)/2 and finite)")]
+    #[error("exponent nu = {nu} is invalid for d = {d} (need nu > -(d-1)/2 and finite)", nu = crate::error::num(*nu))]
     InvalidExponent {
         /// The exponent.
         nu: f64,
@@ -74,6 +74,12 @@ pub enum GegenbauerError {
         /// Actual length.
         got: usize,
     },
+    /// An input buffer that needs at least one value is empty.
+    #[error("buffer `{name}` is empty (need at least one value)")]
+    EmptyBuffer {
+        /// Name of the buffer.
+        name: &'static str,
+    },
     /// Two vectors (or a vector and the dimension) disagree in length.
     #[error("dimension mismatch: expected length {expected}, got {got}")]
     DimensionMismatch {
@@ -83,7 +89,7 @@ pub enum GegenbauerError {
         got: usize,
     },
     /// A point that should lie on the unit sphere has norm `norm` (tolerance `1e-8`).
-    #[error("point is not on the unit sphere (norm = {norm})")]
+    #[error("point is not on the unit sphere (norm = {norm})", norm = crate::error::num(*norm))]
     NotUnitVector {
         /// The Euclidean norm of the point.
         norm: f64,
@@ -108,12 +114,22 @@ pub enum GegenbauerError {
     },
     /// The Newton iteration for the nodes of a Gauss rule did not converge (should not happen
     /// for admissible inputs; reported rather than returning inaccurate nodes).
-    #[error("node computation did not converge for n = {n}, lambda = {lambda}")]
+    #[error("the Gauss rule nodes did not converge for n = {n}, lambda = {lambda} \
+         (too many nodes for this lambda; use fewer nodes)", lambda = crate::error::num(*lambda))]
     NoConvergence {
         /// Number of nodes.
         n: usize,
         /// Gegenbauer parameter.
         lambda: f64,
+    },
+    /// A value (named `name`) exceeds `f64`; its logarithm is given. The `_log` variants of
+    /// the functions return it as a [`crate::gegenbauer::LogValue`].
+    #[error("{name} of magnitude 10^{log10_abs:.1} does not fit in f64")]
+    ValueOverflow {
+        /// What was computed.
+        name: &'static str,
+        /// $\log_{10}$ of its magnitude.
+        log10_abs: f64,
     },
 }
 

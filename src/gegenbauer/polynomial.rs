@@ -15,7 +15,7 @@
 use super::error::{
     GegenbauerError, MAX_ALLOC_DEGREE, Result, alloc_ok, dim_at_least, finite, unit_interval,
 };
-use super::gamma::{ln_gamma_ratio, ln_gamma_signed};
+use super::gamma::{ln_gamma, ln_gamma_ratio, ln_gamma_signed};
 use super::log_value::LogValue;
 
 /// $\lambda = (d-2)/2$ of the dimension $d\ge2$.
@@ -236,6 +236,11 @@ fn at_one(lambda: f64, k: usize) -> LogValue {
         return LogValue::from_f64(1.0);
     }
     let kf = k as f64;
+    if 2.0 * lambda >= kf + 1.0 {
+        // Gamma(k + 2 lambda) / Gamma(2 lambda) as one ratio, then / k!: the two-step form
+        // below cancels catastrophically for huge lambda (ln Gamma(2 lambda) ~ 1e302).
+        return LogValue::new(1.0, ln_gamma_ratio(2.0 * lambda, kf) - ln_gamma(kf + 1.0));
+    }
     // Gamma(k + 2 lambda) / Gamma(k + 1), then / Gamma(2 lambda)
     let (s, lg) = ln_gamma_signed(2.0 * lambda);
     LogValue::new(s, ln_gamma_ratio(kf + 1.0, 2.0 * lambda - 1.0) - lg)
@@ -243,7 +248,8 @@ fn at_one(lambda: f64, k: usize) -> LogValue {
 
 /// The Gegenbauer (ultraspherical) polynomial $C_k^\lambda(t)$, $\lambda>-1/2$, $\lambda\ne0$,
 /// normalized as in Szegő (1975) §4.7 (generating function $(1-2tr+r^2)^{-\lambda}$).
-/// Overflows to $\pm\infty$ only when the true value exceeds `f64`; see [`gegenbauer_log`].
+/// A value beyond `f64` is [`GegenbauerError::ValueOverflow`]; [`gegenbauer_log`] never
+/// overflows.
 ///
 /// ```
 /// use ntk_sphere::gegenbauer::gegenbauer;
@@ -251,7 +257,20 @@ fn at_one(lambda: f64, k: usize) -> LogValue {
 /// assert!((gegenbauer(1.0, 2, 0.3).unwrap() - (4.0 * 0.09 - 1.0)).abs() < 1e-15);
 /// ```
 pub fn gegenbauer(lambda: f64, k: usize, t: f64) -> Result<f64> {
-    Ok(gegenbauer_log(lambda, k, t)?.value())
+    finite_value("C_k^lambda(t)", gegenbauer_log(lambda, k, t)?)
+}
+
+/// The `f64` value of `v`, or [`GegenbauerError::ValueOverflow`].
+fn finite_value(name: &'static str, v: LogValue) -> Result<f64> {
+    let x = v.value();
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(GegenbauerError::ValueOverflow {
+            name,
+            log10_abs: v.ln_abs / std::f64::consts::LN_10,
+        })
+    }
 }
 
 /// $C_k^\lambda(t) = C_k^\lambda(1)\,P_k(t)$ as a [`LogValue`] (never overflows; the normalized
@@ -260,17 +279,28 @@ pub fn gegenbauer_log(lambda: f64, k: usize, t: f64) -> Result<LogValue> {
     check_lambda(lambda, true)?;
     unit_interval(t)?;
     alloc_ok("k", k, MAX_ALLOC_DEGREE)?;
-    Ok(at_one(lambda, k) * LogValue::from_f64(single(lambda, k, t)))
+    let v = at_one(lambda, k) * LogValue::from_f64(single(lambda, k, t));
+    if v.ln_abs.is_nan() || v.ln_abs == f64::INFINITY {
+        // Gamma(k + 2 lambda) of a lambda near f64::MAX.
+        return Err(GegenbauerError::OutOfRange {
+            name: "lambda",
+            value: lambda,
+            expected: "C_k^lambda(1) = Gamma(k + 2 lambda) / (k! Gamma(2 lambda)) is beyond \
+                       even a logarithm in f64",
+        });
+    }
+    Ok(v)
 }
 
-/// $C_0^\lambda(t),\dots,C_K^\lambda(t)$ into `out` (may overflow to $\pm\infty$ for huge
-/// $\lambda$, $K$; the normalized [`legendre_all_into`] never does).
+/// $C_0^\lambda(t),\dots,C_K^\lambda(t)$ into `out` ([`GegenbauerError::ValueOverflow`] for
+/// huge $\lambda$, $K$, with `out` partly written; the normalized [`legendre_all_into`] never
+/// overflows).
 pub fn gegenbauer_all_into(lambda: f64, t: f64, out: &mut [f64]) -> Result<()> {
     check_lambda(lambda, true)?;
     unit_interval(t)?;
     normalized_all(lambda, t, out);
     for (k, v) in out.iter_mut().enumerate() {
-        *v *= at_one(lambda, k).value();
+        *v = finite_value("C_k^lambda(t)", at_one(lambda, k) * LogValue::from_f64(*v))?;
     }
     Ok(())
 }
@@ -284,7 +314,10 @@ pub fn gegenbauer_derivative(lambda: f64, k: usize, t: f64) -> Result<f64> {
     let n = k + 1;
     let (mut p, mut dp, mut d2p) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     normalized_all_deriv(lambda, t, &mut p, &mut dp, &mut d2p);
-    Ok((at_one(lambda, k) * LogValue::from_f64(dp[k])).value())
+    finite_value(
+        "d/dt C_k^lambda(t)",
+        at_one(lambda, k) * LogValue::from_f64(dp[k]),
+    )
 }
 
 /// Validates a real $\lambda$ (used by other submodules).

@@ -319,6 +319,11 @@ fn half_rule(n: usize, lambda: f64) -> Result<HalfRule> {
         2.0 * weights[..n / 2].iter().sum::<f64>() + if n % 2 == 1 { weights[m - 1] } else { 0.0 };
     let scale = ln_zeroth_moment(lambda).exp() / total;
     weights.iter_mut().for_each(|w| *w *= scale);
+    // A NaN can slip past the convergence tests (comparisons with NaN are false) for huge
+    // lambda and n: report it as the failure it is.
+    if !theta.iter().chain(&weights).all(|x| x.is_finite()) {
+        return Err(GegenbauerError::NoConvergence { n, lambda });
+    }
     Ok(HalfRule { theta, weights })
 }
 

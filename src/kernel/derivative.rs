@@ -18,10 +18,13 @@ pub const ENDPOINT_ANGLE: f64 = 0.02;
 /// Order of the endpoint expansions used near $\theta = 0, \pi$.
 const ENDPOINT_ORDER: usize = 16;
 
-fn series_to_kernel_error(e: SeriesError) -> KernelError {
+fn series_to_kernel_error(endpoint: f64, e: SeriesError) -> KernelError {
     match e {
         SeriesError::Kernel(k) => k,
-        _ => KernelError::DerivativeUndefined { u: f64::NAN },
+        other => KernelError::EndpointExpansion {
+            endpoint,
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -32,9 +35,9 @@ impl SphereKernel {
     /// $\kappa(1-g) = \kappa(1)(1 - c_+\sqrt g + O(g))$); use [`AngleDerivative`] for the
     /// derivative in the angle, which stays finite.
     ///
-    /// Errors: [`KernelError::DerivativeUndefined`] for $t \notin (-1, 1)$ (or a correlation that
-    /// reaches $\pm1$ within rounding), [`KernelError::NotRepresentable`] if the value does not
-    /// fit in `f64`.
+    /// Errors: [`KernelError::DerivativeUndefined`] for $t \notin (-1, 1)$,
+    /// [`KernelError::DerivativeAtKink`] for a correlation of an inner layer that reaches $\pm1$
+    /// within rounding, [`KernelError::NotRepresentable`] if the value does not fit in `f64`.
     ///
     /// ```
     /// use ntk_sphere::{Mlp, KernelKind, SphereKernel};
@@ -53,8 +56,15 @@ impl SphereKernel {
         }
         let s = self.eval_generic(Dual::variable(t));
         let d1 = s.mantissa.deriv;
-        if !d1.is_finite() || !s.mantissa.value.is_finite() {
-            return Err(KernelError::DerivativeUndefined { u: t });
+        if !s.mantissa.value.is_finite() {
+            return Err(KernelError::NonFiniteRecursion {
+                value: s.mantissa.value,
+            });
+        }
+        if !d1.is_finite() {
+            // t is interior, but an inner layer's correlation rounded to +-1, where the
+            // ReLU kink makes the derivative infinite.
+            return Err(KernelError::DerivativeAtKink { u: t });
         }
         scaled_to_f64(d1, s.exp2)
     }
@@ -118,9 +128,9 @@ impl AngleDerivative {
     /// Precomputes the endpoint expansions of `kernel` at $t = \pm1$.
     pub fn new(kernel: &SphereKernel) -> Result<Self, KernelError> {
         let plus = endpoint_expansion(kernel, Endpoint::Plus, ENDPOINT_ORDER)
-            .map_err(series_to_kernel_error)?;
+            .map_err(|e| series_to_kernel_error(1.0, e))?;
         let minus = endpoint_expansion(kernel, Endpoint::Minus, ENDPOINT_ORDER)
-            .map_err(series_to_kernel_error)?;
+            .map_err(|e| series_to_kernel_error(-1.0, e))?;
         Ok(Self {
             kernel: kernel.clone(),
             plus,

@@ -344,9 +344,7 @@ impl GramTable {
         let kernel = kernel.clone();
         let one = kernel.scaled_at_t(1.0)?;
         let m1 = one.mantissa.to_f64();
-        if m1 == 0.0 || !m1.is_finite() {
-            return Err(KernelError::ZeroNormalization);
-        }
+        super::check_normalizer(m1, false)?;
         let (mk, ek) = super::gram::frexp(m1);
         let kappa_one = (mk, ek + one.exp2);
 

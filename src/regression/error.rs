@@ -17,7 +17,7 @@ pub enum RegressionError {
     #[error(transparent)]
     Spectrum(#[from] SpectrumError),
     /// The ridge parameter must be finite and $\ge 0$.
-    #[error("ridge must be finite and >= 0, got {ridge}")]
+    #[error("ridge must be finite and >= 0, got {ridge}", ridge = crate::error::num(*ridge))]
     InvalidRidge {
         /// The rejected value.
         ridge: f64,
@@ -33,7 +33,7 @@ pub enum RegressionError {
         found: usize,
     },
     /// A point is not on the unit sphere (tolerance [`super::UNIT_TOLERANCE`]).
-    #[error("point {index} has norm {norm}, not 1 (points must lie on the unit sphere)")]
+    #[error("point {index} has norm {norm}, not 1 (points must lie on the unit sphere)", norm = crate::error::num(*norm))]
     NotUnit {
         /// Index of the point.
         index: usize,
@@ -49,7 +49,7 @@ pub enum RegressionError {
         targets: usize,
     },
     /// A target (or a value of a target function) is not finite.
-    #[error("target {index} is not finite ({value})")]
+    #[error("target {index} is not finite ({value})", value = crate::error::num(*value))]
     NonFiniteTarget {
         /// Index of the target (or of the test point).
         index: usize,
@@ -57,7 +57,7 @@ pub enum RegressionError {
         value: f64,
     },
     /// An angle is not finite.
-    #[error("angle {index} is not finite ({value})")]
+    #[error("angle {index} is not finite ({value})", value = crate::error::num(*value))]
     NonFiniteAngle {
         /// Index of the angle.
         index: usize,
@@ -72,9 +72,7 @@ pub enum RegressionError {
     },
     /// Two coincident points (angle below [`super::COINCIDENCE_ANGLE`]) carry different targets;
     /// exact interpolation (ridge 0) is impossible.
-    #[error(
-        "points {first} and {second} coincide but have different targets {first_target} and {second_target} (use a ridge > 0)"
-    )]
+    #[error("points {first} and {second} coincide but have different targets {first_target} and {second_target} (use a ridge > 0)", first_target = crate::error::num(*first_target), second_target = crate::error::num(*second_target))]
     ConflictingTargets {
         /// Index of the first point.
         first: usize,
@@ -103,6 +101,22 @@ pub enum RegressionError {
         /// $L_{ii}^2/A_{ii}$.
         relative_pivot: f64,
     },
+    /// A fitted coefficient or a prediction exceeds `f64`: the targets are too large for the
+    /// scale of the kernel values (rescale the targets, or the kernel's variances).
+    #[error("{quantity} {index} overflows f64 ({value}): targets up to {max_target:e} are too large \
+         for kernel values of order {kernel_scale:e}; rescale the targets", value = crate::error::num(*value))]
+    Overflow {
+        /// `coefficient` or `prediction`.
+        quantity: &'static str,
+        /// Its index (center or point).
+        index: usize,
+        /// The non-finite value.
+        value: f64,
+        /// The largest absolute target.
+        max_target: f64,
+        /// The largest diagonal Gram entry $\kappa(1)$.
+        kernel_scale: f64,
+    },
     /// The operation is defined only on the circle $S^1$ ($d = 2$).
     #[error("this operation needs the circle (d = 2), the kernel has d = {dim}")]
     NotCircle {
@@ -110,13 +124,13 @@ pub enum RegressionError {
         dim: usize,
     },
     /// A Sobolev order must be finite and $\ge 0$.
-    #[error("Sobolev order s must be finite and >= 0, got {s}")]
+    #[error("Sobolev order s must be finite and >= 0, got {s}", s = crate::error::num(*s))]
     InvalidSobolevOrder {
         /// The rejected order.
         s: f64,
     },
     /// The seminorm is infinite: its terms decay like $k^{q}$ with $q \ge -1$.
-    #[error("the H^{s} seminorm is infinite for this kernel (terms decay like k^{exponent})")]
+    #[error("the H^{s} seminorm is infinite for this kernel (terms decay like k^{exponent})", s = crate::error::num(*s), exponent = crate::error::num(*exponent))]
     SobolevDiverges {
         /// The order.
         s: f64,

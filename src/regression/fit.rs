@@ -121,6 +121,25 @@ pub(crate) fn require_circle(kernel: &SphereKernel) -> Result<(), RegressionErro
     }
 }
 
+/// [`RegressionError::Overflow`] at the first non-finite value.
+fn overflow_check(
+    quantity: &'static str,
+    values: &[f64],
+    max_target: f64,
+    kernel_scale: f64,
+) -> Result<(), RegressionError> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(RegressionError::Overflow {
+            quantity,
+            index,
+            value: values[index],
+            max_target,
+            kernel_scale,
+        }),
+        None => Ok(()),
+    }
+}
+
 impl KernelRegressor {
     /// Fits $f = \sum_u c_u\\,\kappa(\langle x_u, \cdot\rangle)$ to `targets` at the unit `points`
     /// with ridge $\lambda$ = `ridge` $\ge 0$ (absolute, in the units of $\kappa$; $0$ =
@@ -131,7 +150,7 @@ impl KernelRegressor {
     /// [`RegressionError::NonFiniteTarget`], [`RegressionError::NotUnit`],
     /// [`RegressionError::ConflictingTargets`] (ridge 0 only),
     /// [`RegressionError::NotPositiveDefinite`] / [`RegressionError::Singular`] (with the pivot
-    /// index), kernel errors.
+    /// index), [`RegressionError::Overflow`] (coefficients beyond `f64`), kernel errors.
     pub fn fit(
         kernel: &SphereKernel,
         points: &Points,
@@ -178,8 +197,9 @@ impl KernelRegressor {
                             second_target: targets[i],
                         });
                     }
-                    sums[u] += targets[i];
+                    // Running mean (a sum of targets near f64::MAX would overflow).
                     multiplicities[u] += 1;
+                    sums[u] += (targets[i] - sums[u]) / multiplicities[u] as f64;
                     center_of.push(u);
                 }
                 None => {
@@ -193,11 +213,7 @@ impl KernelRegressor {
         let n = reps.len();
         let data: Vec<f64> = reps.iter().flat_map(|&r| x.row(r).to_vec()).collect();
         let centers = Points::new(data, n, d)?;
-        let center_targets: Vec<f64> = sums
-            .iter()
-            .zip(&multiplicities)
-            .map(|(s, &w)| s / w as f64)
-            .collect();
+        let center_targets = sums;
 
         let gram = gram_exact(kernel.arch(), kernel.kind(), &centers, None)?;
         let a = Mat::from_fn(n, n, |i, j| {
@@ -223,6 +239,8 @@ impl KernelRegressor {
         let rhs = Mat::from_fn(n, 1, |i, _| center_targets[i]);
         let sol = llt.solve(&rhs);
         let coefficients: Vec<f64> = (0..n).map(|i| sol[(i, 0)]).collect();
+        let kernel_scale = (0..n).fold(0.0_f64, |m, i| m.max(gram.get(i, i).abs()));
+        overflow_check("coefficient", &coefficients, ymax, kernel_scale)?;
         Ok(Self {
             kernel: kernel.clone(),
             centers,
@@ -297,7 +315,8 @@ impl KernelRegressor {
     /// $f(x) = \sum_u c_u\\,\kappa(\langle x_u, x\rangle)$ at each unit point $x$ (kernel values by
     /// the exact path [`gram_exact`]).
     ///
-    /// Errors: [`RegressionError::DimensionMismatch`], [`RegressionError::NotUnit`].
+    /// Errors: [`RegressionError::DimensionMismatch`], [`RegressionError::NotUnit`],
+    /// [`RegressionError::Overflow`].
     pub fn predict(&self, x: &Points) -> Result<Vec<f64>, RegressionError> {
         let x = unit_points(&self.kernel, x)?;
         let k = gram_exact(
@@ -306,7 +325,7 @@ impl KernelRegressor {
             &x,
             Some(&self.centers),
         )?;
-        Ok((0..x.len())
+        let out: Vec<f64> = (0..x.len())
             .map(|i| {
                 k.row(i)
                     .iter()
@@ -314,7 +333,15 @@ impl KernelRegressor {
                     .map(|(a, c)| a * c)
                     .sum()
             })
-            .collect())
+            .collect();
+        let ymax = self
+            .center_targets
+            .iter()
+            .fold(0.0_f64, |m, y| m.max(y.abs()));
+        let n = self.centers.len();
+        let kernel_scale = (0..n).fold(0.0_f64, |m, i| m.max(self.gram.get(i, i).abs()));
+        overflow_check("prediction", &out, ymax, kernel_scale)?;
+        Ok(out)
     }
 
     /// $f(\cos\theta, \sin\theta)$ on the circle ($d = 2$); an empty slice gives an empty vector.

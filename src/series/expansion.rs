@@ -46,9 +46,7 @@ fn unscale(c: &[f64], exp2: i64) -> Result<Vec<f64>, SeriesError> {
 fn normalize(kernel: &SphereKernel, c: &[f64], exp2: i64) -> Result<Vec<f64>, SeriesError> {
     let one: Scaled<DoubleDouble> = kernel.eval_generic(DoubleDouble::from(1.0));
     let den = one.mantissa.to_f64();
-    if den == 0.0 || !den.is_finite() {
-        return Err(KernelError::ZeroNormalization.into());
-    }
+    crate::kernel::check_normalizer(den, false)?;
     let e = (exp2 - one.exp2).clamp(-(1 << 20), 1 << 20) as i32;
     Ok(c.iter().map(|&x| scale_f64(x / den, e)).collect())
 }

@@ -143,6 +143,17 @@ pub fn depth_limit(regime: DepthRegime, sigma2: f64) -> Result<DepthLimit, Smoot
                 });
             }
             let a = alpha * alpha * big_a;
+            if !(a.is_finite() && a > 0.0) {
+                return Err(SmoothnessError::InvalidParameter {
+                    name: "alpha",
+                    value: alpha,
+                    expected: if a > 0.0 {
+                        "a = alpha^2 * sigma2 / 2 overflows f64"
+                    } else {
+                        "a = alpha^2 * sigma2 / 2 underflows to 0"
+                    },
+                });
+            }
             check_a(a)?;
             DepthLimit::Linear {
                 slope: a / (1.0 + a) / root,
@@ -150,7 +161,8 @@ pub fn depth_limit(regime: DepthRegime, sigma2: f64) -> Result<DepthLimit, Smoot
             }
         }
         DepthRegime::InverseSqrtDepth => {
-            DepthLimit::Finite(big_a * (big_a + 2.0) / (root * (1.0 + big_a)))
+            // A (A + 2) / (1 + A) without overflowing A (A + 2) for huge A.
+            DepthLimit::Finite(big_a * ((big_a + 2.0) / (1.0 + big_a)) / root)
         }
         DepthRegime::InverseDepth => DepthLimit::InverseDepth(2.0 * big_a / root),
     })

@@ -12,7 +12,7 @@ use crate::spectrum::SpectrumError;
 #[non_exhaustive]
 pub enum SmoothnessError {
     /// A real parameter (named `name`) is not finite or outside its range.
-    #[error("{name} = {value} is invalid ({expected})")]
+    #[error("{name} = {value} is invalid ({expected})", value = crate::error::num(*value))]
     InvalidParameter {
         /// Name of the parameter.
         name: &'static str,

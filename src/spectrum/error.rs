@@ -36,7 +36,7 @@ pub enum SpectrumError {
         max: usize,
     },
     /// A real parameter (named `name`) is not finite or out of its range.
-    #[error("{name} = {value} is invalid ({expected})")]
+    #[error("{name} = {value} is invalid ({expected})", value = crate::error::num(*value))]
     InvalidParameter {
         /// Name of the parameter.
         name: &'static str,
@@ -46,12 +46,24 @@ pub enum SpectrumError {
         expected: &'static str,
     },
     /// A sampled function value (kernel given as a function) is not finite.
-    #[error("the kernel value at theta = {theta} is not finite ({value})")]
+    #[error("the kernel value at theta = {theta} is not finite ({value})", theta = crate::error::num(*theta), value = crate::error::num(*value))]
     NonFiniteSample {
         /// The angle.
         theta: f64,
         /// The value returned.
         value: f64,
+    },
+    /// An eigenvalue of the un-normalized kernel exceeds `f64` (huge variances or depth); the
+    /// normalized spectrum $\mu_k/\kappa(1)$ never overflows.
+    #[error(
+        "eigenvalue mu_{k} of magnitude 10^{log10_abs:.1} does not fit in f64; \
+         ask for the normalized spectrum (mu_k / kappa(1))"
+    )]
+    EigenvalueOverflow {
+        /// The degree.
+        k: usize,
+        /// $\log_{10}|\mu_k|$.
+        log10_abs: f64,
     },
     /// The kernel cannot be evaluated or normalized.
     #[error(transparent)]

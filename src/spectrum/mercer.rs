@@ -322,9 +322,7 @@ pub(crate) fn zero_pattern_of(b: &[f64]) -> ZeroPattern {
 pub(crate) fn ln_kappa_one(kernel: &SphereKernel) -> Result<f64, SpectrumError> {
     let one: Scaled<DoubleDouble> = kernel.eval_generic(DoubleDouble::from(1.0));
     let m = one.mantissa.to_f64();
-    if m <= 0.0 || !m.is_finite() {
-        return Err(crate::error::KernelError::ZeroNormalization.into());
-    }
+    crate::kernel::check_normalizer(m, true)?;
     Ok(m.ln() + one.exp2 as f64 * std::f64::consts::LN_2)
 }
 
@@ -542,7 +540,8 @@ pub fn spectrum_by_method(
 /// agreement in the overlaps.
 ///
 /// Errors: $d < 2$ or $d >$ [`super::MAX_DIM`], $k_{\max} >$ [`MAX_DEGREE`], a kernel that cannot
-/// be normalized ($\kappa(1) = 0$).
+/// be normalized ($\kappa(1) = 0$), [`SpectrumError::EigenvalueOverflow`] for an
+/// un-normalized eigenvalue beyond `f64`.
 ///
 /// ```
 /// use ntk_sphere::{Mlp, KernelKind, SphereKernel};
@@ -803,9 +802,16 @@ pub fn mercer_spectrum(
             }
         }
         let ln_abs = best.ln_abs + shift;
+        let mu = best.sign * ln_abs.exp();
+        if !mu.is_finite() {
+            return Err(SpectrumError::EigenvalueOverflow {
+                k,
+                log10_abs: ln_abs / std::f64::consts::LN_10,
+            });
+        }
         eigenvalues.push(Eigenvalue {
             k,
-            mu: best.sign * ln_abs.exp(),
+            mu,
             log_mu: Some(ln_abs),
             sign: best.sign as i8,
             multiplicity: multiplicity_f,

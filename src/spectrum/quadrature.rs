@@ -277,9 +277,7 @@ fn quadrature_single<T: QuadScalar>(
     let rule = angle_rule::<T>(n)?;
     let d = kernel.dim();
     let den: Scaled<T> = kernel.eval_generic(dd::<T>(1.0));
-    if den.mantissa.hi() == 0.0 || !den.mantissa.hi().is_finite() {
-        return Err(crate::error::KernelError::ZeroNormalization.into());
-    }
+    crate::kernel::check_normalizer(den.mantissa.hi(), false)?;
     // Recurrence coefficients P_{k+1} = a_k t P_k - b_k P_{k-1}.
     let df = d as f64;
     let mut a = Vec::with_capacity(kmax + 1);

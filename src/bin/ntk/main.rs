@@ -30,7 +30,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ntk_sphere::spectrum::{decay, mercer_spectrum};
+use ntk_sphere::spectrum::{SpectrumError, decay, mercer_spectrum};
 use ntk_sphere::{ArchError, Architecture, KernelError, KernelKind, Mlp, ResNet, SphereKernel};
 
 /// Neural tangent kernels (NTK) and NNGP kernels of ReLU MLPs and ResNets on the unit sphere,
@@ -305,8 +305,12 @@ fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
 fn run_spectrum(args: &SpectrumArgs) -> Result<(), Failure> {
     let arch = args.arch.build()?;
     let k = SphereKernel::new(arch.clone(), args.arch.kind, args.dim)?;
-    let sp = mercer_spectrum(&k, args.kmax, args.normalize)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let sp = mercer_spectrum(&k, args.kmax, args.normalize).map_err(|e| match e {
+        SpectrumError::EigenvalueOverflow { k, log10_abs } => Failure::Usage(format!(
+            "eigenvalue mu_{k} of magnitude 10^{log10_abs:.1} does not fit in f64; use --normalize"
+        )),
+        e => Failure::Usage(e.to_string()),
+    })?;
     let mu = sp.mu();
     if let Some(i) = mu.iter().position(|m| !m.is_finite()) {
         return Err(Failure::Usage(format!(
