@@ -395,3 +395,71 @@ fn closure_activation_network_matches_builtin() {
         assert!((x - y).abs() <= 1e-11 * scale, "t = {t}: {x} vs {y}");
     }
 }
+
+/// `relu_expectations` (the f64 ReLU dual maps of the finite-width code) against the kink-aware
+/// quadrature of max(x, 0) and its step derivative, and its zero-variance convention.
+#[test]
+fn relu_expectations_match_quadrature() {
+    use ntk_sphere::activation::relu_expectations;
+    let relu = |x: f64| x.max(0.0);
+    let step = |x: f64| if x > 0.0 { 1.0 } else { 0.0 };
+    for &(qx, qy, rho) in &[
+        (1.0, 1.0, 0.0),
+        (0.3, 2.0, 0.7),
+        (1.5, 0.2, -0.4),
+        (0.5, 0.5, 1.0),
+        (2.0, 1.0, -1.0),
+    ] {
+        let c = rho * f64::sqrt(qx * qy);
+        let (e, ed) = relu_expectations(qx, qy, c);
+        let want_e = bivariate_expectation(&relu, &relu, &[0.0], qx, qy, c);
+        let want_ed = bivariate_expectation(&step, &step, &[0.0], qx, qy, c);
+        let scale = f64::sqrt(qx * qy) / 2.0;
+        assert!(
+            (e - want_e).abs() <= 1e-12 * scale,
+            "({qx}, {qy}, {rho}): {e} vs {want_e}"
+        );
+        assert!(
+            (ed - want_ed).abs() <= 1e-12,
+            "({qx}, {qy}, {rho}): {ed} vs {want_ed}"
+        );
+    }
+    // The two entries are not interchangeable: at ρ = 0, sqrt(qx qy)/(2π) and 1/4.
+    let (e, ed) = relu_expectations(4.0, 1.0, 0.0);
+    assert!((e - 2.0 / (2.0 * PI)).abs() < 1e-15 && (ed - 0.25).abs() < 1e-15);
+    assert_eq!(relu_expectations(0.0, 1.0, 0.0), (0.0, 0.0));
+}
+
+/// `ResNet::with_depth_scaling(L, γ, …)` is the ResNet with α = L^(−γ) (α = 1 at L = 0), and a
+/// non-finite γ is an error.
+#[test]
+fn depth_scaling_preset() {
+    for (depth, gamma) in [
+        (1usize, 0.5),
+        (4, 0.5),
+        (100, 1.0),
+        (7, 0.0),
+        (0, 0.5),
+        (9, -0.5),
+    ] {
+        let r = ResNet::with_depth_scaling(depth, gamma, 1.5, 0.5).unwrap();
+        let alpha = if depth == 0 {
+            1.0
+        } else {
+            (depth as f64).powf(-gamma)
+        };
+        assert_eq!(
+            r,
+            ResNet::new(depth, alpha, 1.5, 0.5).unwrap(),
+            "L = {depth}, γ = {gamma}"
+        );
+    }
+    assert_eq!(
+        ResNet::with_depth_scaling(16, 0.5, 1.0, 1.0)
+            .unwrap()
+            .alpha(),
+        0.25
+    );
+    assert!(ResNet::with_depth_scaling(4, f64::NAN, 1.0, 1.0).is_err());
+    assert!(ResNet::with_depth_scaling(4, f64::INFINITY, 1.0, 1.0).is_err());
+}

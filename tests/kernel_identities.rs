@@ -260,3 +260,34 @@ fn batch_evaluation_matches_pointwise() {
     );
     assert!(k.eval_angles(&[0.0, -0.1]).is_err());
 }
+
+/// The ResNet recursion run on inputs of different norms: the NTK and NNGP kernels of bias-free
+/// networks are positively homogeneous, K(λx, μy) = λμ K(x, y), so the recursion on the
+/// covariance (λ²/d, μ²/d, λμt/d) must give λμ κ(t) — a path the Gram matrices never take (they
+/// rescale to unit norm first).
+#[test]
+fn resnet_recursion_with_unequal_norms_is_homogeneous() {
+    use ntk_sphere::arch::InputCovariance;
+    let d = 3.0;
+    for (alpha, sw, sv) in [(0.1, 1.0, 1.0), (0.7, 2.0, 0.5), (2.0, 0.5, 3.0)] {
+        let r = ResNet::new(4, alpha, sw, sv).unwrap();
+        for kind in [KernelKind::Ntk, KernelKind::Nngp] {
+            let k = SphereKernel::new(r, kind, 3).unwrap();
+            for &(lam, mu, t) in &[(2.0, 0.5, 0.3), (0.1, 3.0, -0.8), (1.7, 1.7, 0.99)] {
+                let s = r
+                    .recursion(InputCovariance {
+                        xx: lam * lam / d,
+                        yy: mu * mu / d,
+                        xy: lam * mu * t / d,
+                    })
+                    .get(kind);
+                let got = s.mantissa * 2f64.powi(s.exp2 as i32);
+                let want = lam * mu * k.eval(t).unwrap();
+                assert!(
+                    rel(got, want) < 1e-13,
+                    "α = {alpha}, {kind:?}, λ = {lam}, μ = {mu}, t = {t}: {got} vs {want}"
+                );
+            }
+        }
+    }
+}
