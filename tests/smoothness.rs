@@ -357,3 +357,49 @@ fn decay_endpoint_constants_follow_normalization() {
         assert!(rel(raw.constant_even, kappa_one * norm.constant_even) < 1e-13);
     }
 }
+
+/// The one-sided bounds are attained where the docs say so, so a weakened bound fails: the MLP's
+/// c₋ bound at L = 1 and L = 2, the ResNet's at L = 1 (empty product), for several a.
+#[test]
+fn c_minus_bounds_are_tight_where_attained() {
+    for depth in [1usize, 2] {
+        let s = kernel_smoothness(&mlp(depth, 3)).unwrap();
+        let b = mlp_c_minus_bound(depth).unwrap();
+        assert!(
+            rel(s.c_minus, b) < 1e-12,
+            "MLP L = {depth}: {} vs {b}",
+            s.c_minus
+        );
+    }
+    for alpha in [0.05f64, 0.3, 1.0, 3.0] {
+        let a = alpha * alpha / 2.0;
+        let s = kernel_smoothness(&resnet(1, alpha, 1.0, 1.0, 3)).unwrap();
+        let b = resnet_c_minus_bound(1, a).unwrap();
+        assert!(
+            rel(s.c_minus, b) < 1e-12,
+            "ResNet L = 1, α = {alpha}: {} vs {b}",
+            s.c_minus
+        );
+        // and strict for L = 3, where κ₀ < 1 enters the product
+        let s3 = kernel_smoothness(&resnet(3, alpha, 1.0, 1.0, 3)).unwrap();
+        assert!(s3.c_minus < resnet_c_minus_bound(3, a).unwrap() * (1.0 - 1e-6));
+    }
+}
+
+/// Theorem 5's δ is exact on the diagonal: Θ(1) = 2 + δ in the units where the L = 0 network has
+/// Θ(1) = 2, so the bound B = 2δ/(2+δ) gives Θ_L(1)/Θ_0(1) = (2 + δ)/2 with δ = 2B/(2 − B).
+#[test]
+fn linear_kernel_bound_delta_is_the_diagonal() {
+    for (depth, alpha) in [(1usize, 0.5), (2, 0.1), (5, 1.0), (40, 0.2)] {
+        let a: f64 = alpha * alpha / 2.0;
+        let b = linear_kernel_deviation_bound(depth, a).unwrap();
+        let delta = 2.0 * b / (2.0 - b);
+        let ratio = resnet(depth, alpha, 1.0, 1.0, 3).eval(1.0).unwrap()
+            / resnet(0, alpha, 1.0, 1.0, 3).eval(1.0).unwrap();
+        assert!(
+            rel((2.0 + delta) / 2.0, ratio) < 1e-12,
+            "L = {depth}, α = {alpha}: {} vs {ratio}",
+            (2.0 + delta) / 2.0
+        );
+    }
+}
