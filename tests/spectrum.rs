@@ -639,7 +639,10 @@ fn unnormalized_values_carry_kappa_one() {
                 let la = sn.eigenvalues[k].log_mu.unwrap();
                 let want = (la + ln_k1) / std::f64::consts::LN_10;
                 assert!(want > 308.0);
-                assert!((log10_abs - want).abs() < 1e-9 * want, "{log10_abs} vs {want}");
+                assert!(
+                    (log10_abs - want).abs() < 1e-9 * want,
+                    "{log10_abs} vs {want}"
+                );
             }
             Err(e) => panic!("L = {depth}: {e}"),
         }
