@@ -60,6 +60,12 @@ fn rescale_exponent(scale: f64) -> i32 {
     }
 }
 
+/// α² in this range is multiplied in directly by [`Residual`]; outside it (or zero), its power
+/// of two is carried in the state's exponent.
+const ORDINARY_SCALE_MIN: f64 = 1e-100;
+/// See [`ORDINARY_SCALE_MIN`].
+const ORDINARY_SCALE_MAX: f64 = 1e100;
+
 /// A finite positive `x` as `(m, e)` with `x = m 2^e` exactly and `m` in $[1, 2)$ (subnormals
 /// included).
 fn split_pow2(x: f64) -> (f64, i64) {
@@ -323,6 +329,20 @@ impl Residual {
 impl KernelLayer for Residual {
     fn apply<S: KernelScalar>(&self, s: CovState<S>) -> CovState<S> {
         let b = self.branch.apply(s.clone());
+        let alpha2 = self.alpha * self.alpha;
+        if (ORDINARY_SCALE_MIN..=ORDINARY_SCALE_MAX).contains(&alpha2) {
+            // An ordinary α² multiplies the branch directly, at the branch's exponent (the
+            // result is the same as below: both paths scale by exact powers of two).
+            let s = s.with_exp2(b.exp2);
+            let a2 = S::from_f64(alpha2);
+            return CovState {
+                xx: s.xx + a2.clone() * b.xx,
+                yy: s.yy + a2.clone() * b.yy,
+                nngp: s.nngp + a2.clone() * b.nngp,
+                ntk: s.ntk + a2 * b.ntk,
+                exp2: b.exp2,
+            };
+        }
         // alpha^2 = am^2 2^(2 ae): the power of two goes into the exponent (alpha = 1e200 or
         // 1e-200 neither overflows nor underflows).
         // Both terms are brought to the larger exponent (shifting down only: no overflow).
