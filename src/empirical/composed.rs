@@ -5,7 +5,7 @@ use faer::{Mat, MatMut, MatRef};
 
 use super::error::{EmpiricalError, check_finite};
 use super::tape::{
-    Tape, TensorTape, add_bias, gradient_from_tape, ntk_from_tapes, points_matrix, product,
+    Tape, TensorTape, add_bias, checked_gradient, ntk_from_tapes, points_matrix, product,
     sample_gaussian,
 };
 use crate::activation::{Activation, DualActivation};
@@ -450,14 +450,7 @@ impl FiniteComposed {
         x: &Points,
         coefficients: &[f64],
     ) -> Result<Vec<Mat<f64>>, EmpiricalError> {
-        let g = gradient_from_tape(&self.tape(x)?, coefficients)?;
-        for t in &g {
-            check_finite(
-                "gradient entry",
-                (0..t.ncols()).flat_map(|j| (0..t.nrows()).map(move |i| t[(i, j)])),
-            )?;
-        }
-        Ok(g)
+        checked_gradient(&self.tape(x)?, coefficients)
     }
 
     /// The parameter tensors: for every dense layer in order, $W$ ($m_{\text{out}}\times

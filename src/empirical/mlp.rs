@@ -4,7 +4,7 @@ use faer::{Mat, MatMut, MatRef};
 
 use super::error::{EmpiricalError, check_finite};
 use super::tape::{
-    Tape, TensorTape, add_bias, check_sizes, gradient_from_tape, mask_relu_derivative,
+    Tape, TensorTape, add_bias, check_sizes, checked_gradient, mask_relu_derivative,
     ntk_from_tapes, points_matrix, product, relu, sample_gaussian,
 };
 use crate::arch::Mlp;
@@ -214,14 +214,7 @@ impl FiniteMlp {
         x: &Points,
         coefficients: &[f64],
     ) -> Result<Vec<Mat<f64>>, EmpiricalError> {
-        let g = gradient_from_tape(&self.tape(x)?, coefficients)?;
-        for m in &g {
-            check_finite(
-                "gradient entry",
-                (0..m.ncols()).flat_map(|j| (0..m.nrows()).map(move |i| m[(i, j)])),
-            )?;
-        }
-        Ok(g)
+        checked_gradient(&self.tape(x)?, coefficients)
     }
 
     /// The parameter tensors in order $W_0, b_0, \dots, W_L, b_L$ (the $b_k$ only when

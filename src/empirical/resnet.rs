@@ -4,7 +4,7 @@ use faer::{Mat, MatMut, MatRef};
 
 use super::error::{EmpiricalError, check_finite};
 use super::tape::{
-    Tape, TensorTape, check_sizes, gradient_from_tape, mask_relu_derivative, ntk_from_tapes,
+    Tape, TensorTape, check_sizes, checked_gradient, mask_relu_derivative, ntk_from_tapes,
     points_matrix, product, relu, sample_gaussian, scaled_product,
 };
 use crate::arch::ResNet;
@@ -233,14 +233,7 @@ impl FiniteResNet {
         x: &Points,
         coefficients: &[f64],
     ) -> Result<Vec<Mat<f64>>, EmpiricalError> {
-        let g = gradient_from_tape(&self.tape(x)?, coefficients)?;
-        for m in &g {
-            check_finite(
-                "gradient entry",
-                (0..m.ncols()).flat_map(|j| (0..m.nrows()).map(move |i| m[(i, j)])),
-            )?;
-        }
-        Ok(g)
+        checked_gradient(&self.tape(x)?, coefficients)
     }
 
     /// The parameter tensors in order $A, W_1, V_1, \dots, W_L, V_L, v^\top$.

@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-use super::error::EmpiricalError;
+use super::error::{EmpiricalError, check_finite};
 use crate::kernel::{Matrix, Points};
 
 /// The record of one parameter tensor in a forward/backward pass over $n$ points.
@@ -172,6 +172,21 @@ pub(crate) fn ntk_from_tapes(tx: &Tape, ty: &Tape) -> Matrix {
         cols: ny,
         data,
     }
+}
+
+/// [`gradient_from_tape`], with every entry checked finite (an error otherwise).
+pub(crate) fn checked_gradient(
+    tape: &Tape,
+    coefficients: &[f64],
+) -> Result<Vec<Mat<f64>>, EmpiricalError> {
+    let g = gradient_from_tape(tape, coefficients)?;
+    for m in &g {
+        check_finite(
+            "gradient entry",
+            (0..m.ncols()).flat_map(|j| (0..m.nrows()).map(move |i| m[(i, j)])),
+        )?;
+    }
+    Ok(g)
 }
 
 /// The gradient $\nabla_p \sum_i \lambda_i f(x_i)$ per tensor: $c\\,\Delta\\,\mathrm{diag}(\lambda)

@@ -373,17 +373,29 @@ fn table_output(path: Option<&str>) -> Result<TableOutput, Failure> {
     let Some(path) = path else {
         return Ok(TableOutput::Stdout);
     };
+    match output_extension(path, ["json", "csv"])? {
+        "json" => Ok(TableOutput::Json(path.to_owned())),
+        _ => Ok(TableOutput::Csv(path.to_owned())),
+    }
+}
+
+/// The lower-case extension of an `--output` path, if it is one of `allowed`; otherwise a usage
+/// error that lists them.
+fn output_extension(path: &str, allowed: [&'static str; 2]) -> Result<&'static str, Failure> {
     let ext = std::path::Path::new(path)
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("json") => Ok(TableOutput::Json(path.to_owned())),
-        Some("csv") => Ok(TableOutput::Csv(path.to_owned())),
-        _ => Err(Failure::Usage(format!(
-            "unknown output extension of --output {} (expected .json or .csv)",
-            text::quoted(path, text::PATH_CHARS)
-        ))),
-    }
+    allowed
+        .into_iter()
+        .find(|&e| ext.as_deref() == Some(e))
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "unknown output extension of --output {} (expected .{} or .{})",
+                text::quoted(path, text::PATH_CHARS),
+                allowed[0],
+                allowed[1]
+            ))
+        })
 }
 
 /// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
@@ -724,16 +736,9 @@ fn gram_output(path: Option<&str>) -> Result<GramOutput, Failure> {
     let Some(path) = path else {
         return Ok(GramOutput::Json);
     };
-    let ext = std::path::Path::new(path)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("npy") => Ok(GramOutput::Npy(path.to_owned())),
-        Some("csv") => Ok(GramOutput::Csv(path.to_owned())),
-        _ => Err(Failure::Usage(format!(
-            "unknown output extension of --output {} (expected .npy or .csv)",
-            text::quoted(path, text::PATH_CHARS)
-        ))),
+    match output_extension(path, ["npy", "csv"])? {
+        "npy" => Ok(GramOutput::Npy(path.to_owned())),
+        _ => Ok(GramOutput::Csv(path.to_owned())),
     }
 }
 
