@@ -66,6 +66,7 @@ pub mod scalar;
 pub mod series;
 pub mod smoothness;
 pub mod spectrum;
+pub mod symbolic;
 
 /// The linear-algebra crate of [`kernel::Matrix::to_faer`] and of the regression solver,
 /// re-exported so that its version always matches.

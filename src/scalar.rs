@@ -94,6 +94,14 @@ pub trait KernelScalar:
     fn to_number(&self) -> Option<f64>;
     /// Multiplication by $2^e$ (exact).
     fn scale_pow2(&self, e: i32) -> Self;
+    /// The square $\alpha^2$ of a residual scale ([`crate::arch::Residual`]) as a number of this
+    /// type, for types that represent it better than `from_f64(α·α)`: the exact and symbolic
+    /// types of [`crate::symbolic`] square the simplest rational of $\alpha$ (so $\alpha = 0.1$
+    /// gives exactly $1/100$), or return a symbol. `None` (the default) for the floating-point
+    /// types, whose residual layer multiplies by $\alpha^2$ with its own scaling.
+    fn residual_scale(_alpha: f64) -> Option<Self> {
+        None
+    }
     /// $\pi$ to the precision of the type.
     fn pi() -> Self {
         Self::from_f64(std::f64::consts::PI)

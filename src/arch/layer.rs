@@ -330,11 +330,16 @@ impl KernelLayer for Residual {
     fn apply<S: KernelScalar>(&self, s: CovState<S>) -> CovState<S> {
         let b = self.branch.apply(s.clone());
         let alpha2 = self.alpha * self.alpha;
-        if (ORDINARY_SCALE_MIN..=ORDINARY_SCALE_MAX).contains(&alpha2) {
-            // An ordinary α² multiplies the branch directly, at the branch's exponent (the
-            // result is the same as below: both paths scale by exact powers of two).
+        // Exact and symbolic types give alpha^2 themselves; an ordinary double alpha^2
+        // multiplies the branch directly. Both at the branch's exponent (the result is the same
+        // as below: both paths scale by exact powers of two).
+        let direct = S::residual_scale(self.alpha).or_else(|| {
+            (ORDINARY_SCALE_MIN..=ORDINARY_SCALE_MAX)
+                .contains(&alpha2)
+                .then(|| S::from_f64(alpha2))
+        });
+        if let Some(a2) = direct {
             let s = s.with_exp2(b.exp2);
-            let a2 = S::from_f64(alpha2);
             return CovState {
                 xx: s.xx + a2.clone() * b.xx,
                 yy: s.yy + a2.clone() * b.yy,
