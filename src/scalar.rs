@@ -11,7 +11,9 @@
 //! * [`QuadDouble`] — about 63 significant digits, for the Mercer-spectrum quadrature where the
 //!   double-double floor is too high (moderate $d$, deep kernels);
 //! * [`Dual`] — dual numbers $v + d\\,\varepsilon$: $\kappa(t)$ and $\kappa'(t)$ in one pass;
-//! * the series types of [`crate::series`]; later symbolic expressions.
+//! * the series types of [`crate::series`];
+//! * [`crate::symbolic::Expr`] — symbolic expressions: the recursion returns the kernel as a
+//!   closed form in $t$.
 
 mod double_double;
 mod dual;

@@ -1084,3 +1084,89 @@ fn progress_is_silent_when_stderr_is_not_a_terminal() {
     }
     let _ = std::fs::remove_file(out_path);
 }
+
+/// `ntk expr`: the documented document shape, the closed form of the one-hidden-layer NTK,
+/// definitions for deeper networks, exact fractions, LaTeX, and errors.
+#[test]
+fn expr_prints_closed_forms() {
+    let v = ntk_json(&[
+        "expr",
+        "--arch",
+        "mlp",
+        "--depth",
+        "1",
+        "--dim",
+        "2",
+        "--sigma-w2",
+        "2",
+    ]);
+    assert_eq!(v["definitions"], serde_json::json!([]));
+    assert_eq!(
+        v["expression"],
+        "((t*(pi - acos(t)) + sqrt(1 - t**2))/pi + t*(pi - acos(t))/pi)/2"
+    );
+    let v = ntk_json(&[
+        "expr",
+        "--arch",
+        "mlp",
+        "--depth",
+        "3",
+        "--dim",
+        "4",
+        "--normalize",
+    ]);
+    let defs = v["definitions"].as_array().unwrap();
+    assert!(!defs.is_empty());
+    for d in defs {
+        let name = d[0].as_str().unwrap();
+        assert!(name.starts_with('u') && name[1..].chars().all(|c| c.is_ascii_digit()));
+    }
+    // --alpha 1/2 and --alpha 0.5 are the same number; 0.1 is 1/10: alpha^2 sigma_w^2/2 = 1/200.
+    let half = ntk_json(&[
+        "expr", "--arch", "resnet", "--depth", "1", "--alpha", "1/2", "--dim", "1",
+    ]);
+    let point5 = ntk_json(&[
+        "expr", "--arch", "resnet", "--depth", "1", "--alpha", "0.5", "--dim", "1",
+    ]);
+    assert_eq!(half, point5);
+    let tenth = ntk_json(&[
+        "expr", "--arch", "resnet", "--depth", "1", "--alpha", "0.1", "--dim", "1", "--kind",
+        "nngp",
+    ]);
+    assert!(
+        tenth["expression"].as_str().unwrap().contains("/(200*pi)"),
+        "{tenth}"
+    );
+    let latex = ntk_json(&[
+        "expr",
+        "--arch",
+        "mlp",
+        "--depth",
+        "1",
+        "--dim",
+        "1",
+        "--kind",
+        "nngp",
+        "--normalize",
+        "--format",
+        "latex",
+    ]);
+    assert!(
+        latex["expression"].as_str().unwrap().contains("\\arccos t"),
+        "{latex}"
+    );
+    let msg = assert_usage_error(&[
+        "expr",
+        "--arch",
+        "mlp",
+        "--depth",
+        "1",
+        "--dim",
+        "2",
+        "--sigma-w2",
+        "1/0",
+    ]);
+    assert!(msg.contains("1/0"), "{msg}");
+    let msg = assert_usage_error(&["expr", "--arch", "mlp", "--depth", "1", "--dim", "0"]);
+    assert!(msg.contains("dim") || msg.contains("D"), "{msg}");
+}

@@ -15,6 +15,7 @@ use std::fmt::Debug;
 
 use crate::scalar::{DoubleDouble, Dual, KernelScalar, QuadDouble};
 use crate::series::{PowerSeries, PuiseuxSeries};
+use crate::symbolic::Expr;
 
 /// An activation $\phi$ given by its dual maps, written once for every number type.
 ///
@@ -96,6 +97,8 @@ pub trait DynActivation: Debug + Send + Sync {
         qy: &PuiseuxSeries,
         c: &PuiseuxSeries,
     ) -> (PuiseuxSeries, PuiseuxSeries);
+    /// [`DualActivation::dual`] on symbolic expressions ([`Expr`]).
+    fn dual_expr(&self, qx: &Expr, qy: &Expr, c: &Expr) -> (Expr, Expr);
     /// [`DualActivation::homogeneity`].
     fn dyn_homogeneity(&self) -> Option<u32>;
     /// [`DualActivation::value`].
@@ -145,6 +148,9 @@ impl<A: DualActivation> DynActivation for A {
         qy: &PuiseuxSeries,
         c: &PuiseuxSeries,
     ) -> (PuiseuxSeries, PuiseuxSeries) {
+        self.dual(qx, qy, c)
+    }
+    fn dual_expr(&self, qx: &Expr, qy: &Expr, c: &Expr) -> (Expr, Expr) {
         self.dual(qx, qy, c)
     }
     fn dyn_homogeneity(&self) -> Option<u32> {

@@ -14,6 +14,7 @@
 mod atomic;
 mod compare;
 mod csv;
+mod expr;
 mod figures;
 #[cfg(test)]
 mod fuzz;
@@ -99,6 +100,17 @@ enum Command {
     /// same fields per kernel (null where the library cannot compute a measure), --kind
     /// selectable.
     Compare(CompareArgs),
+    /// The kernel as a closed form in t = ⟨x, y⟩, derived by running the layer recursion on
+    /// symbolic expressions.
+    ///
+    /// Prints {"definitions":[[NAME, EXPR],…],"expression":EXPR}: the kernel exactly as `ntk
+    /// kernel` evaluates it (same options, same factor 1/D), each EXPR in t and the names defined
+    /// before it. Text format: integers, + - * / **, parentheses, sqrt, acos, asin, exp, pi, t
+    /// (parsed alike by SymPy, Python and Maxima); latex: LaTeX math. Parameters are read
+    /// exactly as the simplest rational rounding to the given number (--alpha 0.1 is 1/10,
+    /// --alpha 1/3 is 1/3). Shared subexpressions longer than 24 characters are printed once, as
+    /// definitions u1, u2, … (the fully expanded expression grows like 3^L).
+    Expr(expr::ExprArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.
     ///
     /// Each file replaces its target only when complete (temporary file, fsync, rename).
@@ -543,10 +555,31 @@ fn parse_count(s: &str) -> Result<usize, String> {
 }
 
 /// A real number; surrounding spaces are allowed. Range checks are the library's.
+/// A decimal number, or a fraction `p/q` of two decimal numbers (read as the double nearest to
+/// p/q; the exact subcommands read every parameter as the simplest rational rounding to its
+/// double, so `1/3` and `0.1` stand exactly for 1/3 and 1/10).
 fn parse_real(s: &str) -> Result<f64, String> {
-    s.trim()
-        .parse()
-        .map_err(|e| format!("not a decimal number ({e})"))
+    let s = s.trim();
+    let decimal = |x: &str| -> Result<f64, String> {
+        x.trim()
+            .parse::<f64>()
+            .map_err(|e| format!("not a decimal number or fraction p/q ({e})"))
+    };
+    match s.split_once('/') {
+        None => decimal(s),
+        Some((p, q)) => {
+            let (p, q) = (decimal(p)?, decimal(q)?);
+            if q == 0.0 {
+                return Err(format!("the fraction {s} divides by zero"));
+            }
+            let x = p / q;
+            if x.is_finite() {
+                Ok(x)
+            } else {
+                Err(format!("the fraction {s} is not a finite number"))
+            }
+        }
+    }
 }
 
 fn parse_kind(s: &str) -> Result<KernelKind, String> {
@@ -890,7 +923,7 @@ fn main() -> ExitCode {
         Some(Command::Decay(_)) => Some(progress::Spinner::start("computing the decay law")),
         Some(Command::Compare(_)) => Some(progress::Spinner::start("comparing the kernels")),
         Some(Command::Figures(_)) => Some(progress::Spinner::start("drawing the figures")),
-        Some(Command::Kernel(_) | Command::Gram(_)) => None,
+        Some(Command::Kernel(_) | Command::Gram(_) | Command::Expr(_)) => None,
     };
     let result = match &cli.command {
         None => run_report(),
@@ -900,6 +933,7 @@ fn main() -> ExitCode {
         Some(Command::Decay(args)) => run_decay(args),
         Some(Command::Compare(args)) => run_compare(args),
         Some(Command::Figures(args)) => run_figures(args),
+        Some(Command::Expr(args)) => expr::run_expr(args),
     };
     drop(_spinner);
     match result {
