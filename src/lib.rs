@@ -57,6 +57,8 @@
 
 pub mod activation;
 pub mod arch;
+pub mod derivation;
+pub mod derivations;
 pub mod empirical;
 pub mod error;
 pub mod gegenbauer;

@@ -14,6 +14,7 @@
 mod atomic;
 mod compare;
 mod csv;
+mod derive;
 mod expr;
 mod figures;
 #[cfg(test)]
@@ -111,6 +112,12 @@ enum Command {
     /// --alpha 1/3 is 1/3). Shared subexpressions longer than 24 characters are printed once, as
     /// definitions u1, u2, … (the fully expanded expression grows like 3^L).
     Expr(expr::ExprArgs),
+    /// A derivation document for one network (markdown with LaTeX math): the network, the
+    /// kernel recursion and where each term comes from, the sphere and the normalization, the
+    /// closed form, the endpoint expansions, c₊, c₋, the decay law with C(d, ν), the first
+    /// eigenvalues and the positivity certificate. With --all --out DIR: regenerates every
+    /// page of docs/derivations (their generated blocks) into DIR.
+    Derive(derive::DeriveArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.
     ///
     /// Each file replaces its target only when complete (temporary file, fsync, rename).
@@ -120,8 +127,7 @@ enum Command {
 #[derive(Debug, Args)]
 struct CompareArgs {
     /// Depth L ≥ 1: hidden layers of the MLP and residual blocks of the ResNet.
-    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true,
-          required_unless_present = "net")]
+    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
     depth: Option<usize>,
     /// Residual scale α > 0 of the ResNet (default 1).
     #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
@@ -441,13 +447,12 @@ fn run_decay(args: &DecayArgs) -> Result<(), Failure> {
 #[derive(Debug, Args)]
 struct ArchArgs {
     /// Architecture preset (or give the network with --net).
-    #[arg(long, value_enum, required_unless_present = "net")]
+    #[arg(long, value_enum)]
     arch: Option<ArchName>,
     /// Depth L: hidden layers of the MLP, residual blocks of the ResNet.
-    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true,
-          required_unless_present = "net")]
+    #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
     depth: Option<usize>,
-    /// Residual scale α ≥ 0 (ResNet only) [default: 1].
+    /// Residual scale α ≥ 0 (ResNet only) [default: 1]; a fraction p/q is accepted.
     #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
     alpha: Option<f64>,
     /// Weight variance σ_w² > 0 [default: 1].
@@ -924,6 +929,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(_)) => Some(progress::Spinner::start("comparing the kernels")),
         Some(Command::Figures(_)) => Some(progress::Spinner::start("drawing the figures")),
         Some(Command::Kernel(_) | Command::Gram(_) | Command::Expr(_)) => None,
+        Some(Command::Derive(_)) => Some(progress::Spinner::start("deriving")),
     };
     let result = match &cli.command {
         None => run_report(),
@@ -934,6 +940,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => run_compare(args),
         Some(Command::Figures(args)) => run_figures(args),
         Some(Command::Expr(args)) => expr::run_expr(args),
+        Some(Command::Derive(args)) => derive::run_derive(args),
     };
     drop(_spinner);
     match result {
