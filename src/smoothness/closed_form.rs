@@ -9,8 +9,9 @@
 //!   (the first form is the one of `docs/literature.md` §1.4).
 //! * **Theorem 3 (ordering).** $c_+(\text{ResNet}(L,\alpha)) = h_L(a)\,c_+(\text{MLP}(L))$ with
 //!   $h_L(a) = a((L+1)a+2)/((1+a)(1+(L+1)a)) \in (0, 1)$, strictly increasing in $a$, with
-//!   $h_L(a)\to1$ as $a\to\infty$; so $c_+(\text{ResNet}) < c_+(\text{MLP})$ for all $L\ge1$,
-//!   $\alpha > 0$, and $c_+(\text{ResNet})$ increases strictly with $\alpha$ and with $L$.
+//!   $h_L(a)\to1$ as $a\to\infty$, and strictly *decreasing* in $L$ (towards $b$ as
+//!   $L\to\infty$); so $c_+(\text{ResNet}) < c_+(\text{MLP})$ for all $L\ge1$ (at $L = 0$ both are
+//!   0), $\alpha > 0$, and $c_+(\text{ResNet})$ itself increases strictly with $\alpha$ and with $L$.
 //! * **Theorem 4 (depth regimes, $\alpha = L^{-\gamma}$, $A = \sigma_w^2\sigma_v^2/2$).**
 //!   $\gamma = 0$: $c_+ = \frac{b}{\sqrt2\pi}L + \frac{1}{\sqrt2\pi(1+a)} + o(1)$ (linear growth);
 //!   $\gamma = 1/2$: $c_+ \to \frac{A(A+2)}{\sqrt2\pi(1+A)}$;
@@ -58,6 +59,8 @@ pub fn mlp_c_plus(depth: usize) -> Result<f64, SmoothnessError> {
 /// Theorem 3: the ratio $h_L(a) = c_+(\text{ResNet})/c_+(\text{MLP}) =
 /// \frac{a((L+1)a+2)}{(1+a)(1+(L+1)a)} = b\left(1 + \frac{1}{1+(L+1)a}\right) \in (0, 1)$,
 /// $b = a/(1+a)$ (the second form is evaluated: no overflow for huge $a$, no cancellation).
+/// Strictly increasing in $a$ and strictly decreasing in $L$, towards $b$ (while
+/// $c_+(\text{ResNet}) = h_L(a)\,L/(\sqrt2\,\pi)$ increases in $L$).
 pub fn resnet_mlp_ratio(depth: usize, a: f64) -> Result<f64, SmoothnessError> {
     check_depth(depth)?;
     check_a(a)?;

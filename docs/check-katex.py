@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+r"""Helpers of docs/check-katex.sh (run that, not this).
+
+`dom FILE...`: each FILE is the DOM of a rendered rustdoc page as dumped by headless Chromium,
+with its page name on the first line. Reports every KaTeX error (`.katex-error`, a formula
+KaTeX could not parse) and every `$` left in prose (a formula auto-render did not find, usually
+because rustdoc's markdown split it, e.g. `_…_` or `*…*` made into emphasis).
+
+`src DIR...`: scans the doc comments (`///`, `//!`) of the Rust files under DIR for a backslash
+that markdown eats before KaTeX sees it (`\` + ASCII punctuation outside code): for KaTeX's
+`\,`, `\{`, `\|`, `\!` a doc comment says `\\,`, `\\{`, `\\|`, `\\!`.
+"""
+
+import html.parser
+import pathlib
+import re
+import sys
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+SKIP = {"script", "style", "code", "pre", "textarea", "noscript", "option", "title"}
+
+
+class Page(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool, bool]] = []  # (tag, skip text, inside katex-error)
+        self.errors: list[str] = []
+        self.dollars: list[str] = []
+        self.rendered = 0
+        self._error_text: list[str] | None = None
+        self._error_title = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        skip = bool(self.stack and self.stack[-1][1]) or tag in SKIP or "katex" in classes
+        in_error = bool(self.stack and self.stack[-1][2])
+        if "katex" in classes:
+            self.rendered += 1
+        if "katex-error" in classes and not in_error:
+            in_error = True
+            self._error_text = []
+            self._error_title = dict(attrs).get("title") or ""
+            skip = True
+        self.stack.append((tag, skip, in_error))
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        while self.stack:
+            top, _, in_error = self.stack.pop()
+            if in_error and not (self.stack and self.stack[-1][2]):
+                self.errors.append(f"{''.join(self._error_text or [])!r}: {self._error_title}")
+                self._error_text = None
+            if top == tag:
+                break
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1][2] and self._error_text is not None:
+            self._error_text.append(data)
+        if self.stack and self.stack[-1][1]:
+            return
+        for m in re.finditer(r"\$", data):
+            lo, hi = max(0, m.start() - 60), m.end() + 60
+            self.dollars.append(" ".join(data[lo:hi].split()))
+
+
+def dom(files: list[str]) -> int:
+    bad = 0
+    rendered = 0
+    pages = 0
+    for f in files:
+        text = pathlib.Path(f).read_text(encoding="utf-8", errors="replace")
+        name, _, body = text.partition("\n")
+        p = Page()
+        p.feed(body)
+        pages += 1
+        rendered += p.rendered
+        for e in p.errors:
+            print(f"{name}: KaTeX error {e}")
+        for d in p.dollars:
+            print(f"{name}: unrendered $: {d}")
+        bad += len(p.errors) + len(p.dollars)
+        if "renderMathInElement" not in body:
+            print(f"{name}: no KaTeX header (built without the rustdoc flags?)")
+            bad += 1
+    print(f"{pages} pages, {rendered} formulas rendered, {bad} problems")
+    return 1 if bad else 0
+
+
+# Markdown turns `\` + ASCII punctuation into the punctuation alone. Allowed on purpose:
+# `\\` (a backslash), `\_` and `\*` (no emphasis), `\[` `\]` (no link), `` \` ``, `\<` `\>`.
+EATEN = re.compile(r"(?<!\\)((?:\\\\)*)\\([!\"#$%&'()+,\-./:;=?@^{|}~])")
+CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+
+
+def src(dirs: list[str]) -> int:
+    bad = 0
+    for d in dirs:
+        for path in sorted(pathlib.Path(d).rglob("*.rs")):
+            fenced = False
+            for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                m = re.match(r"\s*//[/!] ?(.*)", line)
+                if not m:
+                    continue
+                doc = m.group(1)
+                if doc.lstrip().startswith("```"):
+                    fenced = not fenced
+                    continue
+                if fenced:
+                    continue
+                prose = CODE_SPAN.sub("", doc)
+                for e in EATEN.finditer(prose):
+                    print(f"{path}:{no}: markdown eats the backslash of `\\{e.group(2)}` "
+                          f"(write `\\\\{e.group(2)}`): {doc.strip()}")
+                    bad += 1
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    mode, args = sys.argv[1], sys.argv[2:]
+    sys.exit(dom(args) if mode == "dom" else src(args))
