@@ -6,6 +6,9 @@ with its page name on the first line. Reports every KaTeX error (`.katex-error`,
 KaTeX could not parse) and every `$` left in prose (a formula auto-render did not find, usually
 because rustdoc's markdown split it, e.g. `_…_` or `*…*` made into emphasis).
 
+`candidates PAGE...`: prints the pages whose HTML has a `$` outside `<script>`, the only ones
+that can hold a formula (saves a Chromium run on each of the others).
+
 `src DIR...`: scans the doc comments (`///`, `//!`) of the Rust files under DIR for a backslash
 that markdown eats before KaTeX sees it (`\` + ASCII punctuation outside code): for KaTeX's
 `\,`, `\{`, `\|`, `\!` a doc comment says `\\,`, `\\{`, `\\|`, `\\!`.
@@ -119,6 +122,14 @@ def src(dirs: list[str]) -> int:
     return 1 if bad else 0
 
 
+def candidates(pages: list[str]) -> int:
+    for page in pages:
+        text = pathlib.Path(page).read_text(encoding="utf-8", errors="replace")
+        if "$" in re.sub(r"(?is)<script\b.*?</script>", "", text):
+            print(page)
+    return 0
+
+
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    sys.exit(dom(args) if mode == "dom" else src(args))
+    sys.exit({"dom": dom, "src": src, "candidates": candidates}[mode](args))

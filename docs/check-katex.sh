@@ -5,7 +5,7 @@
 # backslash markdown eats before KaTeX sees it (`\,` instead of `\\,`, which renders silently
 # wrong). Needs chromium (e.g. `apt-get install chromium`) and python3, so it is not part of
 # .ci/run. Builds the docs first with the flags of .ci/run. Run from anywhere:
-#   docs/check-katex.sh            # whole crate (~3 minutes on two cores)
+#   docs/check-katex.sh            # whole crate (a few minutes on two cores)
 #   docs/check-katex.sh PAGE.html  # given rendered pages only, no build
 set -euo pipefail
 
@@ -23,7 +23,10 @@ else
         cargo doc --no-deps
     doc=$(cargo metadata --no-deps --format-version 1 |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/doc
-    mapfile -t pages < <(find "$doc/ntk_sphere" "$doc/ntk" -name '*.html' | sort)
+    mapfile -t all < <(find "$doc/ntk_sphere" "$doc/ntk" -name '*.html' | sort)
+    # Only pages with a `$` in their text can hold a formula.
+    mapfile -t pages < <(python3 docs/check-katex.py candidates "${all[@]}")
+    echo "check-katex: ${#all[@]} pages, ${#pages[@]} with a \$ to render"
 fi
 
 dump=$(mktemp -d)
