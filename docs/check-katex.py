@@ -65,9 +65,12 @@ class Page(html.parser.HTMLParser):
             self._error_text.append(data)
         if self.stack and self.stack[-1][1]:
             return
-        for m in re.finditer(r"\$", data):
-            lo, hi = max(0, m.start() - 60), m.end() + 60
-            self.dollars.append(" ".join(data[lo:hi].split()))
+        if "$" in data:
+            # One report per text node: auto-render leaves the rest of a node as text after a
+            # `$` without its partner.
+            text = " ".join(data.split())
+            at = text.index("$")
+            self.dollars.append(f"{text.count('$')}x in {text[max(0, at - 40):at + 80]!r}")
 
 
 def dom(files: list[str]) -> int:

@@ -22,7 +22,9 @@ DOCS = HERE.parent
 # `$$…$$` before `$…$`. Code (`<code>`, `<pre>`) is skipped by auto-render's default
 # `ignoredTags`, repeated here so the list is explicit. `throwOnError: false` shows a bad
 # formula in red (class `katex-error`) instead of leaving the page untypeset;
-# `docs/check-katex.sh` fails on any.
+# `docs/check-katex.sh` fails on any. rustdoc's smart punctuation has turned `'` into `’` (and
+# `"` into curly quotes, `...` into `…`) before KaTeX sees the text: `preProcess` maps them back,
+# so `$f'(x)$` is a prime.
 CONFIG = """
 document.addEventListener("DOMContentLoaded", function () {
   renderMathInElement(document.body, {
@@ -32,6 +34,9 @@ document.addEventListener("DOMContentLoaded", function () {
     ],
     ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "option"],
     throwOnError: false,
+    preProcess: function (math) {
+      return math.replace(/[\\u2018\\u2019]/g, "'").replace(/[\\u201c\\u201d]/g, '"').replace(/\\u2026/g, "\\\\dots ");
+    },
   });
 });
 """
