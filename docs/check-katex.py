@@ -27,7 +27,8 @@ SKIP = {"script", "style", "code", "pre", "textarea", "noscript", "option", "tit
 class Page(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool, bool]] = []  # (tag, skip text, inside katex-error)
+        # (tag, skip text, inside an error, inside a formula)
+        self.stack: list[tuple[str, bool, bool, bool]] = []
         self.errors: list[str] = []
         self.dollars: list[str] = []
         self.rendered = 0
@@ -38,22 +39,27 @@ class Page(html.parser.HTMLParser):
         if tag in VOID:
             return
         classes = (dict(attrs).get("class") or "").split()
+        style = (dict(attrs).get("style") or "").replace(" ", "").lower()
         skip = bool(self.stack and self.stack[-1][1]) or tag in SKIP or "katex" in classes
         in_error = bool(self.stack and self.stack[-1][2])
+        in_formula = bool(self.stack and self.stack[-1][3]) or "katex" in classes
         if "katex" in classes:
             self.rendered += 1
-        if "katex-error" in classes and not in_error:
+        # A formula KaTeX cannot parse becomes `.katex-error`; an unknown command inside a
+        # formula it can parse is typeset in the error colour (#cc0000, set in the header).
+        unknown = in_formula and ("color:#cc0000" in style or "color:rgb(204,0,0)" in style)
+        if ("katex-error" in classes or unknown) and not in_error:
             in_error = True
             self._error_text = []
-            self._error_title = dict(attrs).get("title") or ""
+            self._error_title = dict(attrs).get("title") or "unknown command"
             skip = True
-        self.stack.append((tag, skip, in_error))
+        self.stack.append((tag, skip, in_error, in_formula))
 
     def handle_endtag(self, tag):
         if tag in VOID:
             return
         while self.stack:
-            top, _, in_error = self.stack.pop()
+            top, _, in_error, _ = self.stack.pop()
             if in_error and not (self.stack and self.stack[-1][2]):
                 self.errors.append(f"{''.join(self._error_text or [])!r}: {self._error_title}")
                 self._error_text = None

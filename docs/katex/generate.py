@@ -34,6 +34,7 @@ document.addEventListener("DOMContentLoaded", function () {
     ],
     ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "option"],
     throwOnError: false,
+    errorColor: "#cc0000",
     preProcess: function (math) {
       return math.replace(/[\\u2018\\u2019]/g, "'").replace(/[\\u201c\\u201d]/g, '"').replace(/\\u2026/g, "\\\\dots ");
     },
