@@ -5,7 +5,7 @@
 # backslash markdown eats before KaTeX sees it (`\,` instead of `\\,`, which renders silently
 # wrong). Needs chromium (e.g. `apt-get install chromium`) and python3, so it is not part of
 # .ci/run. Builds the docs first with the flags of .ci/run. Run from anywhere:
-#   docs/check-katex.sh            # whole crate (a few minutes on two cores)
+#   docs/check-katex.sh            # whole crate (about ten minutes on two busy cores)
 #   docs/check-katex.sh PAGE.html  # given rendered pages only, no build
 set -euo pipefail
 
