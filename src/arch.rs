@@ -329,7 +329,7 @@ impl Architecture {
         self.net.homogeneity(Some(1))
     }
     /// Whether the kernels are positively homogeneous of degree 1, $K(cx, y) = cK(x,y)$ for
-    /// $c > 0$ (bias-free ReLU networks), so that $K(x,y) = \|x\|\|y\|\kappa(\cos\angle(x,y))$.
+    /// $c > 0$ (bias-free ReLU networks), so that $K(x,y) = \\|x\\|\\|y\\|\kappa(\cos\angle(x,y))$.
     pub fn is_homogeneous(&self) -> bool {
         self.homogeneity() == Some(1)
     }

@@ -3,7 +3,7 @@
 //! For unit vectors $x, y \in S^{d-1}$ with $t = \langle x,y\rangle = \cos\theta$, every kernel of
 //! [`crate::arch`] is a function $\kappa(t)$ (it carries the factor $1/d$ of the first layer).
 //! Without biases the kernels are positively homogeneous, so for arbitrary inputs
-//! $K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$ (docs/conventions.md); a zero vector gives exactly 0.
+//! $K(x,y) = \\|x\\|\\,\\|y\\|\\,\kappa(\cos\angle(x,y))$ (docs/conventions.md); a zero vector gives exactly 0.
 //!
 //! Evaluation runs the single recursion of [`crate::arch`] on [`DoubleDouble`] numbers, from an
 //! input correlation whose gaps $1\mp t$ are exact, so values are correct to about one ulp of
@@ -276,9 +276,9 @@ impl SphereKernel {
 }
 
 /// The Gram matrix $K(X, Y)$ ($K(X,X)$ when `y` is `None`, exactly symmetric) by the fast path:
-/// for homogeneous architectures $K_{ij} = \|x_i\|\,\|y_j\|\,\kappa(1)\,g(\cos\theta_{ij})$
+/// for homogeneous architectures $K_{ij} = \\|x_i\\|\\,\\|y_j\\|\\,\kappa(1)\\,g(\cos\theta_{ij})$
 /// with the inner products from one matrix product and $g$ from a verified interpolation
-/// [`GramTable`] (error relative to $\|x_i\|\|y_j\|\kappa(1)$ below $10^{-13}$; see the module
+/// [`GramTable`] (error relative to $\\|x_i\\|\\|y_j\\|\kappa(1)$ below $10^{-13}$; see the module
 /// docs of `kernel::gram_fast` and `kernel::table`); otherwise the exact per-pair recursion in
 /// parallel. [`gram_into`] fills a caller-provided buffer instead; [`gram_exact`] is the
 /// reference path.

@@ -8,7 +8,7 @@
 //! * [`tail_mass`] — the spectral mass $\sum_{k\ge K} N(d,k)\mu_k/\kappa(1)$ above a degree.
 //! * [`closed_form`] — the proved statements: $c_+$ of the MLP and of the ResNet in closed form,
 //!   the ordering $c_+(\text{ResNet}) < c_+(\text{MLP})$, monotonicity in $\alpha$ and $L$, the
-//!   three depth regimes $\alpha = L^{-\gamma}$, $\gamma \in \{0, 1/2, 1\}$, and a uniform bound on
+//!   three depth regimes $\alpha = L^{-\gamma}$, $\gamma \in \\{0, 1/2, 1\\}$, and a uniform bound on
 //!   the distance of the normalized ResNet NTK from the linear kernel. Proofs:
 //!   `docs/smoothness.md`.
 //!

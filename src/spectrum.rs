@@ -21,17 +21,17 @@
 //!   estimated radius of convergence, so $\ln\mu_k$ stays accurate after $\mu_k$ underflows
 //!   (`log_mu` holds it; `mu` is then 0).
 //!
-//! The endpoint tail: with $\kappa(1-s^2) = \sum_j a^+_j s^j$ and $\kappa(-1+s^2) = \sum_j a^-_j
+//! The endpoint tail: with $\kappa(1-s^2) = \sum_j a^+\_j s^j$ and $\kappa(-1+s^2) = \sum_j a^-\_j
 //! s^j$ (the kernel recursion run on Puiseux series, [`crate::series`]) and the exact
 //! coefficients $M_k(\nu) = \mu_k((1-t)^\nu)$, $\mu_k((1+t)^\nu) = (-1)^kM_k(\nu)$
 //! ([`crate::gegenbauer::one_minus_pow_eigenvalue`]),
-//! $$\mu_k \simeq \sum_{j\ \mathrm{odd}}\big(a^+_j + (-1)^k a^-_j\big)M_k(j/2),$$
+//! $$\mu_k \simeq \sum_{j\ \mathrm{odd}}\big(a^+\_j + (-1)^k a^-\_j\big)M_k(j/2),$$
 //! an asymptotic series in $k^{-2}$ (integer powers of $1\mp t$ are polynomials and do not
 //! contribute for large $k$); it misses contributions decaying exponentially in $k$ (complex
 //! singularities of deep kernels near $[-1,1]$), so it is used only from the degree on which it
 //! agrees with the quadrature or the power series on a window of degrees.
 //!
-//! The power series: $\mu_k(t^n) = \Gamma(d/2)\,n!/(2^n\Gamma(\frac{n-k}2+1)\Gamma(\frac{n+k+d}2))$
+//! The power series: $\mu_k(t^n) = \Gamma(d/2)\\,n!/(2^n\Gamma(\frac{n-k}2+1)\Gamma(\frac{n+k+d}2))$
 //! for $n \ge k$, $n\equiv k$ ([`crate::gegenbauer::monomial_eigenvalue`]); consecutive terms
 //! follow the exact ratio $(n+1)(n+2)/((n-k+2)(n+k+d))$ and the truncation is estimated from
 //! the power-law decay $n^{-(d+2)/2}$ of the terms.

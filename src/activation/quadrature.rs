@@ -26,8 +26,8 @@
 //! $P(|Z| > 12) = 3.6\cdot10^{-33}$) and computed by composite Gauss–Legendre rules
 //! ([`crate::gegenbauer::gauss_legendre`], built once per process) on a base grid of panels
 //! of width $W = 3$ with $16, 14, 11, 8, 6$ nodes by distance from $0$ (each panel integrates
-//! $\varphi(z)\\,p(z)$ to $2\cdot10^{-16}$ of the total for $p \in \{1, z^3, z^6, e^{\pm z},
-//! e^{\pm 3z/2}, e^{\pm 2z}, \sin 2z\}$). The outer and the one-dimensional integrals, whose
+//! $\varphi(z)\\,p(z)$ to $2\cdot10^{-16}$ of the total for $p \in \\{1, z^3, z^6, e^{\pm z},
+//! e^{\pm 3z/2}, e^{\pm 2z}, \sin 2z\\}$). The outer and the one-dimensional integrals, whose
 //! integrand is a product $f\\,g$ that can be much narrower than $\varphi$ (e.g.
 //! $e^{-8\sigma^2z^2}$ for the derivative of $\operatorname{erf}(2x)$ at $\rho = \pm1$), use 20
 //! nodes in the two central panels ([`OUTER_PANEL_ORDERS`]): they integrate
@@ -43,7 +43,7 @@
 //!   base edges $e_j$: the layer is integrated on its own scale. Outside it, $h$ is analytic up
 //!   to terms below $e^{-T^2/2}$.
 //! * **Feature scale.** $f$ and $g$ are assumed analytic at scale $\ell$ (default $1$) around
-//!   the centres $\{0\}\cup$ kinks and at a scale proportional to the distance from them farther
+//!   the centres $\\{0\\}\cup$ kinks and at a scale proportional to the distance from them farther
 //!   out (true of erf, tanh, sigmoid, softplus, GELU, …, whose singularities or Gaussian growth
 //!   sit at distance $\gtrsim 1$ from the real axis near $0$). In a standard variable a centre
 //!   has scale $\lambda = \ell/\sigma_x$ (for $f$), $\ell/(\sigma_y s)$ (for $g$ in the inner
@@ -56,8 +56,8 @@
 //!   the scale, i.e. below $10^{-17}$). A zero variance makes its variable identically $0$.
 //!
 //! The outer variable is the one with the larger variance, and the inner integral is skipped
-//! where $f$ vanishes (half of the outer nodes for ReLU-like $f$). A call costs $9\,000$ to
-//! $27\,000$ evaluations of $f$ and $g$ in the cases of `benches/activation_quadrature.rs`.
+//! where $f$ vanishes (half of the outer nodes for ReLU-like $f$). A call costs $9\\,000$ to
+//! $27\\,000$ evaluations of $f$ and $g$ in the cases of `benches/activation_quadrature.rs`.
 //!
 //! **Rounding near $\rho = \pm1$.** The computed $v$ carries an absolute error
 //! $O(\epsilon\\,\sigma_y)$, i.e. a relative $O(\epsilon/s)$ shift of the narrow conditional law
@@ -129,7 +129,7 @@ pub struct QuadratureOptions {
     /// Truncation $T$: each standard-normal variable is integrated over $[-T, T]$. Raise it
     /// for functions growing like $e^{a|x|}$ with $a\sigma > 2$.
     pub truncation: f64,
-    /// Feature scale $\ell$: around the centres $\{0\}\cup$ kinks, $f$ and $g$ are analytic at
+    /// Feature scale $\ell$: around the centres $\\{0\\}\cup$ kinks, $f$ and $g$ are analytic at
     /// distance $\ell$ from the real axis. `f64::INFINITY` switches the refinement off (fine
     /// for piecewise polynomials such as ReLU, step, abs and their powers).
     pub feature_scale: f64,
@@ -259,7 +259,7 @@ struct Centre {
     lambda: f64,
 }
 
-/// Sorted, deduplicated centres $\{0\}\cup$ kinks.
+/// Sorted, deduplicated centres $\\{0\\}\cup$ kinks.
 fn centres(kinks: &[f64]) -> Vec<f64> {
     let mut c: Vec<f64> = kinks.to_vec();
     c.push(0.0);

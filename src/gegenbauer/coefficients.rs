@@ -1,7 +1,7 @@
 //! Funk–Hecke coefficients (Mercer eigenvalues) in the normalization of docs/conventions.md:
-//! $$\mu_k(f) = c_d\int_{-1}^1 f(t)P_k(t)(1-t^2)^{(d-3)/2}\,dt
-//! = c_d\int_0^\pi f(\cos\theta)P_k(\cos\theta)\sin^{d-2}\theta\,d\theta,\qquad
-//! c_d=\frac{\Gamma(d/2)}{\sqrt\pi\,\Gamma((d-1)/2)},$$
+//! $$\mu_k(f) = c_d\int_{-1}^1 f(t)P_k(t)(1-t^2)^{(d-3)/2}\\,dt
+//! = c_d\int_0^\pi f(\cos\theta)P_k(\cos\theta)\sin^{d-2}\theta\\,d\theta,\qquad
+//! c_d=\frac{\Gamma(d/2)}{\sqrt\pi\\,\Gamma((d-1)/2)},$$
 //! so that $f(t)=\sum_k N(d,k)\mu_k(f)P_k(t)$ (Funk–Hecke formula, Atkinson & Han (2012)
 //! Thm 2.22; Bietti & Bach 2021, App. A). Exact formulas for $t^p$ and $(1\mp t)^\nu$ are
 //! returned as [`LogValue`]s since they underflow for large $d$ and $k$.
@@ -14,7 +14,7 @@ use super::polynomial::normalized_all;
 use super::quadrature::gauss_angle;
 
 /// Exact $\mu_k(t^p)$ (docs/literature.md §5.2, verified against mpmath quadrature):
-/// $$\mu_k(t^p) = \frac{\Gamma(d/2)\,p!}{2^p\,\Gamma(\frac{p-k}2+1)\,\Gamma(\frac{p+k+d}2)}
+/// $$\mu_k(t^p) = \frac{\Gamma(d/2)\\,p!}{2^p\\,\Gamma(\frac{p-k}2+1)\\,\Gamma(\frac{p+k+d}2)}
 /// \quad (p\ge k,\ p\equiv k \bmod 2),\qquad 0\ \text{otherwise};$$
 /// all non-zero values are positive. Evaluated in log space with Legendre's duplication formula
 /// and stable Gamma ratios (no cancellation of huge $\ln\Gamma$ values). Source: Rodrigues'
@@ -59,11 +59,11 @@ fn check_nu(d: usize, nu: f64) -> Result<()> {
 }
 
 /// Exact $\mu_k((1-t)^\nu)$ for real $\nu>-(d-1)/2$ (the integrability condition):
-/// $$\mu_k\big((1-t)^\nu\big) = \frac{\Gamma(d/2)}{\sqrt\pi}\,2^{\nu+d-2}\,
-/// \frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(-\nu)}\,\frac{\Gamma(k-\nu)}{\Gamma(k+\nu+d-1)}
-/// = 2^\nu\,\frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(\frac{d-1}2)}\,\frac{\Gamma(d-1)\,(-\nu)_k}{\Gamma(k+\nu+d-1)}$$
+/// $$\mu_k\big((1-t)^\nu\big) = \frac{\Gamma(d/2)}{\sqrt\pi}\\,2^{\nu+d-2}\\,
+/// \frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(-\nu)}\\,\frac{\Gamma(k-\nu)}{\Gamma(k+\nu+d-1)}
+/// = 2^\nu\\,\frac{\Gamma(\nu+\frac{d-1}2)}{\Gamma(\frac{d-1}2)}\\,\frac{\Gamma(d-1)\\,(-\nu)_k}{\Gamma(k+\nu+d-1)}$$
 /// (docs/literature.md §3.4, derived by Rodrigues' formula and a Beta integral; re-verified here
-/// against 30-digit mpmath quadrature for $d\in\{2,3,5,10\}$, $\nu\in\{0.3,0.5,1.5,2.7\}$, $k\le5$).
+/// against 30-digit mpmath quadrature for $d\in\\{2,3,5,10\\}$, $\nu\in\\{0.3,0.5,1.5,2.7\\}$, $k\le5$).
 /// The Pochhammer form covers integer $\nu\ge0$ (then $\mu_k=0$ for $k>\nu$). The sign is
 /// $(-1)^{\min(k,\lceil\nu\rceil)}$ for non-integer $\nu>0$; for large $k$ the magnitude decays
 /// like $k^{-d-2\nu+1}$ (Bietti & Bach 2021).

@@ -4,7 +4,7 @@
 //!   spherical harmonics of degree $k$ on $S^{d-1}$ (Atkinson & Han, *Spherical Harmonics and
 //!   Approximations on the Unit Sphere* (2012), eq. (2.10)).
 //! * $\omega_{d-1} = 2\pi^{d/2}/\Gamma(d/2)$, the area of $S^{d-1}\subset\mathbb R^d$.
-//! * The Funk–Hecke constant $c_d = \omega_{d-2}/\omega_{d-1} = \Gamma(d/2)/(\sqrt\pi\,\Gamma((d-1)/2))$
+//! * The Funk–Hecke constant $c_d = \omega_{d-2}/\omega_{d-1} = \Gamma(d/2)/(\sqrt\pi\\,\Gamma((d-1)/2))$
 //!   of docs/conventions.md (Bietti & Bach 2021, App. A).
 
 use super::error::{GegenbauerError, Result, dim_at_least};
@@ -19,7 +19,7 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
     a
 }
 
-/// $c\cdot m / q$ exactly, knowing that $q \mid c\,m$; `None` on overflow.
+/// $c\cdot m / q$ exactly, knowing that $q \mid c\\,m$; `None` on overflow.
 fn mul_div_exact(c: u128, m: u128, q: u128) -> Option<u128> {
     let g = gcd(c, q);
     let (c, q) = (c / g, q / g);
@@ -103,8 +103,8 @@ pub fn ln_sphere_area(d: usize) -> Result<f64> {
 }
 
 /// The Funk–Hecke constant $c_d = \omega_{d-2}/\omega_{d-1} =
-/// \Gamma(d/2)/(\sqrt\pi\,\Gamma((d-1)/2))$ ($d\ge2$; $c_2 = 1/\pi$, $c_3=1/2$), the prefactor of
-/// $\mu_k = c_d\int_{-1}^1\kappa(t)P_k(t)(1-t^2)^{(d-3)/2}\,dt$ (docs/conventions.md).
+/// \Gamma(d/2)/(\sqrt\pi\\,\Gamma((d-1)/2))$ ($d\ge2$; $c_2 = 1/\pi$, $c_3=1/2$), the prefactor of
+/// $\mu_k = c_d\int_{-1}^1\kappa(t)P_k(t)(1-t^2)^{(d-3)/2}\\,dt$ (docs/conventions.md).
 pub fn funk_hecke_constant(d: usize) -> Result<f64> {
     Ok(ln_funk_hecke_constant(d)?.exp())
 }

@@ -6,8 +6,8 @@
 //! $\Gamma(x+1)=x\Gamma(x)$ to $[1/2,3/2]$ and the series of $\ln\Gamma(1+z)$ in $\zeta(n)-1$
 //! (Abramowitz & Stegun 6.1.41), reflection $\Gamma(x)\Gamma(1-x)=\pi/\sin(\pi x)$ for $x<0$ (DLMF 5.5.3).
 //! Ratios $\ln\Gamma(x+a)-\ln\Gamma(x)$ for large $x$ use the difference of the Stirling series,
-//! $(x-\tfrac12)\,\mathrm{ln1p}(a/x) + a\ln(x+a) - a + S(x+a) - S(x)$, which avoids the
-//! cancellation of two huge logarithms (absolute error $\approx 10^{-16}\,|{\rm result}|$).
+//! $(x-\tfrac12)\\,\mathrm{ln1p}(a/x) + a\ln(x+a) - a + S(x+a) - S(x)$, which avoids the
+//! cancellation of two huge logarithms (absolute error $\approx 10^{-16}\\,|{\rm result}|$).
 
 use std::f64::consts::PI;
 
@@ -123,7 +123,7 @@ fn ln_gamma_1p(z: f64) -> f64 {
 }
 
 /// Sign and $\ln|\Gamma(x)|$ for any finite non-pole $x$ (reflection formula for $x<0$,
-/// DLMF 5.5.3). At poles ($x\in\{0,-1,-2,\dots\}$) returns `(0.0, +inf)`.
+/// DLMF 5.5.3). At poles ($x\in\\{0,-1,-2,\dots\\}$) returns `(0.0, +inf)`.
 pub fn ln_gamma_signed(x: f64) -> (f64, f64) {
     if x > 0.0 {
         return (1.0, ln_gamma(x));

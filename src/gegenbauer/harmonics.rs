@@ -1,20 +1,20 @@
 //! Spherical harmonics, orthonormal in $L^2$ of the *probability* measure $\tau$.
 //!
-//! * Zonal harmonics on $S^{d-1}$: $Z_k(x,y) = N(d,k)\,P_k(\langle x,y\rangle) =
+//! * Zonal harmonics on $S^{d-1}$: $Z_k(x,y) = N(d,k)\\,P_k(\langle x,y\rangle) =
 //!   \sum_{j=1}^{N(d,k)} Y_{kj}(x)Y_{kj}(y)$ (addition theorem, Atkinson & Han (2012) Thm 2.9).
 //! * On $S^2$ ($d=3$), with $x=(\sin\theta\cos\phi,\sin\theta\sin\phi,\cos\theta)$ and the
 //!   normalized associated Legendre functions
-//!   $\bar P_\ell^m(t) = \sqrt{(2\ell+1)\frac{(\ell-m)!}{(\ell+m)!}}\,P_\ell^m(t)$ (no Condon–Shortley
+//!   $\bar P_\ell^m(t) = \sqrt{(2\ell+1)\frac{(\ell-m)!}{(\ell+m)!}}\\,P_\ell^m(t)$ (no Condon–Shortley
 //!   phase), computed by the stable recurrences (no factorials)
-//!   $\bar P_m^m = \sqrt{\tfrac{2m+1}{2m}}\sin\theta\,\bar P_{m-1}^{m-1}$,
+//!   $\bar P_m^m = \sqrt{\tfrac{2m+1}{2m}}\sin\theta\\,\bar P_{m-1}^{m-1}$,
 //!   $\bar P_\ell^m = a_{\ell m}\big(t\bar P_{\ell-1}^m - \bar P_{\ell-2}^m/a_{\ell-1,m}\big)$,
 //!   $a_{\ell m}=\sqrt{\frac{4\ell^2-1}{\ell^2-m^2}}$ (Holmes & Featherstone, J. Geodesy 76 (2002)):
-//!   - real: $Y_{\ell0}=\bar P_\ell^0$, $Y_{\ell m}=\sqrt2\,\bar P_\ell^m\cos m\phi$,
-//!     $Y_{\ell,-m}=\sqrt2\,\bar P_\ell^m\sin m\phi$ ($m>0$);
+//!   - real: $Y_{\ell0}=\bar P_\ell^0$, $Y_{\ell m}=\sqrt2\\,\bar P_\ell^m\cos m\phi$,
+//!     $Y_{\ell,-m}=\sqrt2\\,\bar P_\ell^m\sin m\phi$ ($m>0$);
 //!   - complex: $Y_\ell^m = (-1)^m\bar P_\ell^m e^{im\phi}$, $Y_\ell^{-m}=(-1)^m\overline{Y_\ell^m}$
 //!     ($=\sqrt{4\pi}$ times the usual physics convention).
 //!
-//!   Both satisfy $\int Y\bar Y'\,d\tau = \delta$ and $\sum_m Y_{\ell m}(x)Y_{\ell m}(y) =
+//!   Both satisfy $\int Y\bar Y'\\,d\tau = \delta$ and $\sum_m Y_{\ell m}(x)Y_{\ell m}(y) =
 //!   (2\ell+1)P_\ell(\langle x,y\rangle)$.
 //!
 //! Points must be unit vectors up to a tolerance [`UNIT_TOLERANCE`].
@@ -28,7 +28,7 @@ use super::error::{GegenbauerError, Result, alloc_ok, dim_at_least};
 pub const MAX_SH_DEGREE: usize = 10_000;
 use super::polynomial::single;
 
-/// Accepted deviation $|\,\|x\|-1\,|$ of an input point from the unit sphere.
+/// Accepted deviation $|\\,\\|x\\|-1\\,|$ of an input point from the unit sphere.
 pub const UNIT_TOLERANCE: f64 = 1e-8;
 
 fn check_unit(x: &[f64]) -> Result<()> {

@@ -1,4 +1,4 @@
-//! Signed numbers in log space, $x = s\,e^{\ell}$ with $s\in\{-1,0,1\}$, for coefficients that
+//! Signed numbers in log space, $x = s\\,e^{\ell}$ with $s\in\\{-1,0,1\\}$, for coefficients that
 //! underflow or overflow `f64` (e.g. $\mu_k$ at $d=1000$, $k=200$; docs/design.md §3).
 
 /// A real number stored as sign and log-magnitude: $x = \mathrm{sign}\cdot e^{\mathrm{ln\\_abs}}$.

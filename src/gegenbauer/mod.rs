@@ -4,8 +4,8 @@
 //!
 //! Conventions (docs/conventions.md): $P_k(1)=1$, $\lambda=(d-2)/2$, probability measure $\tau$ on
 //! $S^{d-1}$ and
-//! $$\mu_k(f) = \frac{\Gamma(d/2)}{\sqrt\pi\,\Gamma((d-1)/2)}\int_{-1}^1 f(t)\,P_k(t)\,(1-t^2)^{(d-3)/2}\,dt,
-//! \qquad f(t)=\sum_k N(d,k)\,\mu_k(f)\,P_k(t).$$
+//! $$\mu_k(f) = \frac{\Gamma(d/2)}{\sqrt\pi\\,\Gamma((d-1)/2)}\int_{-1}^1 f(t)\\,P_k(t)\\,(1-t^2)^{(d-3)/2}\\,dt,
+//! \qquad f(t)=\sum_k N(d,k)\\,\mu_k(f)\\,P_k(t).$$
 //!
 //! * Polynomials ([`legendre_all_into`], [`gegenbauer`], …): normalized three-term recurrence
 //!   (Szegő (1975) §4.7), log space for $C_k^\lambda(1)$.

@@ -5,11 +5,11 @@
 //! for $(1-t^2)^{(d-3)/2}$; for $d=2$ the limit $\lambda\to0$ gives Chebyshev $T_k$. All values
 //! come from the normalized three-term recurrence (docs/conventions.md; Szegő (1975) §4.7; Atkinson &
 //! Han (2012) eq. (2.76))
-//! $$P_{k+1}(t) = \frac{(2k+d-2)\,t\,P_k(t) - k\,P_{k-1}(t)}{k+d-2},\quad P_0=1,\ P_1=t,$$
+//! $$P_{k+1}(t) = \frac{(2k+d-2)\\,t\\,P_k(t) - k\\,P_{k-1}(t)}{k+d-2},\quad P_0=1,\ P_1=t,$$
 //! which keeps $|P_k|\le1$ on $[-1,1]$ ($d\ge3$) and never forms $C_k^\lambda(1)=\binom{k+2\lambda-1}{k}$;
 //! for $|t|>1/2$ its Reinsch-type difference form in $1-|t|$ is used (see `normalized_all`).
 //! Derivatives follow by differentiating the recurrence. $C_k^\lambda$ itself is
-//! $C_k^\lambda(1)\,P_k$, with $\ln C_k^\lambda(1) = \ln\Gamma(k+2\lambda)-\ln\Gamma(k+1)-\ln\Gamma(2\lambda)$
+//! $C_k^\lambda(1)\\,P_k$, with $\ln C_k^\lambda(1) = \ln\Gamma(k+2\lambda)-\ln\Gamma(k+1)-\ln\Gamma(2\lambda)$
 //! evaluated by a stable Gamma ratio (available as a [`LogValue`] when it overflows).
 
 use super::error::{
@@ -216,7 +216,7 @@ pub fn legendre_derivatives_all_into(
     Ok(())
 }
 
-/// $C_k^\lambda(1) = \binom{k+2\lambda-1}{k} = \Gamma(k+2\lambda)/(k!\,\Gamma(2\lambda))$ as a
+/// $C_k^\lambda(1) = \binom{k+2\lambda-1}{k} = \Gamma(k+2\lambda)/(k!\\,\Gamma(2\lambda))$ as a
 /// [`LogValue`] (negative for $-1/2<\lambda<0$, $k\ge1$). Szegő (1975) eq. (4.7.3).
 ///
 /// ```
@@ -273,7 +273,7 @@ fn finite_value(name: &'static str, v: LogValue) -> Result<f64> {
     }
 }
 
-/// $C_k^\lambda(t) = C_k^\lambda(1)\,P_k(t)$ as a [`LogValue`] (never overflows; the normalized
+/// $C_k^\lambda(t) = C_k^\lambda(1)\\,P_k(t)$ as a [`LogValue`] (never overflows; the normalized
 /// factor $P_k(t)$ is an `f64` and may underflow to 0 for huge $\lambda$, $k$ away from $t=\pm1$).
 pub fn gegenbauer_log(lambda: f64, k: usize, t: f64) -> Result<LogValue> {
     check_lambda(lambda, true)?;
@@ -305,7 +305,7 @@ pub fn gegenbauer_all_into(lambda: f64, t: f64, out: &mut [f64]) -> Result<()> {
     Ok(())
 }
 
-/// $\frac{d}{dt}C_k^\lambda(t) = C_k^\lambda(1)\,P_k'(t)$ (computed from the differentiated
+/// $\frac{d}{dt}C_k^\lambda(t) = C_k^\lambda(1)\\,P_k'(t)$ (computed from the differentiated
 /// normalized recurrence; equals $2\lambda C_{k-1}^{\lambda+1}(t)$, Szegő (1975) eq. (4.7.14)).
 pub fn gegenbauer_derivative(lambda: f64, k: usize, t: f64) -> Result<f64> {
     check_lambda(lambda, true)?;

@@ -1,16 +1,16 @@
 //! Gauss–Gegenbauer, Gauss–Legendre and angular Gauss rules.
 //!
-//! A Gauss rule with $n$ nodes integrates $\int_{-1}^1 f(t)(1-t^2)^{\lambda-1/2}\,dt \approx
+//! A Gauss rule with $n$ nodes integrates $\int_{-1}^1 f(t)(1-t^2)^{\lambda-1/2}\\,dt \approx
 //! \sum_j w_j f(t_j)$ exactly for polynomials of degree $\le 2n-1$; its nodes are the zeros of
 //! $C_n^\lambda$ and, with $P_n$ the normalized polynomial ($P_n(1)=1$) and
 //! $g = dP_n(\cos\theta)/d\theta$,
-//! $$w_j = \frac{K_n}{g(\theta_j)^2},\qquad K_n = M_0\,\frac{\Gamma(2\lambda+1)\,n!}{\Gamma(n+2\lambda)},\qquad
-//! M_0=\int_{-1}^1(1-t^2)^{\lambda-1/2}dt=\frac{\sqrt\pi\,\Gamma(\lambda+\frac12)}{\Gamma(\lambda+1)}$$
+//! $$w_j = \frac{K_n}{g(\theta_j)^2},\qquad K_n = M_0\\,\frac{\Gamma(2\lambda+1)\\,n!}{\Gamma(n+2\lambda)},\qquad
+//! M_0=\int_{-1}^1(1-t^2)^{\lambda-1/2}dt=\frac{\sqrt\pi\\,\Gamma(\lambda+\frac12)}{\Gamma(\lambda+1)}$$
 //! (Christoffel numbers, Szegő (1975) eq. (15.3.2); $K_n=2$ for Legendre, $\pi n$ for Chebyshev).
 //!
 //! **Algorithm** ($O(n^2)$ with a small constant, no eigensolver; cf. Golub & Welsch (1969) for
 //! the $O(n^3)$ alternative and Hale & Townsend (2013) / Bogaert (2014) for $O(n)$ asymptotics):
-//! 1. *Initial guesses* from the Liouville normal form: $u(\theta)=\sin^\lambda\theta\,C_n^\lambda(\cos\theta)$
+//! 1. *Initial guesses* from the Liouville normal form: $u(\theta)=\sin^\lambda\theta\\,C_n^\lambda(\cos\theta)$
 //!    solves $u''+Q u=0$, $Q=(n+\lambda)^2+\lambda(1-\lambda)/\sin^2\theta$ (Szegő (1975) eq. (4.24.2)).
 //!    With the Prüfer angle $u=r\sin\varphi$, $u'=r s\cos\varphi$, the zeros are exactly
 //!    $\varphi\in\pi\mathbb Z$ and $d\theta/d\varphi = 1/(s\cos^2\varphi+(Q/s)\sin^2\varphi)$ is
@@ -22,7 +22,7 @@
 //!    accuracy and the $O(n^{2-2\lambda})$ error growth of the plain recurrence at $t\approx1$ is avoided),
 //!    8 nodes per batch (SIMD-friendly), batches in parallel (rayon); $g$ from
 //!    $(1-t^2)P_n' = n(P_{n-1}-tP_n)$. The derivative at the final iterate is corrected with the
-//!    ODE $g' = -2\lambda\cot\theta\,g - n(n+2\lambda)P_n$ before forming $w_j$.
+//!    ODE $g' = -2\lambda\cot\theta\\,g - n(n+2\lambda)P_n$ before forming $w_j$.
 //!
 //! Finally the weights are rescaled by the exact $M_0/\sum_j w_j$ (removes the common rounding
 //! error of $K_n$, whose logarithm is large for large $\lambda$). Symmetry $t_j = -t_{n+1-j}$
@@ -343,7 +343,7 @@ fn full_from_half(n: usize, half: &HalfRule, nodes: &mut [f64], weights: &mut [f
     }
 }
 
-/// Gauss–Gegenbauer rule for $\int_{-1}^1 f(t)(1-t^2)^{\lambda-1/2}\,dt$, $\lambda>-1/2$
+/// Gauss–Gegenbauer rule for $\int_{-1}^1 f(t)(1-t^2)^{\lambda-1/2}\\,dt$, $\lambda>-1/2$
 /// ($\lambda=(d-2)/2$ gives the weight $(1-t^2)^{(d-3)/2}$ of $S^{d-1}$), written into
 /// `nodes`/`weights` (both of length $n\ge1$). Exact for degree $\le 2n-1$. Algorithm and
 /// sources: module doc (Szegő (1975) §15.3, Glaser, Liu & Rokhlin (2007)).
@@ -396,7 +396,7 @@ pub fn gauss_sphere(n: usize, d: usize) -> Result<GaussRule> {
     gauss_gegenbauer(n, (d as f64 - 2.0) / 2.0)
 }
 
-/// Rule in the angle for $\int_0^\pi f(\theta)\sin^{d-2}\theta\,d\theta \approx \sum_j w_j f(\theta_j)$:
+/// Rule in the angle for $\int_0^\pi f(\theta)\sin^{d-2}\theta\\,d\theta \approx \sum_j w_j f(\theta_j)$:
 /// Gauss–Legendre on $[0,\pi]$, $\theta_j = \tfrac\pi2(1-t_j)$ (computed as $\pi\sin^2(\varphi_j/2)$
 /// from the Legendre angle $\varphi_j$, so small angles keep full relative accuracy) and
 /// $w_j = \tfrac\pi2 w_j^{GL}\sin^{d-2}\theta_j$. This is the rule the spectra use: the ReLU

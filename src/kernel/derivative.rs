@@ -78,7 +78,7 @@ impl SphereKernel {
 
 /// The derivative in the angle, $h(\theta) = \frac{d}{d\theta}\kappa(\cos\theta)
 /// = -\sin\theta\\,\kappa'(\cos\theta)$ on $[0, \pi]$, with the one-sided limits
-/// $h(0^+) = a^+_1/\sqrt2 = -\kappa(1)c_+/\sqrt2$ and $h(\pi^-) = -a^-_1/\sqrt2 = \kappa(1)c_-/\sqrt2$
+/// $h(0^+) = a^+\_1/\sqrt2 = -\kappa(1)c_+/\sqrt2$ and $h(\pi^-) = -a^-\_1/\sqrt2 = \kappa(1)c_-/\sqrt2$
 /// at the ends. Holds the endpoint expansions, so that each evaluation costs one recursion
 /// pass.
 ///
@@ -87,15 +87,15 @@ impl SphereKernel {
 ///   so $\frac{d}{d\theta}\kappa(\cos\theta) = -\sin\theta\\,\kappa'(\cos\theta)$.
 /// * Near the ends $\theta \to 0$ and $\theta \to \pi$, where $\kappa'$ has a $(1\mp t)^{-1/2}$
 ///   singularity (the kink of ReLU kernels), the endpoint expansions
-///   $\kappa(1 - s^2) = \sum_j a^+_j s^j$ with $s = \sqrt{1-\cos\theta} = \sqrt2\sin(\theta/2)$ and
-///   $\kappa(-1 + s^2) = \sum_j a^-_j s^j$ with $s = \sqrt{1+\cos\theta} = \sqrt2\cos(\theta/2)$
+///   $\kappa(1 - s^2) = \sum_j a^+\_j s^j$ with $s = \sqrt{1-\cos\theta} = \sqrt2\sin(\theta/2)$ and
+///   $\kappa(-1 + s^2) = \sum_j a^-\_j s^j$ with $s = \sqrt{1+\cos\theta} = \sqrt2\cos(\theta/2)$
 ///   ([`crate::series::endpoint_expansion`]) give
-///   $$\frac{d}{d\theta}\kappa(\cos\theta) = \frac{\sqrt2}{2}\cos\tfrac\theta2\sum_{j\ge1} j a^+_j s^{j-1}
+///   $$\frac{d}{d\theta}\kappa(\cos\theta) = \frac{\sqrt2}{2}\cos\tfrac\theta2\sum_{j\ge1} j a^+\_j s^{j-1}
 ///   \quad(\theta\ \text{small}),\qquad
-///   -\frac{\sqrt2}{2}\sin\tfrac\theta2\sum_{j\ge1} j a^-_j s^{j-1}\quad(\theta\ \text{near}\ \pi),$$
-///   with the one-sided limits $a^+_1/\sqrt2$ at $\theta = 0^+$ and $-a^-_1/\sqrt2$ at
+///   -\frac{\sqrt2}{2}\sin\tfrac\theta2\sum_{j\ge1} j a^-\_j s^{j-1}\quad(\theta\ \text{near}\ \pi),$$
+///   with the one-sided limits $a^+\_1/\sqrt2$ at $\theta = 0^+$ and $-a^-\_1/\sqrt2$ at
 ///   $\theta = \pi^-$. With the kink coefficients of [`crate::series::kink_coefficients`],
-///   $a^+_1 = -\kappa(1)\\,c_+$ and $a^-_1 = -\kappa(1)\\,c_-$, i.e. slopes $-\kappa(1)c_+/\sqrt2$ and
+///   $a^+\_1 = -\kappa(1)\\,c_+$ and $a^-\_1 = -\kappa(1)\\,c_-$, i.e. slopes $-\kappa(1)c_+/\sqrt2$ and
 ///   $\kappa(1)c_-/\sqrt2$ (from $1-\cos\theta = \theta^2/2 + O(\theta^4)$).
 ///
 /// ```
@@ -143,12 +143,12 @@ impl AngleDerivative {
         &self.kernel
     }
 
-    /// The one-sided slope at $\theta = 0^+$, $a^+_1/\sqrt2 = -\kappa(1)c_+/\sqrt2$.
+    /// The one-sided slope at $\theta = 0^+$, $a^+\_1/\sqrt2 = -\kappa(1)c_+/\sqrt2$.
     pub fn at_zero(&self) -> f64 {
         self.plus.get(1).copied().unwrap_or(0.0) / std::f64::consts::SQRT_2
     }
 
-    /// The one-sided slope at $\theta = \pi^-$, $-a^-_1/\sqrt2 = \kappa(1)c_-/\sqrt2$.
+    /// The one-sided slope at $\theta = \pi^-$, $-a^-\_1/\sqrt2 = \kappa(1)c_-/\sqrt2$.
     pub fn at_pi(&self) -> f64 {
         -self.minus.get(1).copied().unwrap_or(0.0) / std::f64::consts::SQRT_2
     }

@@ -97,7 +97,7 @@ impl std::ops::Index<(usize, usize)> for Matrix {
 }
 
 /// The angle between two non-zero vectors with norms `nx`, `ny`, from the formula
-/// $\theta = 2\arctan\big(\|u - v\| / \|u + v\|\big)$, $u = x/\|x\|$, $v = y/\|y\|$
+/// $\theta = 2\arctan\big(\\|u - v\\| / \\|u + v\\|\big)$, $u = x/\\|x\\|$, $v = y/\\|y\\|$
 /// (Kahan, *How futile are mindless assessments of roundoff*, 2006, §12): its absolute error is
 /// a few ulps for every angle, whereas $\arccos\langle u,v\rangle$ has error $\sqrt{\varepsilon}$
 /// near 0 and $\pi$.

@@ -1,9 +1,9 @@
-//! The fast Gram path: $K_{ij} = \|x_i\|\\,\|y_j\|\\,\kappa(1)\\,g(\cos\theta_{ij})$ from one
+//! The fast Gram path: $K_{ij} = \\|x_i\\|\\,\\|y_j\\|\\,\kappa(1)\\,g(\cos\theta_{ij})$ from one
 //! matrix product and table look-ups.
 //!
-//! For a homogeneous (bias-free) architecture, $K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$
+//! For a homogeneous (bias-free) architecture, $K(x,y) = \\|x\\|\\,\\|y\\|\\,\kappa(\cos\angle(x,y))$
 //! (docs/conventions.md). The path
-//! 1. normalizes the rows, $\hat x_i = x_i/\|x_i\|$ (zero rows stay zero);
+//! 1. normalizes the rows, $\hat x_i = x_i/\\|x_i\\|$ (zero rows stay zero);
 //! 2. forms the $c_{ij} = \langle \hat x_i, \hat y_j\rangle$ by `faer` matrix products, one per
 //!    block of 32 rows (blocks in parallel; only $j \ge$ the block's first row in the
 //!    symmetric case), written straight into the output buffer;
@@ -12,9 +12,9 @@
 //!    angle accurately with [`angle_between`] (Kahan's formula, as the exact path does; $O(D)$
 //!    per such pair) and uses a $\theta$-table;
 //! 4. in the symmetric case $K(X,X)$ computes only the upper triangle (the diagonal is exactly
-//!    $\|x_i\|^2\kappa(1)$) and mirrors it, so the output is exactly symmetric.
+//!    $\\|x_i\\|^2\kappa(1)$) and mirrors it, so the output is exactly symmetric.
 //!
-//! **Accuracy.** Relative to the scale $\|x_i\|\\,\|y_j\|\\,\kappa(1)$ (not to $|K_{ij}|$, which
+//! **Accuracy.** Relative to the scale $\\|x_i\\|\\,\\|y_j\\|\\,\kappa(1)$ (not to $|K_{ij}|$, which
 //! may be tiny, e.g. near $t=-1$), the entry differs from the exact value
 //! ([`gram_exact`](super::gram_exact)) by at most [`GramTable::entry_error_bound`]$(D)$: the
 //! table error ([`GramTable::max_error`], verified $\le$ [`TABLE_TARGET`]) plus
@@ -25,13 +25,13 @@
 //! over random architectures, $D \in [2, 50]$, arbitrary norms, nearly coincident, antipodal,
 //! scaled and zero points: at most $1.8\cdot10^{-15}$.
 //!
-//! **Scaling.** Products are formed in `f64` when $\|x_i\|\kappa(1)$, $\|x_i\|\|y_j\|\kappa(1)$
+//! **Scaling.** Products are formed in `f64` when $\\|x_i\\|\kappa(1)$, $\\|x_i\\|\\|y_j\\|\kappa(1)$
 //! and the entry lie in $[2^{-1000}, 2^{1000}]$; otherwise the entry goes through the scaled
 //! representation like the exact path, with the same [`KernelError::NotRepresentable`] on
 //! overflow or underflow — except that an underflowing entry whose table value is within the
 //! table error of 0 is returned as 0. Zero vectors give exactly 0.
 //!
-//! **Non-homogeneous architectures** (MLP with $\sigma_b^2 > 0$) depend on $\|x\|$, $\|y\|$
+//! **Non-homogeneous architectures** (MLP with $\sigma_b^2 > 0$) depend on $\\|x\\|$, $\\|y\\|$
 //! separately; they use the exact per-pair recursion ([`pair_exact`]), parallel over rows, with
 //! the same symmetric fill.
 
@@ -106,7 +106,7 @@ fn shapes(x: &Points, y: Option<&Points>, out_len: usize) -> Result<(usize, usiz
     Ok((n, m))
 }
 
-/// Row-major $\hat x_i = x_i/\|x_i\|$ (zero rows stay zero).
+/// Row-major $\hat x_i = x_i/\\|x_i\\|$ (zero rows stay zero).
 fn normalized_rows(p: &Points, norms: &[f64]) -> Vec<f64> {
     let mut v = p.as_slice().to_vec();
     for (row, &nr) in v.chunks_exact_mut(p.dim()).zip(norms) {
@@ -166,7 +166,7 @@ fn mirror_lower(out: &mut [f64], n: usize) {
     });
 }
 
-/// The entry through the scaled representation: $g\cdot\kappa(1)\|x\|\|y\|$ (see "Scaling").
+/// The entry through the scaled representation: $g\cdot\kappa(1)\\|x\\|\\|y\\|$ (see "Scaling").
 fn scaled_entry(g: f64, kappa_one: (f64, i64), nx: f64, ny: f64) -> Result<f64, KernelError> {
     if nx == 0.0 || ny == 0.0 || g == 0.0 {
         return Ok(0.0);

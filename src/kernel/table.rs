@@ -459,11 +459,11 @@ impl GramTable {
     }
 
     /// The error bound of a fast Gram entry for points of $\mathbb R^D$, relative to
-    /// $\|x\|\,\|y\|\,\kappa(1)$:
-    /// $$\epsilon_{\text{table}} + 1.01\,g'(\tau)\,(D+4)\,u + 8u,\qquad u = 2^{-53},$$
+    /// $\\|x\\|\\,\\|y\\|\\,\kappa(1)$:
+    /// $$\epsilon_{\text{table}} + 1.01\\,g'(\tau)\\,(D+4)\\,u + 8u,\qquad u = 2^{-53},$$
     /// with $\epsilon_{\text{table}}$ = [`GramTable::max_error`]. The middle term bounds the effect
     /// of the rounding of $c = \langle\hat x,\hat y\rangle$ (normalization: $2u$ per vector;
-    /// dot product: $\gamma_D\|\hat x\|\|\hat y\|$, Higham, *Accuracy and Stability of Numerical
+    /// dot product: $\gamma_D\\|\hat x\\|\\|\hat y\\|$, Higham, *Accuracy and Stability of Numerical
     /// Algorithms*, §3.1) on the $t$-table path; the angle path has the few-ulp angle error of
     /// [`super::angle_between`], shared with the exact path. The last term covers the final
     /// products. Valid up to the verification caveat of [`GramTable::max_error`].

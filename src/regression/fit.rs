@@ -6,10 +6,10 @@ use faer::linalg::solvers::{Llt, LltError, Solve};
 use super::RegressionError;
 use crate::kernel::{Matrix, Points, SphereKernel, angle_between, gram_exact};
 
-/// Points are accepted as unit vectors when $|\\,\|x\| - 1| \le$ `UNIT_TOLERANCE`; they are then
-/// projected onto the sphere ($x/\|x\|$). Farther points are rejected
+/// Points are accepted as unit vectors when $|\\,\\|x\\| - 1| \le$ `UNIT_TOLERANCE`; they are then
+/// projected onto the sphere ($x/\\|x\\|$). Farther points are rejected
 /// ([`RegressionError::NotUnit`]): the kernels are not constant along rays
-/// ($K(x,y) = \|x\|\\,\|y\|\\,\kappa(\cos\angle(x,y))$), so silently normalizing would change the
+/// ($K(x,y) = \\|x\\|\\,\\|y\\|\\,\kappa(\cos\angle(x,y))$), so silently normalizing would change the
 /// problem.
 pub const UNIT_TOLERANCE: f64 = 1e-12;
 
@@ -30,7 +30,7 @@ pub const SINGULAR_PIVOT: f64 = 1e-13;
 /// kernel on $S^{d-1}$.
 ///
 /// **Model.** Given unit points $x_1..x_n$ and targets $y_i$, the minimizer over the RKHS
-/// $\mathcal H_\kappa$ of $\sum_i (f(x_i) - y_i)^2 + \lambda\|f\|_{\mathcal H}^2$ is
+/// $\mathcal H_\kappa$ of $\sum_i (f(x_i) - y_i)^2 + \lambda\\|f\\|\_{\mathcal H}^2$ is
 /// $f(x) = \sum_i c_i\\,\kappa(\langle x_i, x\rangle)$, $c = (K + \lambda I)^{-1}y$, $K_{ij} =
 /// \kappa(\langle x_i, x_j\rangle)$ (representer theorem; Schölkopf, Herbrich & Smola 2001); for
 /// $\lambda \to 0$ it is the minimum-norm interpolant $c = K^{-1}y$.

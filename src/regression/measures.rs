@@ -37,12 +37,12 @@ pub struct SobolevSeminorm {
     pub s: f64,
     /// The last degree summed exactly.
     pub kmax: usize,
-    /// $\sum_{k\le k_{\max}} (k(k+d-2))^s\\,\|f_k\|^2$.
+    /// $\sum_{k\le k_{\max}} (k(k+d-2))^s\\,\\|f_k\\|^2$.
     pub partial_sum: f64,
     /// The estimated remainder $\sum_{k > k_{\max}}$ (asymptotic eigenvalues, diagonal and
     /// antipodal part of $Q_k$; see [`KernelRegressor::sobolev_seminorm`]).
     pub tail_estimate: f64,
-    /// $|f|_{H^s}$, including the tail estimate.
+    /// $|f|\_{H^s}$, including the tail estimate.
     pub value: f64,
 }
 
@@ -62,9 +62,9 @@ fn wrap(phi: f64) -> f64 {
 }
 
 impl KernelRegressor {
-    /// The RKHS norm $\|f\|_{\mathcal H} = \sqrt{c^\top K c}$ (reproducing property:
+    /// The RKHS norm $\\|f\\|\_{\mathcal H} = \sqrt{c^\top K c}$ (reproducing property:
     /// $\langle \kappa(\langle x_u,\cdot\rangle), \kappa(\langle x_v,\cdot\rangle)\rangle_{\mathcal H}
-    /// = K_{uv}$). For the interpolant, $c = K^{-1}y$ and $\|f\|^2 = y^\top K^{-1} y$, the smallest
+    /// = K_{uv}$). For the interpolant, $c = K^{-1}y$ and $\\|f\\|^2 = y^\top K^{-1} y$, the smallest
     /// norm of any interpolant.
     pub fn rkhs_norm(&self) -> f64 {
         let c = &self.coefficients;
@@ -83,11 +83,11 @@ impl KernelRegressor {
     }
 
     /// The spectral Sobolev seminorm of order $s \ge 0$ on $S^{d-1}$:
-    /// $$|f|_{H^s}^2 = \sum_{k\ge0} \big(k(k+d-2)\big)^s\\,\|f_k\|^2_{L^2(\tau)},\qquad
-    ///   \|f_k\|^2_{L^2(\tau)} = \mu_k^2\\,N(d,k)\sum_{u,v} c_u c_v\\,P_k(\langle x_u,x_v\rangle),$$
+    /// $$|f|\_{H^s}^2 = \sum_{k\ge0} \big(k(k+d-2)\big)^s\\,\\|f_k\\|^2_{L^2(\tau)},\qquad
+    ///   \\|f_k\\|^2_{L^2(\tau)} = \mu_k^2\\,N(d,k)\sum_{u,v} c_u c_v\\,P_k(\langle x_u,x_v\rangle),$$
     /// where $k(k+d-2)$ are the eigenvalues of the Laplace–Beltrami operator and $f_k$ is the
-    /// degree-$k$ component of $f$ (for $s = 1$, $|f|^2_{H^1} = \int\|\nabla_S f\|^2 d\tau$ by
-    /// Green's formula; for $s = 0$ it is $\|f\|^2_{L^2(\tau)}$).
+    /// degree-$k$ component of $f$ (for $s = 1$, $|f|^2_{H^1} = \int\\|\nabla_S f\\|^2 d\tau$ by
+    /// Green's formula; for $s = 0$ it is $\\|f\\|^2_{L^2(\tau)}$).
     ///
     /// *Derivation.* By Mercer/Funk–Hecke, $\kappa(\langle x,y\rangle) = \sum_k \mu_k N(d,k)
     /// P_k(\langle x,y\rangle)$, so $f_k = \mu_k N(d,k)\sum_u c_u P_k(\langle x_u,\cdot\rangle)$,
@@ -196,7 +196,7 @@ impl KernelRegressor {
         })
     }
 
-    /// $|f|_{H^1} = \big(\int_{S^{d-1}}\|\nabla_S f\|^2 d\tau\big)^{1/2}$:
+    /// $|f|\_{H^1} = \big(\int_{S^{d-1}}\\|\nabla_S f\\|^2 d\tau\big)^{1/2}$:
     /// [`KernelRegressor::sobolev_seminorm`] with $s = 1$ and $k_{\max}$ = [`H1_KMAX`]. On the
     /// circle it equals $\big(\frac1{2\pi}\int_{-\pi}^{\pi}|f'(\theta)|^2d\theta\big)^{1/2}$.
     pub fn h1_seminorm(&self) -> Result<SobolevSeminorm, RegressionError> {
@@ -269,8 +269,8 @@ impl KernelRegressor {
 
     /// The signed derivative jumps $f'(\theta_u^+) - f'(\theta_u^-)$ at the centers on the circle,
     /// in center order. Only terms with a kink at $\theta_u$ contribute:
-    /// $$f'(\theta_u^+) - f'(\theta_u^-) = -\sqrt2\\,\kappa(1)\Big(c_+\\,c_u + c_-\\!\\!\sum_{v\
-    ///   \text{antipodal to}\ u}\\! c_v\Big).$$
+    /// $$f'(\theta_u^+) - f'(\theta_u^-) = -\sqrt2\\,\kappa(1)\Big(c_+\\,c_u + c_-\\!\\!
+    ///   \sum_{v\ \text{antipodal to}\ u}\\! c_v\Big).$$
     /// (The kinks at the antipodes of the centers are not data points and are not included.)
     pub fn derivative_jumps(&self) -> Result<Vec<f64>, RegressionError> {
         require_circle(&self.kernel)?;
@@ -322,14 +322,14 @@ impl KernelRegressor {
     }
 
     /// The largest one-sided directional slope at each unit point $x$,
-    /// $\sup_{v \perp x, \|v\|=1} |D_v^+ f(x)|$; where $f$ is differentiable this is the norm of
+    /// $\sup_{v \perp x, \\|v\\|=1} |D_v^+ f(x)|$; where $f$ is differentiable this is the norm of
     /// the spherical gradient
     /// $$\nabla_S f(x) = \sum_u c_u\\,\kappa'(t_u)\\,(x_u - t_u x) = -\sum_u c_u\\,h(\varphi_u)\\,e_u,$$
     /// $t_u = \cos\varphi_u = \langle x_u, x\rangle$, $e_u = (x_u - t_ux)/\sin\varphi_u$ the unit
     /// tangent towards $x_u$, $h$ as in [`AngleDerivative`]. A center at $x$ (angle $\le$
     /// [`KINK_ANGLE`]) adds the same one-sided slope $a = c_u h(0^+)$ in every direction (the
     /// angle grows at unit rate), an antipodal center $a = -c_u h(\pi^-)$; then the supremum is
-    /// $\|G\| + |a|$ with $G$ the gradient of the other terms. On the circle this is
+    /// $\\|G\\| + |a|$ with $G$ the gradient of the other terms. On the circle this is
     /// $\max(|f'(\theta^-)|, |f'(\theta^+)|)$.
     ///
     /// Errors: [`RegressionError::DimensionMismatch`], [`RegressionError::NotUnit`], kernel
@@ -368,7 +368,7 @@ impl KernelRegressor {
     }
 
     /// The largest of [`KernelRegressor::gradient_norms`] over a supplied point set: an estimate
-    /// (from below) of $\sup_{S^{d-1}}\|\nabla_S f\|$, exact in the limit of dense sets that
+    /// (from below) of $\sup_{S^{d-1}}\\|\nabla_S f\\|$, exact in the limit of dense sets that
     /// include the centers and their antipodes.
     pub fn max_gradient_norm(&self, x: &Points) -> Result<f64, RegressionError> {
         Ok(self.gradient_norms(x)?.into_iter().fold(0.0, f64::max))

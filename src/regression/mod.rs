@@ -4,7 +4,7 @@
 //!
 //! A fit is $f(x) = \sum_u c_u\\,\kappa(\langle x_u, x\rangle)$ with
 //! $c = (K + \lambda W^{-1})^{-1}\bar y$ on merged centers ([`KernelRegressor`]). Measures:
-//! * [`KernelRegressor::rkhs_norm`]: $\|f\|_{\mathcal H} = \sqrt{c^\top Kc}$;
+//! * [`KernelRegressor::rkhs_norm`]: $\\|f\\|\_{\mathcal H} = \sqrt{c^\top Kc}$;
 //! * [`KernelRegressor::sobolev_seminorm`]: $|f|^2_{H^s} = \sum_k (k(k+d-2))^s\\,\mu_k^2 N(d,k)
 //!   \sum_{u,v}c_uc_vP_k(\langle x_u,x_v\rangle)$, with a tail estimate;
 //! * on the circle: one-sided derivatives [`KernelRegressor::derivative_angle`], the jumps at the

@@ -388,7 +388,7 @@ fn dot_rev(a: &[f64], b: &[f64]) -> f64 {
     acc.iter().sum::<f64>() + rest
 }
 
-/// $\sum_{i<n} (w_0 + w_1 i)\,a_i b_{n-1-i}$ (weights exact for the small integers and
+/// $\sum_{i<n} (w_0 + w_1 i)\\,a_i b_{n-1-i}$ (weights exact for the small integers and
 /// half-integers of Miller's recurrence), with [`LANES`] partial sums.
 #[inline]
 fn weighted_dot_rev(w0: f64, w1: f64, a: &[f64], b: &[f64]) -> f64 {

@@ -3,18 +3,19 @@
 //!
 //! With $a = \alpha^2\sigma_w^2\sigma_v^2/2$ and $b = a/(1+a)$ (docs/conventions.md parametrization):
 //!
-//! * **Theorem 1 (MLP).** $c_+ = L\sqrt2/(2\pi) = L/(\sqrt2\,\pi)$ for every $\sigma_w^2 > 0$.
-//! * **Theorem 2 (ResNet).** $c_+ = \dfrac{\sqrt2}{\pi}\,\dfrac{aL\,[b(L-1)+2]}{2(1+a)+2aL}
-//!   = \dfrac{b}{\sqrt2\,\pi}\,L\left(1 + \dfrac{1}{1+a(L+1)}\right)$
+//! * **Theorem 1 (MLP).** $c_+ = L\sqrt2/(2\pi) = L/(\sqrt2\\,\pi)$ for every $\sigma_w^2 > 0$.
+//! * **Theorem 2 (ResNet).** $c_+ = \dfrac{\sqrt2}{\pi}\\,\dfrac{aL\\,[b(L-1)+2]}{2(1+a)+2aL}
+//!   = \dfrac{b}{\sqrt2\\,\pi}\\,L\left(1 + \dfrac{1}{1+a(L+1)}\right)$
 //!   (the first form is the one of `docs/literature.md` §1.4).
-//! * **Theorem 3 (ordering).** $c_+(\text{ResNet}(L,\alpha)) = h_L(a)\,c_+(\text{MLP}(L))$ with
+//! * **Theorem 3 (ordering).** $c_+(\text{ResNet}(L,\alpha)) = h_L(a)\\,c_+(\text{MLP}(L))$ with
 //!   $h_L(a) = a((L+1)a+2)/((1+a)(1+(L+1)a)) \in (0, 1)$, strictly increasing in $a$, with
-//!   $h_L(a)\to1$ as $a\to\infty$; so $c_+(\text{ResNet}) < c_+(\text{MLP})$ for all $L\ge1$,
-//!   $\alpha > 0$, and $c_+(\text{ResNet})$ increases strictly with $\alpha$ and with $L$.
+//!   $h_L(a)\to1$ as $a\to\infty$, and strictly *decreasing* in $L$ (towards $b$ as
+//!   $L\to\infty$); so $c_+(\text{ResNet}) < c_+(\text{MLP})$ for all $L\ge1$ and $\alpha > 0$ (at
+//!   $L = 0$ both are 0), and $c_+(\text{ResNet})$ itself increases strictly with $\alpha$ and $L$.
 //! * **Theorem 4 (depth regimes, $\alpha = L^{-\gamma}$, $A = \sigma_w^2\sigma_v^2/2$).**
 //!   $\gamma = 0$: $c_+ = \frac{b}{\sqrt2\pi}L + \frac{1}{\sqrt2\pi(1+a)} + o(1)$ (linear growth);
 //!   $\gamma = 1/2$: $c_+ \to \frac{A(A+2)}{\sqrt2\pi(1+A)}$;
-//!   $\gamma = 1$: $L\,c_+ \to 2A/(\sqrt2\pi)$, so $c_+\to0$.
+//!   $\gamma = 1$: $L\\,c_+ \to 2A/(\sqrt2\pi)$, so $c_+\to0$.
 //! * **Theorem 5 (distance to the linear kernel).** For every $L$, $a$ and $t\in[-1,1]$, the
 //!   normalized ResNet NTK satisfies $|\Theta(t)/\Theta(1) - t| \le 2\delta/(2+\delta)$ with
 //!   $\delta = 2((1+a)^L - 1) + 2aL(1+a)^{L-1}$; for $\gamma = 1$, $aL\to0$ and the normalized
@@ -49,7 +50,7 @@ fn check_a(a: f64) -> Result<(), SmoothnessError> {
 }
 
 /// Theorem 1: $c_+$ of the normalized NTK of the bias-free MLP with $L \ge 1$ hidden layers,
-/// $L/(\sqrt2\,\pi)$ (independent of $\sigma_w^2$ and $d$).
+/// $L/(\sqrt2\\,\pi)$ (independent of $\sigma_w^2$ and $d$).
 pub fn mlp_c_plus(depth: usize) -> Result<f64, SmoothnessError> {
     check_depth(depth)?;
     Ok(depth as f64 / (SQRT_2 * PI))
@@ -58,6 +59,8 @@ pub fn mlp_c_plus(depth: usize) -> Result<f64, SmoothnessError> {
 /// Theorem 3: the ratio $h_L(a) = c_+(\text{ResNet})/c_+(\text{MLP}) =
 /// \frac{a((L+1)a+2)}{(1+a)(1+(L+1)a)} = b\left(1 + \frac{1}{1+(L+1)a}\right) \in (0, 1)$,
 /// $b = a/(1+a)$ (the second form is evaluated: no overflow for huge $a$, no cancellation).
+/// Strictly increasing in $a$ and strictly decreasing in $L$, towards $b$ (while
+/// $c_+(\text{ResNet}) = h_L(a)\\,L/(\sqrt2\\,\pi)$ increases in $L$).
 pub fn resnet_mlp_ratio(depth: usize, a: f64) -> Result<f64, SmoothnessError> {
     check_depth(depth)?;
     check_a(a)?;
@@ -116,7 +119,7 @@ pub enum DepthLimit {
     },
     /// $c_+ \to$ the value ($\alpha = L^{-1/2}$: a stable kernel shape).
     Finite(f64),
-    /// $L\,c_+ \to$ the value, so $c_+ \to 0$ ($\alpha = L^{-1}$: the normalized kernel tends to
+    /// $L\\,c_+ \to$ the value, so $c_+ \to 0$ ($\alpha = L^{-1}$: the normalized kernel tends to
     /// the linear kernel $t$).
     InverseDepth(f64),
 }
@@ -197,8 +200,8 @@ pub fn linear_kernel_deviation_bound(depth: usize, a: f64) -> Result<f64, Smooth
 
 /// Lemma 6 (bound on $c_-$ of the ResNet NTK): only the first block's
 /// $\dot\Sigma_1 = \sigma^2\kappa_0(t)/2$ carries a $\sqrt{1+t}$ term at $t = -1$, so
-/// $c_- = \frac{\sqrt2}{\pi}\,\frac{2a\prod_{l=2}^{L}(1+a\kappa_0(r_{l-1}))}{2(1+a)^L+2aL(1+a)^{L-1}}
-/// \le \frac{\sqrt2}{\pi}\,\frac{a}{1+a+aL}$, with $r_l$ the layer correlations at $t = -1$ and
+/// $c_- = \frac{\sqrt2}{\pi}\\,\frac{2a\prod_{l=2}^{L}(1+a\kappa_0(r_{l-1}))}{2(1+a)^L+2aL(1+a)^{L-1}}
+/// \le \frac{\sqrt2}{\pi}\\,\frac{a}{1+a+aL}$, with $r_l$ the layer correlations at $t = -1$ and
 /// $0 \le \kappa_0 \le 1$.
 pub fn resnet_c_minus_bound(depth: usize, a: f64) -> Result<f64, SmoothnessError> {
     check_depth(depth)?;

@@ -15,8 +15,8 @@ pub const MAX_PROFILE_POINTS: usize = 1_000_000;
 /// $\nu = 20.5$).
 pub const SINGULARITY_ORDER: usize = 41;
 
-/// The leading singular term $c\,(1\mp t)^\nu$ of the normalized kernel at one end of
-/// $[-1, 1]$: $\kappa(1\mp u)/\kappa(1) = p(u) + c\,u^\nu + \dots$ with a polynomial $p$ and
+/// The leading singular term $c\\,(1\mp t)^\nu$ of the normalized kernel at one end of
+/// $[-1, 1]$: $\kappa(1\mp u)/\kappa(1) = p(u) + c\\,u^\nu + \dots$ with a polynomial $p$ and
 /// the smallest non-integer $\nu$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Singularity {
@@ -69,8 +69,8 @@ pub fn leading_singularity(
 pub struct KernelSmoothness {
     /// Kink coefficient at $t = 1$: $\kappa(1-g)/\kappa(1) = 1 - c_+\sqrt g + O(g)$.
     pub c_plus: f64,
-    /// Kink coefficient at $t = -1$: $\kappa(-1+g)/\kappa(1) = \kappa(-1)/\kappa(1) - c_-\sqrt g
-    /// + O(g)$.
+    /// Kink coefficient at $t = -1$:
+    /// $\kappa(-1+g)/\kappa(1) = \kappa(-1)/\kappa(1) - c_-\sqrt g + O(g)$.
     pub c_minus: f64,
     /// One-sided slope in $\theta$ of $\kappa(\cos\theta)/\kappa(1)$ at $\theta = 0^+$: exactly
     /// $-c_+/\sqrt2$.
@@ -182,7 +182,7 @@ pub struct TailMass {
 /// identity $\sum_k N(d,k)\mu_k = \kappa(1)$, docs/conventions.md): the fraction of the kernel's
 /// "energy" in degrees $\ge K$. Every term is $\ge 0$, so the mass decreases in $K$ from 1 at
 /// $K = 0$. The eigenvalues below $K$ come from [`mercer_spectrum`]; the reported
-/// `abs_error` is $\sum_{k<K} N\mu_k\,\varepsilon_k + K\cdot 2^{-52}$ with the per-degree
+/// `abs_error` is $\sum_{k<K} N\mu_k\\,\varepsilon_k + K\cdot 2^{-52}$ with the per-degree
 /// relative error estimates $\varepsilon_k$ (absolute, so a tail far below $10^{-10}$ is not
 /// resolved to relative accuracy).
 pub fn tail_mass(kernel: &SphereKernel, degree: usize) -> Result<TailMass, SmoothnessError> {

@@ -21,7 +21,7 @@
 //! * [`DecayClass::Geometric`]: no singular exponent up to order 41 and infinitely many
 //!   Maclaurin coefficients (analytic activations: erf, GELU, sin, exp, Gaussian): $\mu_k$ decays
 //!   faster than any power. A kernel analytic inside the Bernstein ellipse
-//!   $\{|t-1|+|t+1| < \rho+\rho^{-1}\}$ has $\mu_k = O(k^p\rho^{-k})$; the reported `rate` is
+//!   $\\{|t-1|+|t+1| < \rho+\rho^{-1}\\}$ has $\mu_k = O(k^p\rho^{-k})$; the reported `rate` is
 //!   **measured**: $e^{\beta}$ from the least-squares fit
 //!   $\ln\mu_k \approx a + p\ln k + \beta k$ over the resolved non-zero degrees
 //!   $k\in[K/3, K]$, $K =$ [`RATE_FIT_DEGREE`], of [`super::mercer_spectrum`]. For entire
@@ -62,7 +62,7 @@ const FINITE_TERMS: usize = 65;
 pub enum DecayClass {
     /// $\mu_k \sim C_\pm k^{-(d-1+2\nu)}$: an endpoint singularity $(1\mp t)^\nu$.
     Polynomial,
-    /// Faster than any power, $\mu_k \approx C k^p\,\text{rate}^k$ (measured): a kernel
+    /// Faster than any power, $\mu_k \approx C k^p\\,\text{rate}^k$ (measured): a kernel
     /// analytic on $[-1, 1]$.
     Geometric,
     /// $\mu_k = 0$ beyond a degree: a polynomial kernel.
@@ -100,7 +100,7 @@ pub struct Decay {
     /// The decay class (see [`DecayClass`]).
     pub class: DecayClass,
     /// [`DecayClass::Geometric`]: the measured ratio $\mu_{k+1}/\mu_k$ ($\mu_k \approx
-    /// Ck^p\,\text{rate}^k$, fitted on the computed spectrum, see the module documentation);
+    /// Ck^p\\,\text{rate}^k$, fitted on the computed spectrum, see the module documentation);
     /// [`DecayClass::Finite`]: 0; [`DecayClass::Polynomial`]: `None`.
     pub rate: Option<f64>,
     /// [`DecayClass::Finite`]: the highest degree with $\mu_k \ne 0$ (the degree of the
@@ -223,7 +223,7 @@ pub fn decay(
     })
 }
 
-/// $c\,\kappa(1)$ from $c$ and $\ln\kappa(1)$ (`ln_k1` = 0 for the normalized kernel); an
+/// $c\\,\kappa(1)$ from $c$ and $\ln\kappa(1)$ (`ln_k1` = 0 for the normalized kernel); an
 /// error if the product does not fit in `f64`.
 fn endpoint_constant(c: f64, ln_k1: f64, name: &'static str) -> Result<f64, SpectrumError> {
     if c == 0.0 || ln_k1 == 0.0 {
@@ -326,7 +326,7 @@ pub fn fitted_rate(points: &[(usize, f64)]) -> Option<f64> {
 /// **Pre-asymptotic degrees.** The law $\mu_k \approx Ck^{-(d-1+2\nu)}$ holds only for
 /// $k \gg d$: the Gegenbauer coefficients of $(1-t)^\nu$ are proportional to
 /// $\Gamma(k-\nu)/\Gamma(k+d-1+\nu)$, whose local slope in $\ln k$ is about
-/// $-(d-1+2\nu)\,k/(k+(d-1)/2)$. A fit over $[k, 2k]$ is therefore within a fraction
+/// $-(d-1+2\nu)\\,k/(k+(d-1)/2)$. A fit over $[k, 2k]$ is therefore within a fraction
 /// $\varepsilon$ of the exponent only from about $k \approx (d-1)/(2\varepsilon)$ on: for
 /// 1 % at $d = 10$, $k \gtrsim 450$; over $k = 20\dots49$ it gives about $-8.9$ instead of
 /// $-10$ (`tests/spectrum.rs` checks both). Use [`decay`] for the asymptotic law itself.

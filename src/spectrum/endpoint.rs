@@ -13,13 +13,13 @@
 //! $C(d,\nu) = 2^{\nu+d-2}\Gamma(d/2)\Gamma(\nu+\frac{d-1}2)/(\sqrt\pi\\,\Gamma(-\nu))$ — twice the
 //! constant printed by Bietti & Bach (2021), see [`decay_constant`].
 //!
-//! **Tail.** With the endpoint expansions $\kappa(1-s^2) = \sum_j a^+_j s^j$ and
-//! $\kappa(-1+s^2) = \sum_j a^-_j s^j$ (computed by running the kernel recursion on Puiseux series,
+//! **Tail.** With the endpoint expansions $\kappa(1-s^2) = \sum_j a^+\_j s^j$ and
+//! $\kappa(-1+s^2) = \sum_j a^-\_j s^j$ (computed by running the kernel recursion on Puiseux series,
 //! [`crate::series::endpoint_expansion_normalized`]), the kernel equals
-//! $\sum_{j\le J} a^+_j(1-t)^{j/2} + \sum_{j\le J}a^-_j(1+t)^{j/2}$ plus a function that is
+//! $\sum_{j\le J} a^+\_j(1-t)^{j/2} + \sum_{j\le J}a^-\_j(1+t)^{j/2}$ plus a function that is
 //! $C^{\lfloor J/2\rfloor}$ at both ends and analytic inside. Integer powers are polynomials of
 //! degree $\le J/2$ and do not contribute for $k > J/2$, so
-//! $$\mu_k = \sum_{j\ \mathrm{odd}\le J}\big(a^+_j + (-1)^k a^-_j\big)\\,M_k(j/2) +
+//! $$\mu_k = \sum_{j\ \mathrm{odd}\le J}\big(a^+\_j + (-1)^k a^-\_j\big)\\,M_k(j/2) +
 //!   O\big(k^{-(d+J)}\big),$$
 //! an asymptotic series in $k^{-2}$ whose terms shrink by about $2(\nu+d/2)(\nu+1)/(k(k+d))$
 //! (Darboux's method for Gegenbauer coefficients; Bietti & Bach 2021, Thm. 1 for the leading
@@ -80,7 +80,7 @@ pub(crate) struct TailValue {
     pub rel_error: f64,
 }
 
-/// Relative accuracy assumed for the endpoint coefficients $a^\pm_j$ (double precision series
+/// Relative accuracy assumed for the endpoint coefficients $a^\pm\_j$ (double precision series
 /// arithmetic, a few ulps each).
 const COEFF_REL_ACCURACY: f64 = 1e-15;
 

@@ -212,7 +212,7 @@ pub struct CrossCheck {
 
 /// The Mercer spectrum $\mu_0..\mu_K$ of a kernel on $S^{d-1}$.
 ///
-/// Structural zeros: $\mu_k = \sum_{n\ge k,\,n\equiv k} b_n\mu_k(t^n)$ with $\mu_k(t^n) > 0$, so
+/// Structural zeros: $\mu_k = \sum_{n\ge k,\\,n\equiv k} b_n\mu_k(t^n)$ with $\mu_k(t^n) > 0$, so
 /// $\mu_k = 0$ exactly when every Maclaurin coefficient $b_n$ with $n \ge k$ of the parity of
 /// $k$ vanishes. The series arithmetic produces exact zeros for such coefficients (e.g. the
 /// odd $b_n$, $n \ge 3$, of the 2-layer kernels); a run of zeros of one parity up to order 64
@@ -383,7 +383,7 @@ fn tail_candidates(
 /// beyond $[-1,1]$, or a polynomial kernel), every further coefficient is an exact zero too
 /// and the probe is returned (the power series gives `None` beyond it, as it would for the
 /// zeros); otherwise the full count is computed (cost $O(N^2L)$, so the probe adds at most
-/// $5\%$).
+/// $5\\%$).
 fn power_coefficients(kernel: &SphereKernel, kmax: usize) -> Vec<f64> {
     let terms = (3 * kmax.min(POWER_MAX_DEGREE) + 1200).min(MAX_POWER_TERMS);
     if terms > POWER_PROBE_TERMS {

@@ -15,9 +15,9 @@
 //!
 //! **Scaled coefficients** (kernels analytic beyond $[-1,1]$, whose $b_n \approx R^{-n}$
 //! underflow `f64` for $n \gtrsim 700/\ln R$): the kernel recursion is run on the series
-//! variable $c\,t$, which gives $\tilde b_n = b_n c^n$ with the same relative rounding (series
+//! variable $c\\,t$, which gives $\tilde b_n = b_n c^n$ with the same relative rounding (series
 //! arithmetic is homogeneous in the degree), and
-//! $$\mu_k = c^{-k}\sum_{n\ge k} \tilde b_n\,c^{-(n-k)}\mu_k(t^n).$$
+//! $$\mu_k = c^{-k}\sum_{n\ge k} \tilde b_n\\,c^{-(n-k)}\mu_k(t^n).$$
 //! With $c \approx R$ (estimated from the unscaled coefficients, [`estimated_radius`]) the
 //! $\tilde b_n$ stay near 1 and $\ln\mu_k$ is exact to rounding however small $\mu_k$ is.
 
