@@ -21,21 +21,29 @@ pub(crate) const GENERATED_NOTE: &str =
 
 pub(crate) fn latex(e: &Expr) -> String {
     let p = print(e, Format::Latex);
-    let mut out = String::new();
-    if !p.definitions.is_empty() {
-        out.push_str("\\begin{aligned}");
-        for (n, d) in &p.definitions {
-            let _ = write!(out, "{n} &= {d} \\\\ ");
-        }
-        let _ = write!(out, "&\\quad {} \\end{{aligned}}", p.expression);
-        return out;
+    if p.definitions.is_empty() {
+        return p.expression;
     }
-    p.expression
+    // Inline use (table cells): the definitions after the expression.
+    let defs: Vec<String> = p
+        .definitions
+        .iter()
+        .map(|(n, d)| format!("{n} = {d}"))
+        .collect();
+    format!(r"{}\ \text{{with}}\ {}", p.expression, defs.join(r",\ "))
 }
 
 /// A display formula block.
 pub(crate) fn display(lhs: &str, e: &Expr) -> String {
-    format!("$$\n{lhs} = {}\n$$\n", latex(e))
+    let p = print(e, Format::Latex);
+    let mut out = format!("$$\n{lhs} = {}\n$$\n", p.expression);
+    if !p.definitions.is_empty() {
+        out.push_str("\nwhere\n\n");
+        for (n, d) in &p.definitions {
+            let _ = write!(out, "$$\n{n} = {d}\n$$\n");
+        }
+    }
+    out
 }
 
 fn rat(p: i64, q: i64) -> Rational {
@@ -189,7 +197,15 @@ pub(crate) fn mlp_closed_forms() -> Result<String, DerivationError> {
             } else {
                 "K"
             };
-            let _ = writeln!(out, "MLP, $L = {depth}$, normalized {kind:?}:\n");
+            let _ = writeln!(
+                out,
+                "MLP, $L = {depth}$, normalized {}:\n",
+                if kind == KernelKind::Ntk {
+                    "NTK"
+                } else {
+                    "NNGP kernel"
+                }
+            );
             out.push_str(&display(&format!("\\frac{{{name}(t)}}{{{name}(1)}}"), &e));
             out.push('\n');
         }
@@ -270,7 +286,7 @@ fn gamma_half(twice: u32) -> (Rational, u32) {
 }
 
 /// Exact $\mu_k(t^p)$ on $S^{d-1}$ (`None` when zero):
-/// $\Gamma(d/2)\,p!/(2^p\,\Gamma(\frac{p-k}2+1)\,\Gamma(\frac{p+k+d}2))$, a rational.
+/// $\Gamma(d/2)\\,p!/(2^p\\,\Gamma(\frac{p-k}2+1)\\,\Gamma(\frac{p+k+d}2))$, a rational.
 pub(crate) fn monomial_coefficient_exact(d: u32, p: u32, k: u32) -> Rational {
     if k > p || (p - k) % 2 == 1 {
         return Rational::zero();

@@ -67,7 +67,7 @@ pub fn instance_document(inst: &Instance) -> Result<String, DerivationError> {
          propagated through it;\n\
          * activation $\\phi$: $K' = \\mathbb E[\\phi(u)\\phi(v)]$, \
          $\\Theta' = \\Theta\\,\\mathbb E[\\phi'(u)\\phi'(v)]$ over \
-         $(u, v) \\sim \\mathcal N(0, \\begin{pmatrix}q_x & K\\\\ K & q_y\\end{pmatrix})$ (no \
+         $(u, v) \\sim \\mathcal N(0, \\begin{pmatrix}q_x & K \\cr K & q_y\\end{pmatrix})$ (no \
          parameters: the factor $\\mathbb E[\\phi'\\phi']$ is the back-propagation through \
          $\\phi$);\n\
          * residual $x \\mapsto x + \\alpha B(x)$: $K' = K + \\alpha^2K_B$, \

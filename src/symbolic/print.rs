@@ -251,7 +251,7 @@ impl Printer {
         }
     }
 
-    /// `(negative, |c| x)` for a term $c\,x$ of a sum.
+    /// `(negative, |c| x)` for a term $c\\,x$ of a sum.
     fn signed_monomial(&mut self, c: &Rational, x: &Expr) -> (bool, String) {
         let negative = c.is_negative();
         let body = self.monomial(&c.abs(), x);

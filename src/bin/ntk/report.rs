@@ -267,7 +267,7 @@ pub fn write_report<W: Write>(w: &mut W) -> Result<(), ReportError> {
         w,
         "  the ResNet kink c₊ is {:.0}× smaller than the MLP's, and the sum of derivative jumps \
          of its interpolant {:.0}× smaller:\n  the ResNet NTK and its interpolant are smoother. \
-         c₊(ResNet) < c₊(MLP) holds for every L and α (docs/smoothness.md).",
+         c₊(ResNet) < c₊(MLP) holds for every L ≥ 1 and α > 0 (docs/smoothness.md).",
         c_plus[0] / c_plus[1],
         jumps[0] / jumps[1]
     )?;
