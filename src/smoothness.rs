@@ -10,7 +10,7 @@
 //!   the ordering $c_+(\text{ResNet}) < c_+(\text{MLP})$, monotonicity in $\alpha$ and $L$, the
 //!   three depth regimes $\alpha = L^{-\gamma}$, $\gamma \in \\{0, 1/2, 1\\}$, and a uniform bound on
 //!   the distance of the normalized ResNet NTK from the linear kernel. Proofs:
-//!   `docs/smoothness.md`.
+//!   `docs/derivations/07-smoothness-theorems.md`.
 //!
 //! Conventions: "normalized" means $\kappa(t)/\kappa(1)$ (docs/conventions.md); the kink coefficients
 //! are defined by

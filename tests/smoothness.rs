@@ -1,5 +1,5 @@
 //! The smoothness module: measures against independent computations, and the theorems of
-//! `docs/smoothness.md` (closed forms, ordering, monotonicity, depth regimes, distance to the
+//! `docs/derivations/07-smoothness-theorems.md` (closed forms, ordering, monotonicity, depth regimes, distance to the
 //! linear kernel) property-tested over L ∈ [1, 200], α ∈ (0, 100], d ∈ [2, 50].
 
 mod common;

@@ -1,5 +1,5 @@
 //! Closed forms and proved inequalities for the kink coefficient $c_+$ of the normalized NTK of
-//! bias-free ReLU networks (proofs: `docs/smoothness.md`).
+//! bias-free ReLU networks (proofs: `docs/derivations/07-smoothness-theorems.md`).
 //!
 //! With $a = \alpha^2\sigma_w^2\sigma_v^2/2$ and $b = a/(1+a)$ (docs/conventions.md parametrization):
 //!

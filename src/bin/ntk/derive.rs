@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use clap::{Args, ValueEnum};
-use ntk_sphere::derivation::{Instance, instance_document, regenerate_all};
+use ntk_sphere::derivation::{Instance, PAGES, instance_document, regenerate_page};
 use ntk_sphere::symbolic::rational::{Rational, simplest_rational};
 use ntk_sphere::{Architecture, KernelKind};
 
@@ -27,7 +27,8 @@ pub(crate) struct DeriveArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     format: DeriveFormat,
-    /// Regenerate every page of docs/derivations into --out instead of one instance.
+    /// Regenerate the generated blocks of every page of docs/derivations in --out (the prose
+    /// of a page already there is kept) instead of deriving one instance.
     #[arg(long, requires = "out", conflicts_with_all = ["arch", "depth", "net"])]
     all: bool,
     /// Directory for --all (created if missing; each page replaces its file atomically).
@@ -41,9 +42,21 @@ pub(crate) fn run_derive(args: &DeriveArgs) -> Result<(), Failure> {
         let dir = Path::new(args.out.as_deref().unwrap_or("docs/derivations"));
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
-        let pages = regenerate_all().map_err(|e| Failure::Usage(e.to_string()))?;
-        for (name, text) in pages {
+        for (name, template) in PAGES {
             let path = dir.join(name);
+            // The page on disk is the source of its prose (a binary built before an edit must
+            // not revert it); the built-in template only fills a missing page.
+            let page = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => template.to_string(),
+                Err(e) => {
+                    return Err(Failure::Usage(format!(
+                        "cannot read {}: {e}",
+                        path.display()
+                    )));
+                }
+            };
+            let text = regenerate_page(&page).map_err(|e| Failure::Usage(e.to_string()))?;
             atomic::write_bytes(&path, text.as_bytes())
                 .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
         }
