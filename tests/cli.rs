@@ -1170,3 +1170,26 @@ fn expr_prints_closed_forms() {
     let msg = assert_usage_error(&["expr", "--arch", "mlp", "--depth", "1", "--dim", "0"]);
     assert!(msg.contains("dim") || msg.contains("D"), "{msg}");
 }
+
+/// `ntk compare --output FILE.json` writes exactly the document it would print; other
+/// extensions are refused before any work.
+#[test]
+fn compare_writes_its_document_to_a_file() {
+    let dir = std::env::temp_dir().join(format!("ntk-compare-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("c.json");
+    let args = ["compare", "--depth", "2", "--angles", "3"];
+    let printed = ntk_json(&args);
+    let mut with_output: Vec<&str> = args.to_vec();
+    let p = path.to_str().unwrap();
+    with_output.extend(["--output", p]);
+    let out = ntk(&with_output);
+    assert!(out.status.success() && out.stdout.is_empty());
+    let written: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(written, printed);
+    let bad = dir.join("c.csv");
+    let msg = assert_usage_error(&["compare", "--depth", "2", "--output", bad.to_str().unwrap()]);
+    assert!(msg.contains(".json"), "{msg}");
+    assert!(!bad.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -30,7 +30,7 @@ pub(crate) struct DeriveArgs {
     /// Regenerate the generated blocks of every page of docs/derivations in --out (the prose
     /// of a page already there is kept) instead of deriving one instance.
     #[arg(long, requires = "out", conflicts_with_all = ["arch", "depth", "net"])]
-    all: bool,
+    pub(crate) all: bool,
     /// Directory for --all (created if missing; each page replaces its file atomically).
     #[arg(long, value_name = "DIR", requires = "all")]
     out: Option<String>,

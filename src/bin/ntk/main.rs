@@ -157,6 +157,10 @@ struct CompareArgs {
     /// Number of equally spaced angles in [0, π] of normalized_kernel (≥ 2).
     #[arg(long, value_name = "N", default_value = "181", value_parser = parse_count, allow_hyphen_values = true)]
     angles: usize,
+    /// Write the JSON document to FILE (extension .json) instead of stdout. Written
+    /// atomically.
+    #[arg(long, value_name = "FILE")]
+    output: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -197,7 +201,7 @@ fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
         let b = net_spec::load(candidate, "--net (candidate)").map_err(Failure::Usage)?;
         let kind = args.kind.unwrap_or(KernelKind::Ntk);
         let v = compare::net_comparison([a, b], kind, args.dim, args.angles)?;
-        return print_json(&v);
+        return emit_json(&v, args.output.as_deref());
     }
     let Some(depth) = args.depth else {
         return Err(Failure::Usage(
@@ -225,7 +229,31 @@ fn run_compare(args: &CompareArgs) -> Result<(), Failure> {
         kind: args.kind.unwrap_or(KernelKind::Ntk),
     };
     let v = compare::comparison(&setting, args.dim, args.angles)?;
-    print_json(&v)
+    emit_json(&v, args.output.as_deref())
+}
+
+/// A JSON document to stdout, or atomically to `output` (which must end in .json).
+fn emit_json(v: &serde_json::Value, output: Option<&str>) -> Result<(), Failure> {
+    let Some(path) = output else {
+        return print_json(v);
+    };
+    let ext = Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if ext.as_deref() != Some("json") {
+        return Err(Failure::Usage(format!(
+            "unknown output extension of --output {} (expected .json)",
+            text::quoted(path, text::PATH_CHARS)
+        )));
+    }
+    let mut bytes = serde_json::to_vec(v).map_err(|e| Failure::Usage(e.to_string()))?;
+    bytes.push(b'\n');
+    atomic::write_bytes(Path::new(path), &bytes).map_err(|e| {
+        Failure::Usage(format!(
+            "cannot write {}: {e}",
+            text::quoted(path, text::PATH_CHARS)
+        ))
+    })
 }
 
 fn run_figures(args: &FiguresArgs) -> Result<(), Failure> {
@@ -914,7 +942,9 @@ fn main() -> ExitCode {
     // is closed.
     let prints = !matches!(&cli.command, Some(Command::Gram(a)) if a.output.is_some())
         && !matches!(&cli.command, Some(Command::Spectrum(a)) if a.output.is_some())
-        && !matches!(&cli.command, Some(Command::Kernel(a)) if a.output.is_some());
+        && !matches!(&cli.command, Some(Command::Kernel(a)) if a.output.is_some())
+        && !matches!(&cli.command, Some(Command::Compare(a)) if a.output.is_some())
+        && !matches!(&cli.command, Some(Command::Derive(a)) if a.all);
     if prints {
         if let Err(f) = stdout::ensure_open() {
             return report_failure(f);
