@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Add, Div, Mul, Neg, Sub};
-use std::rc::{Rc, Weak};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use num_bigint::BigInt;
 use num_traits::{One, Signed, ToPrimitive, Zero};
@@ -92,10 +92,10 @@ pub(crate) struct Node {
 /// shared nodes. Implements [`KernelScalar`], so the layer recursion of [`crate::arch`] runs on
 /// it unchanged and returns the kernel as a closed form (see [`crate::symbolic`]).
 ///
-/// Nodes are hash-consed per thread: structurally equal expressions built on one thread are
-/// the same node, so equality is a pointer comparison. `Expr` is therefore not `Send`.
+/// Nodes are hash-consed in one process-wide table: structurally equal expressions are the same
+/// node, so equality is a pointer comparison.
 #[derive(Clone)]
-pub struct Expr(pub(crate) Rc<Node>);
+pub struct Expr(pub(crate) Arc<Node>);
 
 impl fmt::Debug for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -111,7 +111,7 @@ impl fmt::Display for Expr {
 
 impl PartialEq for Expr {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 impl Eq for Expr {}
@@ -182,8 +182,10 @@ fn same_kind(a: &Kind, b: &Kind) -> bool {
     }
 }
 
+/// The process-wide table of nodes (hash-consing).
+static INTERNER: LazyLock<Mutex<Interner>> = LazyLock::new(|| Mutex::new(Interner::default()));
+
 thread_local! {
-    static INTERNER: RefCell<Interner> = RefCell::new(Interner::default());
     static SYMBOLIC_A: RefCell<Option<Rational>> = const { RefCell::new(None) };
 }
 
@@ -205,11 +207,11 @@ impl Interner {
                 }
             }
         }
-        let node = Rc::new(make_node(kind, hash));
+        let node = Arc::new(make_node(kind, hash));
         self.table
             .entry(hash)
             .or_default()
-            .push(Rc::downgrade(&node));
+            .push(Arc::downgrade(&node));
         self.inserted_since_sweep += 1;
         if self.inserted_since_sweep > 4 * self.table.len().max(1024) {
             self.table.retain(|_, bucket| {
@@ -268,7 +270,10 @@ fn make_node(kind: Kind, hash: u64) -> Node {
 }
 
 fn intern(kind: Kind) -> Expr {
-    INTERNER.with(|i| i.borrow_mut().intern(kind))
+    // A panic while the lock is held cannot leave the table inconsistent (entries are
+    // inserted whole), so a poisoned lock is recovered.
+    let mut table = INTERNER.lock().unwrap_or_else(|e| e.into_inner());
+    table.intern(kind)
 }
 
 /// Runs `f` with the residual scale of every [`crate::arch::Residual`] layer taken as the
@@ -326,7 +331,7 @@ impl Expr {
     }
     /// A stable identity of the node (for memoization while walking the DAG).
     pub(crate) fn id(&self) -> *const () {
-        Rc::as_ptr(&self.0) as *const ()
+        Arc::as_ptr(&self.0) as *const ()
     }
     /// `true` when the expression contains $t$.
     pub fn has_t(&self) -> bool {
