@@ -84,6 +84,7 @@
 //! ```
 
 mod arith;
+mod coefficient;
 mod expansion;
 mod types;
 
@@ -91,6 +92,7 @@ pub use expansion::{
     Endpoint, endpoint_expansion, endpoint_expansion_normalized, kink_coefficients,
     maclaurin_coefficients, maclaurin_coefficients_normalized,
 };
+pub use coefficient::Coefficient;
 pub use types::{PowerSeries, PuiseuxSeries};
 
 use crate::error::KernelError;
