@@ -15,6 +15,7 @@ use std::fmt::Debug;
 
 use crate::scalar::{DoubleDouble, Dual, KernelScalar, QuadDouble};
 use crate::series::{PowerSeries, PuiseuxSeries};
+use crate::symbolic::exact::Exact;
 
 /// An activation $\phi$ given by its dual maps, written once for every number type.
 ///
@@ -96,6 +97,14 @@ pub trait DynActivation: Debug + Send + Sync {
         qy: &PuiseuxSeries,
         c: &PuiseuxSeries,
     ) -> (PuiseuxSeries, PuiseuxSeries);
+    /// [`DualActivation::dual`] on [`PuiseuxSeries`] with exact coefficients
+    /// ([`crate::symbolic::exact::Exact`]).
+    fn dual_puiseux_exact(
+        &self,
+        qx: &PuiseuxSeries<Exact>,
+        qy: &PuiseuxSeries<Exact>,
+        c: &PuiseuxSeries<Exact>,
+    ) -> (PuiseuxSeries<Exact>, PuiseuxSeries<Exact>);
     /// [`DualActivation::homogeneity`].
     fn dyn_homogeneity(&self) -> Option<u32>;
     /// [`DualActivation::value`].
@@ -145,6 +154,14 @@ impl<A: DualActivation> DynActivation for A {
         qy: &PuiseuxSeries,
         c: &PuiseuxSeries,
     ) -> (PuiseuxSeries, PuiseuxSeries) {
+        self.dual(qx, qy, c)
+    }
+    fn dual_puiseux_exact(
+        &self,
+        qx: &PuiseuxSeries<Exact>,
+        qy: &PuiseuxSeries<Exact>,
+        c: &PuiseuxSeries<Exact>,
+    ) -> (PuiseuxSeries<Exact>, PuiseuxSeries<Exact>) {
         self.dual(qx, qy, c)
     }
     fn dyn_homogeneity(&self) -> Option<u32> {
