@@ -294,14 +294,14 @@ impl Exact {
     }
 }
 
-/// A rational in quad-double: numerator and denominator converted in 48-bit digits.
+/// A rational in quad-double: numerator and denominator converted in 32-bit digits.
 fn rational_to_qd(r: &Rational) -> QuadDouble {
     fn int(n: &BigInt) -> QuadDouble {
-        let (sign, digits) = n.to_radix_be(1 << 24);
-        let base = QuadDouble::from(16_777_216.0);
+        let (sign, digits) = n.to_u32_digits();
+        let base = QuadDouble::from(4_294_967_296.0);
         let mut acc = QuadDouble::from(0.0);
-        for d in digits {
-            acc = acc * base + QuadDouble::from(d as f64);
+        for &d in digits.iter().rev() {
+            acc = acc * base + QuadDouble::from(f64::from(d));
         }
         if sign == num_bigint::Sign::Minus {
             -acc

@@ -28,11 +28,12 @@
 //! ```
 
 use num_traits::{One, Zero};
+
 use thiserror::Error;
 
 use super::exact::{Exact, with_symbolic_alpha};
 use super::rational::{Rational, simplest_rational};
-use crate::arch::{KernelKind, Layer, Serial};
+use crate::arch::{CovState, KernelKind, KernelLayer, Layer, Serial};
 use crate::kernel::SphereKernel;
 use crate::series::{Coefficient, PuiseuxSeries};
 use crate::{Mlp, ResNet};
@@ -218,9 +219,80 @@ pub fn resnet_c_plus_exact(depth: usize) -> Result<Exact, ExactSeriesError> {
     Ok(-resnet_endpoint_expansion_symbolic(&r, KernelKind::Ntk, 1)?[1].clone())
 }
 
-/// The unit of the exact field, for callers without `num_traits` in scope.
-pub fn one() -> Exact {
-    Exact::one()
+type ExactState = CovState<PuiseuxSeries<Exact>>;
+
+/// $c_+ = -c_1$ of the normalized NTK from the states at $t = 1 - s^2$ and at $t = 1$.
+fn c_plus_of(at_t: &ExactState, at_one: &ExactState) -> Result<Exact, ExactSeriesError> {
+    let c = at_t.ntk.coefficients();
+    let norm = &at_one.ntk.coefficients()[0];
+    if c.len() < 2 {
+        return Err(ExactSeriesError::NotExpressible { index: c.len() });
+    }
+    if !c[1].is_valid() || !norm.is_valid() {
+        return Err(ExactSeriesError::NotExpressible { index: 1 });
+    }
+    if norm.is_zero() {
+        return Err(ExactSeriesError::ZeroNormalizer);
+    }
+    let e = i32::try_from(at_t.exp2 - at_one.exp2).unwrap_or(i32::MAX);
+    Ok(-(c[1].clone() / norm.clone()).scale_pow2(e))
+}
+
+/// Runs `prefix`, then `blocks` one at a time, on the states at $t = 1 - s^2$ (order 3) and
+/// $t = 1$, reading $c_+$ after each block through `output` (the layers that end the network).
+fn c_plus_by_blocks(
+    prefix: &[Layer],
+    blocks: &[Vec<Layer>],
+    output: &[Layer],
+) -> Result<Vec<Exact>, ExactSeriesError> {
+    let s = PuiseuxSeries::<Exact>::variable_in(3).expect("small order");
+    let one = PuiseuxSeries::constant_in(Exact::one());
+    let t = one.clone() - s.clone() * s;
+    let run = |layers: &[Layer], st: ExactState| layers.iter().fold(st, |st, l| l.apply(st));
+    let mut at_t = run(prefix, CovState::input(one.clone(), one.clone(), t));
+    let mut at_one = run(prefix, CovState::input(one.clone(), one.clone(), one));
+    let mut out = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        at_t = run(block, at_t);
+        at_one = run(block, at_one);
+        out.push(c_plus_of(
+            &run(output, at_t.clone()),
+            &run(output, at_one.clone()),
+        )?);
+    }
+    Ok(out)
+}
+
+/// Theorem 1 derived for every depth at once: $c_+$ of the normalized NTK of the bias-free MLP
+/// with $L = 1, \dots,$ `max_depth` hidden layers (one pass of the recursion: the depth-$L$
+/// network is the depth-$(L-1)$ one followed by one more `relu, dense` block).
+pub fn mlp_c_plus_exact_by_depth(max_depth: usize) -> Result<Vec<Exact>, ExactSeriesError> {
+    let layers = Mlp::new(max_depth, 1.0)
+        .map_err(|_| ExactSeriesError::Parameter {
+            name: "depth",
+            value: max_depth as f64,
+        })?
+        .layers();
+    let l = layers.layers();
+    let blocks: Vec<Vec<Layer>> = l[1..].chunks(2).map(|c| c.to_vec()).collect();
+    c_plus_by_blocks(&l[..1], &blocks, &[])
+}
+
+/// Theorem 2 derived for every depth at once: $c_+$ of the normalized NTK of the bias-free
+/// ResNet with $L = 1, \dots,$ `max_depth` blocks, as rational functions of the symbol $a$
+/// (one pass of the recursion, reading the output layer after each block).
+pub fn resnet_c_plus_exact_by_depth(max_depth: usize) -> Result<Vec<Exact>, ExactSeriesError> {
+    let net = ResNet::new(max_depth, 1.0, 1.0, 1.0).map_err(|_| ExactSeriesError::Parameter {
+        name: "depth",
+        value: max_depth as f64,
+    })?;
+    let layers = net.layers();
+    let l = layers.layers();
+    let blocks: Vec<Vec<Layer>> = l[1..=max_depth].iter().map(|b| vec![b.clone()]).collect();
+    let factor = Rational::from_integer(2.into());
+    with_symbolic_alpha(factor, || {
+        c_plus_by_blocks(&l[..1], &blocks, &l[max_depth + 1..])
+    })
 }
 
 #[cfg(test)]
