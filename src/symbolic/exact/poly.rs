@@ -136,6 +136,18 @@ impl Poly {
         if self.is_constant() || o.is_constant() {
             return Self::constant(Rational::one());
         }
+        // Cheap cases first: one divides the other, or coprime modulo a prime.
+        let (small, big) = if self.c.len() <= o.c.len() {
+            (self, o)
+        } else {
+            (o, self)
+        };
+        if big.div_rem(small).1.is_zero() {
+            return small.monic();
+        }
+        if coprime_mod_p(self, o) {
+            return Self::constant(Rational::one());
+        }
         let (mut x, mut y) = (self.primitive(), o.primitive());
         if x.c.len() < y.c.len() {
             std::mem::swap(&mut x, &mut y);
@@ -354,4 +366,73 @@ impl RatFunc {
         };
         Some((Self::normalized(p.scale(&r), q), root2))
     }
+}
+
+/// The Mersenne prime $2^{61} - 1$ of the modular coprimality test.
+const P: u64 = (1 << 61) - 1;
+
+fn mul_mod(a: u64, b: u64) -> u64 {
+    ((a as u128 * b as u128) % P as u128) as u64
+}
+
+fn pow_mod(mut a: u64, mut e: u64) -> u64 {
+    let mut r = 1;
+    while e > 0 {
+        if e & 1 == 1 {
+            r = mul_mod(r, a);
+        }
+        a = mul_mod(a, a);
+        e >>= 1;
+    }
+    r
+}
+
+fn inv_mod(a: u64) -> u64 {
+    pow_mod(a, P - 2)
+}
+
+/// A rational modulo $P$ (`None` if $P$ divides the denominator).
+fn rat_mod(r: &Rational) -> Option<u64> {
+    let p = BigInt::from(P);
+    let n = r.numer().mod_floor(&p);
+    let d = r.denom().mod_floor(&p);
+    let n: u64 = n.try_into().ok()?;
+    let d: u64 = d.try_into().ok()?;
+    (d != 0).then(|| mul_mod(n, inv_mod(d)))
+}
+
+/// `true` only if $\gcd(f, g) = 1$ over $\mathbb Q$: the gcd modulo $P$ is a unit and $P$
+/// divides neither leading coefficient (then the reduction of the rational gcd, which divides the
+/// modular one, is a unit too). `false` means "unknown".
+fn coprime_mod_p(f: &Poly, g: &Poly) -> bool {
+    let red = |p: &Poly| -> Option<Vec<u64>> { p.c.iter().map(rat_mod).collect() };
+    let (Some(mut x), Some(mut y)) = (red(f), red(g)) else {
+        return false;
+    };
+    if x.last() == Some(&0) || y.last() == Some(&0) {
+        return false;
+    }
+    let trim = |v: &mut Vec<u64>| {
+        while v.last() == Some(&0) {
+            v.pop();
+        }
+    };
+    while !y.is_empty() {
+        if y.len() == 1 {
+            return true;
+        }
+        // x mod y
+        let inv = inv_mod(*y.last().expect("non-empty"));
+        while x.len() >= y.len() {
+            let f = mul_mod(*x.last().expect("non-empty"), inv);
+            let shift = x.len() - y.len();
+            for (j, &c) in y.iter().enumerate() {
+                let t = mul_mod(f, c);
+                x[shift + j] = (x[shift + j] + P - t) % P;
+            }
+            trim(&mut x);
+        }
+        std::mem::swap(&mut x, &mut y);
+    }
+    x.len() == 1
 }
