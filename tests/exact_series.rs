@@ -241,3 +241,44 @@ fn printed_forms() {
     assert_eq!(c[2].to_plain(), "-1");
     assert_eq!(c[1].to_latex(), r"-\frac{\sqrt{2}}{2 \pi}");
 }
+
+/// `ntk series`: exact strings at t = 1, numbers without --exact, typed refusals.
+#[test]
+fn cli_series() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ntk"))
+            .arg("series")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, out, _) = run(&["--arch", "mlp", "--depth", "1", "--at", "1", "--order", "2", "--exact"]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["variable"], "s");
+    assert_eq!(v["definition"], "s = sqrt(1 - t)");
+    assert_eq!(v["normalized"], true);
+    assert_eq!(v["coefficients"], serde_json::json!(["1", "-sqrt(2)/(2*pi)", "-1"]));
+    // --alpha 1/2 and 0.5 read the same rational
+    let (_, a, _) = run(&["--arch", "resnet", "--depth", "2", "--alpha", "1/2", "--at", "1", "--order", "3", "--exact"]);
+    let (_, b, _) = run(&["--arch", "resnet", "--depth", "2", "--alpha", "0.5", "--at", "1", "--order", "3", "--exact"]);
+    assert_eq!(a, b);
+    let (code, out, _) = run(&["--arch", "mlp", "--depth", "2", "--at", "0", "--order", "3"]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["variable"], "t");
+    assert_eq!(v["coefficients"].as_array().unwrap().len(), 4);
+    let (code, _, err) = run(&["--arch", "mlp", "--depth", "2", "--at", "-1", "--order", "3", "--exact"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("symbolic type"), "{err}");
+    let (code, _, err) = run(&["--arch", "mlp", "--depth", "2", "--sigma-b2", "0.1", "--at", "1", "--order", "3", "--exact"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("sigma_b^2"), "{err}");
+    let (code, _, _) = run(&["--arch", "mlp", "--depth", "2", "--at", "1", "--order", "201", "--exact"]);
+    assert_eq!(code, Some(2));
+}
