@@ -88,11 +88,11 @@ mod coefficient;
 mod expansion;
 mod types;
 
+pub use coefficient::Coefficient;
 pub use expansion::{
     Endpoint, endpoint_expansion, endpoint_expansion_normalized, kink_coefficients,
     maclaurin_coefficients, maclaurin_coefficients_normalized,
 };
-pub use coefficient::Coefficient;
 pub use types::{PowerSeries, PuiseuxSeries};
 
 use crate::error::KernelError;

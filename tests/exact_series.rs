@@ -13,8 +13,7 @@ use ntk_sphere::smoothness::closed_form::{mlp_c_plus_in, resnet_c_plus_in};
 use ntk_sphere::symbolic::exact::Exact;
 use ntk_sphere::symbolic::exact_series::{
     ExactSeriesError, endpoint_expansion_exact, mlp_c_plus_exact, mlp_c_plus_exact_by_depth,
-    resnet_c_plus_exact, resnet_c_plus_exact_by_depth,
-    resnet_endpoint_expansion_symbolic,
+    resnet_c_plus_exact, resnet_c_plus_exact_by_depth, resnet_endpoint_expansion_symbolic,
 };
 use ntk_sphere::symbolic::rational::Rational;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
@@ -78,7 +77,11 @@ fn derived_c_plus_equals_closed_forms_exactly() {
 #[test]
 fn derived_c_plus_at_rational_a() {
     // (alpha, sigma_w2) with a = alpha² sigma_w2 / 2
-    for (alpha, sw, a) in [(1.0, 1.0, r(1, 2)), (1.0, 0.2, r(1, 10)), (0.1, 600.0, r(3, 1))] {
+    for (alpha, sw, a) in [
+        (1.0, 1.0, r(1, 2)),
+        (1.0, 0.2, r(1, 10)),
+        (0.1, 600.0, r(3, 1)),
+    ] {
         for depth in [1, 2, 5, 17, 50] {
             let net = ResNet::new(depth, alpha, sw, 1.0).unwrap();
             let k = SphereKernel::new(net, KernelKind::Ntk, 3).unwrap();
@@ -108,13 +111,11 @@ fn exact_coefficients_agree_with_f64_series() {
             "mlp4 nngp",
         ),
         (
-            SphereKernel::new(ResNet::new(3, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3)
-                .unwrap(),
+            SphereKernel::new(ResNet::new(3, 0.5, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap(),
             "resnet3 ntk",
         ),
         (
-            SphereKernel::new(ResNet::new(2, 0.1, 1.0, 2.0).unwrap(), KernelKind::Nngp, 3)
-                .unwrap(),
+            SphereKernel::new(ResNet::new(2, 0.1, 1.0, 2.0).unwrap(), KernelKind::Nngp, 3).unwrap(),
             "resnet2 nngp",
         ),
     ];
@@ -144,8 +145,8 @@ fn exact_coefficients_match_sympy() {
         let values = case["values"].as_object().unwrap();
         let exact = match arch {
             "mlp" => {
-                let k = SphereKernel::new(Mlp::new(depth, 1.0).unwrap(), KernelKind::Ntk, 3)
-                    .unwrap();
+                let k =
+                    SphereKernel::new(Mlp::new(depth, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
                 endpoint_expansion_exact(&k, order).unwrap()
             }
             _ => {
@@ -257,28 +258,55 @@ fn cli_series() {
             String::from_utf8(out.stderr).unwrap(),
         )
     };
-    let (code, out, _) = run(&["--arch", "mlp", "--depth", "1", "--at", "1", "--order", "2", "--exact"]);
+    let (code, out, _) = run(&[
+        "--arch", "mlp", "--depth", "1", "--at", "1", "--order", "2", "--exact",
+    ]);
     assert_eq!(code, Some(0));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["variable"], "s");
     assert_eq!(v["definition"], "s = sqrt(1 - t)");
     assert_eq!(v["normalized"], true);
-    assert_eq!(v["coefficients"], serde_json::json!(["1", "-sqrt(2)/(2*pi)", "-1"]));
+    assert_eq!(
+        v["coefficients"],
+        serde_json::json!(["1", "-sqrt(2)/(2*pi)", "-1"])
+    );
     // --alpha 1/2 and 0.5 read the same rational
-    let (_, a, _) = run(&["--arch", "resnet", "--depth", "2", "--alpha", "1/2", "--at", "1", "--order", "3", "--exact"]);
-    let (_, b, _) = run(&["--arch", "resnet", "--depth", "2", "--alpha", "0.5", "--at", "1", "--order", "3", "--exact"]);
+    let (_, a, _) = run(&[
+        "--arch", "resnet", "--depth", "2", "--alpha", "1/2", "--at", "1", "--order", "3",
+        "--exact",
+    ]);
+    let (_, b, _) = run(&[
+        "--arch", "resnet", "--depth", "2", "--alpha", "0.5", "--at", "1", "--order", "3",
+        "--exact",
+    ]);
     assert_eq!(a, b);
     let (code, out, _) = run(&["--arch", "mlp", "--depth", "2", "--at", "0", "--order", "3"]);
     assert_eq!(code, Some(0));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["variable"], "t");
     assert_eq!(v["coefficients"].as_array().unwrap().len(), 4);
-    let (code, _, err) = run(&["--arch", "mlp", "--depth", "2", "--at", "-1", "--order", "3", "--exact"]);
+    let (code, _, err) = run(&[
+        "--arch", "mlp", "--depth", "2", "--at", "-1", "--order", "3", "--exact",
+    ]);
     assert_eq!(code, Some(2));
     assert!(err.contains("symbolic type"), "{err}");
-    let (code, _, err) = run(&["--arch", "mlp", "--depth", "2", "--sigma-b2", "0.1", "--at", "1", "--order", "3", "--exact"]);
+    let (code, _, err) = run(&[
+        "--arch",
+        "mlp",
+        "--depth",
+        "2",
+        "--sigma-b2",
+        "0.1",
+        "--at",
+        "1",
+        "--order",
+        "3",
+        "--exact",
+    ]);
     assert_eq!(code, Some(2));
     assert!(err.contains("sigma_b^2"), "{err}");
-    let (code, _, _) = run(&["--arch", "mlp", "--depth", "2", "--at", "1", "--order", "201", "--exact"]);
+    let (code, _, _) = run(&[
+        "--arch", "mlp", "--depth", "2", "--at", "1", "--order", "201", "--exact",
+    ]);
     assert_eq!(code, Some(2));
 }

@@ -153,11 +153,7 @@ impl<C: Coefficient> Core<C> {
             }
             (false, false) => {
                 let n = self.len().min(o.len());
-                Self::truncated(
-                    (0..n)
-                        .map(|k| self.c[k].clone() + o.c[k].clone())
-                        .collect(),
-                )
+                Self::truncated((0..n).map(|k| self.c[k].clone() + o.c[k].clone()).collect())
             }
         }
     }
@@ -305,10 +301,7 @@ fn inv_sqrt_one_minus_square<C: Coefficient>(rho: &[C]) -> Vec<C> {
     r[0] = C::zero();
     let mut two_rho0_r = r.clone();
     two_rho0_r[0] = C::from_i64(2) * rho0.clone();
-    let mut q: Vec<C> = cauchy(&r, &two_rho0_r)
-        .into_iter()
-        .map(|x| -x)
-        .collect();
+    let mut q: Vec<C> = cauchy(&r, &two_rho0_r).into_iter().map(|x| -x).collect();
     q[0] = (C::one() - rho0.clone()) * (C::one() + rho0);
     pow_series_neg_half(&q)
 }
@@ -490,7 +483,10 @@ fn arc_cosine_endpoint<C: Coefficient>(rho: &[C], plus: bool) -> (Core<C>, Core<
     let at_sigma = || if plus { C::one() } else { C::zero() };
     if n < 3 {
         // Not enough known coefficients to see g = x²u: only the constant terms are known.
-        return (Core::truncated(vec![at_sigma()]), Core::truncated(vec![at_sigma()]));
+        return (
+            Core::truncated(vec![at_sigma()]),
+            Core::truncated(vec![at_sigma()]),
+        );
     }
     // g = 1 − σρ with its constant term exactly 0 (−σ·x is exactly −x or x).
     let g: Vec<C> = rho

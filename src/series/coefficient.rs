@@ -268,7 +268,10 @@ impl Coefficient for f64 {
     ) -> (PuiseuxSeries, PuiseuxSeries) {
         act.dual_puiseux(qx, qy, c)
     }
-    fn dispatch_layer_power(layer: &dyn DynLayer, s: CovState<PowerSeries>) -> CovState<PowerSeries> {
+    fn dispatch_layer_power(
+        layer: &dyn DynLayer,
+        s: CovState<PowerSeries>,
+    ) -> CovState<PowerSeries> {
         layer.apply_power(s)
     }
     fn dispatch_layer_puiseux(

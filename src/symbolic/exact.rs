@@ -274,7 +274,11 @@ impl Exact {
 
     fn format(&self, latex: bool) -> String {
         let Some(m) = &self.terms else {
-            return if latex { r"\mathrm{NaN}".into() } else { "nan".into() };
+            return if latex {
+                r"\mathrm{NaN}".into()
+            } else {
+                "nan".into()
+            };
         };
         if m.is_empty() {
             return "0".into();
@@ -344,7 +348,11 @@ fn format_term(i: u8, j: i32, c: &RatFunc, latex: bool) -> (bool, String) {
         }
     }
     if i == 1 {
-        num.push(if latex { r"\sqrt{2}".into() } else { "sqrt(2)".into() });
+        num.push(if latex {
+            r"\sqrt{2}".into()
+        } else {
+            "sqrt(2)".into()
+        });
     }
     match j.cmp(&0) {
         std::cmp::Ordering::Greater => num.push(pi_pow(j.unsigned_abs())),
@@ -511,7 +519,7 @@ impl Div for Exact {
     type Output = Self;
     fn div(self, o: Self) -> Self {
         match o.recip() {
-            Some(r) => self * r,
+            Some(r) => Mul::mul(self, r),
             None => Self::invalid(),
         }
     }
@@ -649,10 +657,7 @@ mod tests {
             (a.clone() / (r(1, 1) + a.clone())).to_plain(),
             "((a)/(a + 1))"
         );
-        assert_eq!(
-            Exact::symbol().substitute(&rat(1, 2)).to_plain(),
-            "1/2"
-        );
+        assert_eq!(Exact::symbol().substitute(&rat(1, 2)).to_plain(), "1/2");
     }
 
     #[test]

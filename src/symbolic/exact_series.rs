@@ -180,12 +180,13 @@ pub fn resnet_endpoint_expansion_symbolic(
     let v = rational_param("sigma_v2", resnet.sigma_v2())?;
     let factor = Rational::from_integer(2.into()) / (w * v);
     // α = 1 in the double-valued network: the symbol replaces α² wherever it enters.
-    let net = ResNet::new(resnet.depth(), 1.0, resnet.sigma_w2(), resnet.sigma_v2()).map_err(
-        |_| ExactSeriesError::Parameter {
-            name: "resnet",
-            value: f64::NAN,
-        },
-    )?;
+    let net =
+        ResNet::new(resnet.depth(), 1.0, resnet.sigma_w2(), resnet.sigma_v2()).map_err(|_| {
+            ExactSeriesError::Parameter {
+                name: "resnet",
+                value: f64::NAN,
+            }
+        })?;
     let kernel = SphereKernel::new(net, kind, 1).map_err(|_| ExactSeriesError::Parameter {
         name: "resnet",
         value: f64::NAN,
@@ -200,12 +201,11 @@ pub fn mlp_c_plus_exact(depth: usize) -> Result<Exact, ExactSeriesError> {
         name: "depth",
         value: depth as f64,
     })?;
-    let k = SphereKernel::new(mlp, KernelKind::Ntk, 1).map_err(|_| {
-        ExactSeriesError::Parameter {
+    let k =
+        SphereKernel::new(mlp, KernelKind::Ntk, 1).map_err(|_| ExactSeriesError::Parameter {
             name: "depth",
             value: depth as f64,
-        }
-    })?;
+        })?;
     Ok(-endpoint_expansion_exact(&k, 1)?[1].clone())
 }
 

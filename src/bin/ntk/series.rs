@@ -86,9 +86,7 @@ pub(crate) fn run(
                 ));
             }
             let c = match &mode {
-                Mode::Symbolic(r) => {
-                    resnet_endpoint_expansion_symbolic(r, kernel.kind(), order)
-                }
+                Mode::Symbolic(r) => resnet_endpoint_expansion_symbolic(r, kernel.kind(), order),
                 _ => endpoint_expansion_exact(kernel, order),
             }
             .map_err(|e| e.to_string())?;
