@@ -221,7 +221,7 @@ mod tests {
         check(QuadDouble::from_f64(0.3) / QuadDouble::from_f64(7.0));
         check(Dual::variable(0.3));
         check(PowerSeries::variable(8).unwrap().exp());
-        check(PuiseuxSeries::from_f64(0.25));
+        check(<PuiseuxSeries>::from_f64(0.25));
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //!
 //! # Number types
 //!
-//! [`PowerSeries`] and [`PuiseuxSeries`] are truncated power series with `f64` coefficients in
-//! one variable $x$ ($x = t$, resp. $x = s$) implementing [`crate::scalar::KernelScalar`]:
+//! [`PowerSeries`] and [`PuiseuxSeries`] are truncated power series in one variable $x$
+//! ($x = t$, resp. $x = s$) with coefficients in a [`Coefficient`] field — `f64` by default
+//! (`PowerSeries` = `PowerSeries<f64>`), or an exact field such as
+//! [`crate::symbolic::exact::Exact`] ($\mathbb Q(a)(\sqrt2,\pi)$, for exact expansions at $t = 1$,
+//! [`crate::symbolic::exact_series`]) — implementing [`crate::scalar::KernelScalar`]:
 //! truncated Cauchy products, quotients $q_k = (a_k - \sum_{i\ge1} b_i q_{k-i})/b_0$, square roots
 //! $r_k = (u_k - \sum_{0<i<k} r_i r_{k-i})/(2r_0)$, and the ReLU dual maps (arc-cosine kernels,
 //! Cho & Saul 2009) $\kappa_0(\rho) = 1 - \arccos(\rho)/\pi$,
@@ -37,7 +40,8 @@
 //! [`endpoint_expansion`] works at order $N + 2$ whatever the depth.
 //!
 //! **Choosing the branch.** The branch is decided from the constant term $\rho_0$ alone: within
-//! 8 ulps of $\pm1$ it is $\pm1$, otherwise interior if $|\rho_0| < 1$. In the recursion the
+//! 8 ulps of $\pm1$ it is $\pm1$, otherwise interior if $|\rho_0| < 1$ (exact coefficient types,
+//! [`Coefficient::EXACT`], test $\rho_0 = \pm1$ and a vanishing $s^1$ gap term exactly). In the recursion the
 //! constant term is in fact *exactly* $\pm1$ whenever the input is at $t = \pm1$: the correlation is
 //! $\rho = c/\sqrt{q_xq_y}$, the diagonal covariances $q_x = q_y$ are exact constants computed by
 //! the same `f64` operations as the constant term of $c$ (the recursion evaluates the diagonal
@@ -84,9 +88,11 @@
 //! ```
 
 mod arith;
+mod coefficient;
 mod expansion;
 mod types;
 
+pub use coefficient::Coefficient;
 pub use expansion::{
     Endpoint, endpoint_expansion, endpoint_expansion_normalized, kink_coefficients,
     maclaurin_coefficients, maclaurin_coefficients_normalized,

@@ -7,9 +7,14 @@
 //! * [`Expr`]: symbolic expressions (a DAG of shared nodes) on which the layer recursion runs,
 //!   [`print`](mod@print) to the plain grammar and to LaTeX, [`eval`](mod@eval) at any number
 //!   type;
-//! * [`kernel_expression`]: a kernel as a closed form in $t$.
+//! * [`kernel_expression`]: a kernel as a closed form in $t$;
+//! * [`exact`]: the exact coefficient field $\mathbb Q(a)(\sqrt2, \pi)$ of the series at $t = 1$;
+//! * [`exact_series`]: exact Puiseux coefficients of the normalized kernel at $t = 1$, and the
+//!   exact derivation of Theorems 1–2 ($c_+$ of the MLP and the ResNet).
 
 pub mod eval;
+pub mod exact;
+pub mod exact_series;
 mod expr;
 pub mod print;
 pub mod rational;

@@ -16,6 +16,7 @@ use std::fmt::Debug;
 use crate::scalar::{DoubleDouble, Dual, KernelScalar, QuadDouble};
 use crate::series::{PowerSeries, PuiseuxSeries};
 use crate::symbolic::Expr;
+use crate::symbolic::exact::Exact;
 
 /// An activation $\phi$ given by its dual maps, written once for every number type.
 ///
@@ -99,6 +100,14 @@ pub trait DynActivation: Debug + Send + Sync {
     ) -> (PuiseuxSeries, PuiseuxSeries);
     /// [`DualActivation::dual`] on symbolic expressions ([`Expr`]).
     fn dual_expr(&self, qx: &Expr, qy: &Expr, c: &Expr) -> (Expr, Expr);
+    /// [`DualActivation::dual`] on [`PuiseuxSeries`] with exact coefficients
+    /// ([`crate::symbolic::exact::Exact`]).
+    fn dual_puiseux_exact(
+        &self,
+        qx: &PuiseuxSeries<Exact>,
+        qy: &PuiseuxSeries<Exact>,
+        c: &PuiseuxSeries<Exact>,
+    ) -> (PuiseuxSeries<Exact>, PuiseuxSeries<Exact>);
     /// [`DualActivation::homogeneity`].
     fn dyn_homogeneity(&self) -> Option<u32>;
     /// [`DualActivation::value`].
@@ -151,6 +160,14 @@ impl<A: DualActivation> DynActivation for A {
         self.dual(qx, qy, c)
     }
     fn dual_expr(&self, qx: &Expr, qy: &Expr, c: &Expr) -> (Expr, Expr) {
+        self.dual(qx, qy, c)
+    }
+    fn dual_puiseux_exact(
+        &self,
+        qx: &PuiseuxSeries<Exact>,
+        qy: &PuiseuxSeries<Exact>,
+        c: &PuiseuxSeries<Exact>,
+    ) -> (PuiseuxSeries<Exact>, PuiseuxSeries<Exact>) {
         self.dual(qx, qy, c)
     }
     fn dyn_homogeneity(&self) -> Option<u32> {

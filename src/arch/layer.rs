@@ -31,6 +31,7 @@ use crate::error::ArchError;
 use crate::scalar::{DoubleDouble, Dual, KernelScalar, QuadDouble, scale_f64};
 use crate::series::{PowerSeries, PuiseuxSeries};
 use crate::symbolic::Expr;
+use crate::symbolic::exact::Exact;
 
 /// The covariance state of a pair of inputs flowing through the layers (see the module
 /// documentation); every value is `mantissa` $\cdot 2^{\text{exp2}}$.
@@ -177,6 +178,10 @@ pub trait DynLayer: Debug + Send + Sync {
     fn apply_power(&self, state: CovState<PowerSeries>) -> CovState<PowerSeries>;
     fn apply_puiseux(&self, state: CovState<PuiseuxSeries>) -> CovState<PuiseuxSeries>;
     fn apply_expr(&self, state: CovState<Expr>) -> CovState<Expr>;
+    fn apply_puiseux_exact(
+        &self,
+        state: CovState<PuiseuxSeries<Exact>>,
+    ) -> CovState<PuiseuxSeries<Exact>>;
     fn dyn_homogeneity(&self, input: Option<u32>) -> Option<u32>;
 }
 
@@ -200,6 +205,12 @@ impl<L: KernelLayer> DynLayer for L {
         self.apply(state)
     }
     fn apply_expr(&self, state: CovState<Expr>) -> CovState<Expr> {
+        self.apply(state)
+    }
+    fn apply_puiseux_exact(
+        &self,
+        state: CovState<PuiseuxSeries<Exact>>,
+    ) -> CovState<PuiseuxSeries<Exact>> {
         self.apply(state)
     }
     fn dyn_homogeneity(&self, input: Option<u32>) -> Option<u32> {

@@ -1,22 +1,21 @@
-//! Truncated power series in one variable $x$ with `f64` coefficients: the arithmetic shared by
-//! [`super::PowerSeries`] ($x = t$) and [`super::PuiseuxSeries`] ($x = s = \sqrt{1\mp t}$).
+//! Truncated power series in one variable $x$ with coefficients in a [`Coefficient`] field
+//! (`f64` by default): the arithmetic shared by [`super::PowerSeries`] ($x = t$) and
+//! [`super::PuiseuxSeries`] ($x = s = \sqrt{1\mp t}$).
 //!
 //! A [`Core`] is either an *exact constant* (what [`crate::scalar::KernelScalar::from_f64`]
 //! produces: it carries no truncation order) or a *truncated series* $\sum_{k<n} c_k x^k +
 //! O(x^n)$ with `n = c.len() ≥ 1` known coefficients. Binary operations keep the smaller number
 //! of known coefficients. Operations that have no power-series result (division by a series with
-//! zero constant term, square root of a series of odd valuation, …) return a series of `NaN`
-//! ("poisoned"), like `f64` does for invalid operations; the public functions of
-//! [`super`] detect it and return [`super::SeriesError::Degenerate`].
+//! zero constant term, square root of a series of odd valuation, …) return a series of invalid
+//! coefficients (`NaN` for `f64`: "poisoned"), like `f64` does for invalid operations; the public
+//! functions of [`super`] detect it and return [`super::SeriesError::Degenerate`].
 
-use std::f64::consts::PI;
-
-use crate::scalar::scale_f64;
+use super::coefficient::Coefficient;
 
 /// See the module documentation. Invariant: `exact ⇒ c.len() == 1`, and `c.len() ≥ 1` always.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Core {
-    pub(crate) c: Vec<f64>,
+pub(crate) struct Core<C = f64> {
+    pub(crate) c: Vec<C>,
     pub(crate) exact: bool,
 }
 
@@ -34,12 +33,13 @@ pub(crate) enum Branch {
 }
 
 /// Constant terms of a correlation within this many ulps ($2^{-52}$) of $\pm1$ are taken to be
-/// exactly $\pm1$. The recursion produces exactly $\pm1$ in the cases that matter (see the
-/// [`super`] module documentation); the tolerance only absorbs rounding in unforeseen paths.
+/// exactly $\pm1$ (floating-point coefficients; exact ones are compared exactly). The recursion
+/// produces exactly $\pm1$ in the cases that matter (see the [`super`] module documentation); the
+/// tolerance only absorbs rounding in unforeseen paths.
 pub(crate) const ENDPOINT_ULPS: f64 = 8.0;
 
 /// A relative size below which the $x^1$ coefficient of the gap $1\mp\rho$ is treated as a
-/// rounding residue of an exact zero.
+/// rounding residue of an exact zero (floating-point coefficients only).
 const GAP_LINEAR_TOL: f64 = 1e-13;
 
 pub(crate) fn classify(rho0: f64) -> Branch {
@@ -57,8 +57,27 @@ pub(crate) fn classify(rho0: f64) -> Branch {
     }
 }
 
-impl Core {
-    pub(crate) fn constant(x: f64) -> Self {
+/// The branch of a constant term: [`classify`] for floating-point types, exact comparisons with
+/// $\pm1$ for exact ones.
+fn classify_coefficient<C: Coefficient>(rho0: &C) -> Branch {
+    if !C::EXACT {
+        return classify(rho0.approx());
+    }
+    if !rho0.is_valid() {
+        Branch::Outside
+    } else if rho0.is_one() {
+        Branch::Plus
+    } else if (-rho0.clone()).is_one() {
+        Branch::Minus
+    } else if rho0.approx().abs() < 1.0 {
+        Branch::Interior
+    } else {
+        Branch::Outside
+    }
+}
+
+impl<C: Coefficient> Core<C> {
+    pub(crate) fn constant(x: C) -> Self {
         Self {
             c: vec![x],
             exact: true,
@@ -66,19 +85,19 @@ impl Core {
     }
 
     /// A truncated series from its known coefficients (`c` must be non-empty).
-    pub(crate) fn truncated(c: Vec<f64>) -> Self {
+    pub(crate) fn truncated(c: Vec<C>) -> Self {
         debug_assert!(!c.is_empty());
         Self { c, exact: false }
     }
 
     pub(crate) fn nan(n: usize) -> Self {
-        Self::truncated(vec![f64::NAN; n.max(1)])
+        Self::truncated(vec![C::invalid(); n.max(1)])
     }
 
     /// A poisoned value of the right kind (exact constant stays a constant).
-    fn nan_like(&self) -> Self {
+    pub(crate) fn nan_like(&self) -> Self {
         if self.exact {
-            Self::constant(f64::NAN)
+            Self::constant(C::invalid())
         } else {
             Self::nan(self.c.len())
         }
@@ -90,51 +109,51 @@ impl Core {
 
     /// All coefficients beyond the constant term are zero.
     pub(crate) fn is_constant(&self) -> bool {
-        self.exact || self.c[1..].iter().all(|&x| x == 0.0)
+        self.exact || self.c[1..].iter().all(|x| x.is_zero())
     }
 
     /// A series with the same kind/length as `self` and constant value `x`.
-    fn constant_like(&self, x: f64) -> Self {
+    fn constant_like(&self, x: C) -> Self {
         if self.exact {
             Self::constant(x)
         } else {
-            let mut c = vec![0.0; self.c.len()];
+            let mut c = vec![C::zero(); self.c.len()];
             c[0] = x;
             Self::truncated(c)
         }
     }
 
-    fn map(&self, f: impl Fn(f64) -> f64) -> Self {
+    fn map(&self, f: impl Fn(&C) -> C) -> Self {
         Self {
-            c: self.c.iter().map(|&x| f(x)).collect(),
+            c: self.c.iter().map(f).collect(),
             exact: self.exact,
         }
     }
 
     pub(crate) fn neg(&self) -> Self {
-        self.map(|x| -x)
+        self.map(|x| -x.clone())
     }
 
     pub(crate) fn scale_pow2(&self, e: i32) -> Self {
-        self.map(|x| scale_f64(x, e))
+        self.map(|x| x.scale_pow2(e))
     }
 
     pub(crate) fn add(&self, o: &Self) -> Self {
         match (self.exact, o.exact) {
-            (true, true) => Self::constant(self.c[0] + o.c[0]),
+            (true, true) => Self::constant(self.c[0].clone() + o.c[0].clone()),
             (true, false) => {
                 let mut r = o.clone();
-                r.c[0] += self.c[0];
+                r.c[0] = r.c[0].clone() + self.c[0].clone();
                 r
             }
             (false, true) => {
                 let mut r = self.clone();
-                r.c[0] += o.c[0];
+                r.c[0] = r.c[0].clone() + o.c[0].clone();
                 r
             }
             (false, false) => {
                 let n = self.len().min(o.len());
-                Self::truncated((0..n).map(|k| self.c[k] + o.c[k]).collect())
+                Self::truncated((0..n).map(|k| self.c[k].clone() + o.c[k].clone()).collect())
             }
         }
     }
@@ -145,9 +164,9 @@ impl Core {
 
     pub(crate) fn mul(&self, o: &Self) -> Self {
         match (self.exact, o.exact) {
-            (true, true) => Self::constant(self.c[0] * o.c[0]),
-            (true, false) => o.map(|x| self.c[0] * x),
-            (false, true) => self.map(|x| x * o.c[0]),
+            (true, true) => Self::constant(self.c[0].clone() * o.c[0].clone()),
+            (true, false) => o.map(|x| self.c[0].clone() * x.clone()),
+            (false, true) => self.map(|x| x.clone() * o.c[0].clone()),
             (false, false) => {
                 let n = self.len().min(o.len());
                 Self::truncated(cauchy(&self.c[..n], &o.c[..n]))
@@ -159,22 +178,25 @@ impl Core {
         if o.exact {
             // Coefficient-wise division (not multiplication by a rounded reciprocal), so that the
             // constant term is the `f64` quotient — see the correlation discussion in `super`.
-            return self.map(|x| x / o.c[0]);
+            if C::EXACT && (o.c[0].is_zero() || !o.c[0].is_valid()) {
+                return self.nan_like();
+            }
+            return self.map(|x| x.clone() / o.c[0].clone());
         }
-        let b0 = o.c[0];
+        let b0 = &o.c[0];
         let n = if self.exact {
             o.len()
         } else {
             self.len().min(o.len())
         };
-        if b0 == 0.0 || !b0.is_finite() {
+        if b0.is_zero() || !b0.is_valid() {
             return Self::nan(n);
         }
-        let mut a = vec![0.0; n];
+        let mut a = vec![C::zero(); n];
         if self.exact {
-            a[0] = self.c[0];
+            a[0] = self.c[0].clone();
         } else {
-            a.copy_from_slice(&self.c[..n]);
+            a.clone_from_slice(&self.c[..n]);
         }
         let b = &o.c[..n];
         // x^p A(x²) / B(x²) = x^p (A/B)(x²): a quarter of the work.
@@ -193,15 +215,16 @@ impl Core {
             return Self::constant(self.c[0].sqrt());
         }
         let n = self.len();
-        let Some(v) = self.c.iter().position(|&x| x != 0.0) else {
+        let Some(v) = self.c.iter().position(|x| !x.is_zero()) else {
             return self.clone();
         };
-        if v % 2 == 1 || self.c[v].is_nan() || self.c[v] < 0.0 {
+        let cv = &self.c[v];
+        if v % 2 == 1 || cv.approx().is_nan() || cv.approx() < 0.0 {
             return Self::nan(n);
         }
         let m = v / 2;
         let r = sqrt_unit(&self.c[v..]);
-        let mut c = vec![0.0; m];
+        let mut c = vec![C::zero(); m];
         c.extend(r);
         Self::truncated(c)
     }
@@ -210,20 +233,18 @@ impl Core {
     /// `allow_endpoints = false` (power series in $t$) poisons non-constant series at $\pm1$.
     pub(crate) fn arc_cosine(&self, allow_endpoints: bool) -> (Self, Self) {
         if self.is_constant() {
-            let (k0, k1) = crate::scalar::KernelScalar::arc_cosine(&self.c[0]);
+            let (k0, k1) = self.c[0].arc_cosine();
             return (self.constant_like(k0), self.constant_like(k1));
         }
         let n = self.len();
-        match classify(self.c[0]) {
+        match classify_coefficient(&self.c[0]) {
             Branch::Interior => arc_cosine_interior(&self.c),
-            Branch::Plus if allow_endpoints => arc_cosine_endpoint(&self.c, 1.0),
-            Branch::Minus if allow_endpoints => arc_cosine_endpoint(&self.c, -1.0),
+            Branch::Plus if allow_endpoints => arc_cosine_endpoint(&self.c, true),
+            Branch::Minus if allow_endpoints => arc_cosine_endpoint(&self.c, false),
             _ => (Self::nan(n), self.nan_like()),
         }
     }
-}
 
-impl Core {
     /// $e^{u}$ of a series by the differential equation $f' = f\\,u'$: $f_0 = e^{u_0}$,
     /// $f_k = \frac1k\sum_{i=1}^{k} i\\,u_i\\,f_{k-i}$ ($O(n^2)$; the classical recurrence, cf. Knuth,
     /// TAOCP vol. 2, §4.7). Same number of known coefficients; an exact constant stays exact.
@@ -243,9 +264,9 @@ impl Core {
     /// square-root branch point there, no power series) or $|u_0| > 1$ is poisoned.
     pub(crate) fn asin(&self) -> Self {
         if self.is_constant() {
-            return self.constant_like(crate::scalar::KernelScalar::asin(&self.c[0]));
+            return self.constant_like(self.c[0].asin());
         }
-        match classify(self.c[0]) {
+        match classify_coefficient(&self.c[0]) {
             Branch::Interior => {
                 let u = &self.c;
                 let n = u.len();
@@ -260,13 +281,13 @@ impl Core {
 
 /// $e^{u}$ for a series $u$ (`n` coefficients in, `n` out): $f' = f\\,u'$, i.e.
 /// $k f_k = \sum_{j=0}^{k-1} (u')_j\\,f_{k-1-j}$.
-fn exp_series(u: &[f64]) -> Vec<f64> {
+fn exp_series<C: Coefficient>(u: &[C]) -> Vec<C> {
     let n = u.len();
     let du = derivative(u);
-    let mut f = vec![0.0; n];
+    let mut f = vec![C::zero(); n];
     f[0] = u[0].exp();
     for k in 1..n {
-        f[k] = dot_rev(&du[..k], &f[..k]) / k as f64;
+        f[k] = C::dot_rev(&du[..k], &f[..k]) / C::from_i64(k as i64);
     }
     f
 }
@@ -274,15 +295,15 @@ fn exp_series(u: &[f64]) -> Vec<f64> {
 /// $(1-\rho^2)^{-1/2}$ for $|\rho_0| < 1$ (`n` coefficients in, `n` out), with
 /// $1-\rho^2 = (1-\rho_0)(1+\rho_0) - r(2\rho_0 + r)$, $r = \rho - \rho_0$ (no cancellation in
 /// the constant term), by Miller's recurrence ([`pow_series`]).
-fn inv_sqrt_one_minus_square(rho: &[f64]) -> Vec<f64> {
-    let rho0 = rho[0];
+fn inv_sqrt_one_minus_square<C: Coefficient>(rho: &[C]) -> Vec<C> {
+    let rho0 = rho[0].clone();
     let mut r = rho.to_vec();
-    r[0] = 0.0;
+    r[0] = C::zero();
     let mut two_rho0_r = r.clone();
-    two_rho0_r[0] = 2.0 * rho0;
-    let mut q: Vec<f64> = cauchy(&r, &two_rho0_r).iter().map(|&x| -x).collect();
-    q[0] = (1.0 - rho0) * (1.0 + rho0);
-    pow_series(&q, -0.5)
+    two_rho0_r[0] = C::from_i64(2) * rho0.clone();
+    let mut q: Vec<C> = cauchy(&r, &two_rho0_r).into_iter().map(|x| -x).collect();
+    q[0] = (C::one() - rho0.clone()) * (C::one() + rho0);
+    pow_series_neg_half(&q)
 }
 
 /// The parity $p$ of a series whose coefficients of the other parity are exact zeros, i.e.
@@ -292,10 +313,10 @@ fn inv_sqrt_one_minus_square(rho: &[f64]) -> Vec<f64> {
 /// $y = x^2$, with a quarter of the operations of the quadratic recurrences and the same
 /// products, in the same order, as on the full series (only products with an exact-zero
 /// factor are left out).
-fn parity(c: &[f64]) -> Option<usize> {
-    if c.iter().skip(1).step_by(2).all(|&x| x == 0.0) {
+fn parity<C: Coefficient>(c: &[C]) -> Option<usize> {
+    if c.iter().skip(1).step_by(2).all(|x| x.is_zero()) {
         Some(0)
-    } else if c.iter().step_by(2).all(|&x| x == 0.0) {
+    } else if c.iter().step_by(2).all(|x| x.is_zero()) {
         Some(1)
     } else {
         None
@@ -303,38 +324,38 @@ fn parity(c: &[f64]) -> Option<usize> {
 }
 
 /// $C$ of $c = x^pC(x^2)$: every other coefficient from $p$ on.
-fn compact(c: &[f64], p: usize) -> Vec<f64> {
-    c.iter().skip(p).step_by(2).copied().collect()
+fn compact<C: Coefficient>(c: &[C], p: usize) -> Vec<C> {
+    c.iter().skip(p).step_by(2).cloned().collect()
 }
 
 /// $x^pC(x^2)$ with `n` coefficients (the inverse of [`compact`]).
-fn spread(c: &[f64], p: usize, n: usize) -> Vec<f64> {
-    let mut out = vec![0.0; n];
-    for (o, &x) in out.iter_mut().skip(p).step_by(2).zip(c) {
-        *o = x;
+fn spread<C: Coefficient>(c: &[C], p: usize, n: usize) -> Vec<C> {
+    let mut out = vec![C::zero(); n];
+    for (o, x) in out.iter_mut().skip(p).step_by(2).zip(c) {
+        *o = x.clone();
     }
     out
 }
 
 /// $a/b$ for slices of the same length, $b_0 \ne 0$: $q_k = (a_k - \sum_{i=1}^k b_iq_{k-i})/b_0$.
-fn div_dense(a: &[f64], b: &[f64]) -> Vec<f64> {
+fn div_dense<C: Coefficient>(a: &[C], b: &[C]) -> Vec<C> {
     let n = a.len().min(b.len());
-    let b0 = b[0];
-    let mut q = vec![0.0; n];
+    let b0 = &b[0];
+    let mut q = vec![C::zero(); n];
     for k in 0..n {
-        q[k] = (a[k] - dot_rev(&b[1..=k], &q[..k])) / b0;
+        q[k] = (a[k].clone() - C::dot_rev(&b[1..=k], &q[..k])) / b0.clone();
     }
     q
 }
 
 /// Truncated Cauchy product of two slices of the same length (of the compact series in
 /// $x^2$ if both have a parity, see [`parity`]).
-fn cauchy(a: &[f64], b: &[f64]) -> Vec<f64> {
+fn cauchy<C: Coefficient>(a: &[C], b: &[C]) -> Vec<C> {
     let n = a.len().min(b.len());
     if let (Some(pa), Some(pb)) = (parity(&a[..n]), parity(&b[..n])) {
         let p = pa + pb;
         if p >= n {
-            return vec![0.0; n];
+            return vec![C::zero(); n];
         }
         let m = (n - p).div_ceil(2);
         let c = cauchy_dense(&compact(&a[..n], pa)[..m], &compact(&b[..n], pb)[..m]);
@@ -344,133 +365,91 @@ fn cauchy(a: &[f64], b: &[f64]) -> Vec<f64> {
 }
 
 /// Truncated Cauchy product of two slices of the same length, term by term.
-fn cauchy_dense(a: &[f64], b: &[f64]) -> Vec<f64> {
+fn cauchy_dense<C: Coefficient>(a: &[C], b: &[C]) -> Vec<C> {
     let n = a.len().min(b.len());
-    let mut c = vec![0.0; n];
-    for (i, &ai) in a.iter().enumerate().take(n) {
-        if ai == 0.0 {
+    let mut c = vec![C::zero(); n];
+    for (i, ai) in a.iter().enumerate().take(n) {
+        if ai.is_zero() {
             continue;
         }
-        for (ck, &bj) in c[i..].iter_mut().zip(&b[..n - i]) {
-            *ck += ai * bj;
+        for (ck, bj) in c[i..].iter_mut().zip(&b[..n - i]) {
+            add_product(ck, ai, bj);
         }
     }
     c
 }
 
-/// Independent partial sums of [`dot_rev`] and [`weighted_dot_rev`]: the recurrences below
-/// are sums of products whose one sequential accumulator is bound by the latency of the
-/// addition; [`LANES`] accumulators let the products pipeline (and vectorize). The summation
-/// order differs from the sequential one only in rounding (each partial sum has at most
-/// $n/$`LANES` terms, so the error bound does not grow).
-const LANES: usize = 8;
-
-/// $\sum_{i<n} a_i b_{n-1-i}$ for slices of the same length $n$ (the convolution sum of the
-/// recurrences, with [`LANES`] partial sums).
+/// `acc += a·b` (in place for `f64`; the exact types clone).
 #[inline]
-fn dot_rev(a: &[f64], b: &[f64]) -> f64 {
-    debug_assert_eq!(a.len(), b.len());
-    let n = a.len().min(b.len());
-    let m = n - n % LANES;
-    let mut acc = [0.0f64; LANES];
-    for (ca, cb) in a[..m]
-        .chunks_exact(LANES)
-        .zip(b[n - m..].rchunks_exact(LANES))
-    {
-        for j in 0..LANES {
-            acc[j] += ca[j] * cb[LANES - 1 - j];
-        }
-    }
-    let mut rest = 0.0;
-    for i in m..n {
-        rest += a[i] * b[n - 1 - i];
-    }
-    acc.iter().sum::<f64>() + rest
-}
-
-/// $\sum_{i<n} (w_0 + w_1 i)\\,a_i b_{n-1-i}$ (weights exact for the small integers and
-/// half-integers of Miller's recurrence), with [`LANES`] partial sums.
-#[inline]
-fn weighted_dot_rev(w0: f64, w1: f64, a: &[f64], b: &[f64]) -> f64 {
-    debug_assert_eq!(a.len(), b.len());
-    let n = a.len().min(b.len());
-    let m = n - n % LANES;
-    let mut acc = [0.0f64; LANES];
-    let mut idx: [f64; LANES] = std::array::from_fn(|j| j as f64);
-    for (ca, cb) in a[..m]
-        .chunks_exact(LANES)
-        .zip(b[n - m..].rchunks_exact(LANES))
-    {
-        for j in 0..LANES {
-            acc[j] += (w0 + w1 * idx[j]) * ca[j] * cb[LANES - 1 - j];
-            idx[j] += LANES as f64;
-        }
-    }
-    let mut rest = 0.0;
-    for i in m..n {
-        rest += (w0 + w1 * i as f64) * a[i] * b[n - 1 - i];
-    }
-    acc.iter().sum::<f64>() + rest
+fn add_product<C: Coefficient>(acc: &mut C, a: &C, b: &C) {
+    let x = std::mem::replace(acc, C::zero());
+    *acc = x + a.clone() * b.clone();
 }
 
 /// $\sqrt{u}$ for $u_0 > 0$: $r_0 = \sqrt{u_0}$, $r_k = (u_k - \sum_{i=1}^{k-1} r_i r_{k-i})/(2r_0)$
 /// (the symmetric sum as twice its first half plus the middle square).
-fn sqrt_unit(u: &[f64]) -> Vec<f64> {
+fn sqrt_unit<C: Coefficient>(u: &[C]) -> Vec<C> {
     let n = u.len();
     if n > 1 && parity(u) == Some(0) {
         // √(U(x²)) = (√U)(x²)
         return spread(&sqrt_unit(&compact(u, 0)), 0, n);
     }
-    let mut r = vec![0.0; n];
+    let mut r = vec![C::zero(); n];
     r[0] = u[0].sqrt();
+    let two = C::from_i64(2);
     for k in 1..n {
         // i = 1..=h pairs with k - i = k-1..k-h (h = (k-1)/2), then the middle term if k is even.
         let h = (k - 1) / 2;
-        let mut sum = 2.0 * dot_rev(&r[1..=h], &r[k - h..k]);
+        let mut sum = two.clone() * C::dot_rev(&r[1..=h], &r[k - h..k]);
         if k % 2 == 0 {
-            sum += r[k / 2] * r[k / 2];
+            sum = sum + r[k / 2].clone() * r[k / 2].clone();
         }
-        r[k] = (u[k] - sum) / (2.0 * r[0]);
+        r[k] = (u[k].clone() - sum) / (two.clone() * r[0].clone());
     }
     r
 }
 
-/// $q^{\alpha}$ for $q_0 > 0$ by J. C. P. Miller's recurrence (Knuth, TAOCP vol. 2, §4.7):
-/// $f_0 = q_0^\alpha$, $f_k = \frac{1}{k q_0}\sum_{i=1}^{k}\big((\alpha+1)i - k\big) q_i f_{k-i}$.
-/// For $\alpha = -\tfrac12$ and $q = q_0 - (\text{non-negative series})$ every term is
-/// non-negative: no cancellation.
-fn pow_series(q: &[f64], alpha: f64) -> Vec<f64> {
+/// $q^{-1/2}$ for $q_0 > 0$ by J. C. P. Miller's recurrence (Knuth, TAOCP vol. 2, §4.7), with
+/// $\alpha = -\tfrac12$: $f_0 = q_0^\alpha$,
+/// $f_k = \frac{1}{k q_0}\sum_{i=1}^{k}\big((\alpha+1)i - k\big) q_i f_{k-i}$.
+/// For $q = q_0 - (\text{non-negative series})$ every term is non-negative: no cancellation.
+fn pow_series_neg_half<C: Coefficient>(q: &[C]) -> Vec<C> {
+    const ALPHA: f64 = -0.5;
     let n = q.len();
     if n > 1 && parity(q) == Some(0) {
         // Q(x²)^α = (Q^α)(x²); the weights of the recurrence in y = x² are those in x halved,
         // exactly.
-        return spread(&pow_series(&compact(q, 0), alpha), 0, n);
+        return spread(&pow_series_neg_half(&compact(q, 0)), 0, n);
     }
-    let mut f = vec![0.0; n];
-    f[0] = q[0].powf(alpha);
+    let mut f = vec![C::zero(); n];
+    f[0] = q[0].inv_sqrt();
     for k in 1..n {
         // i = 1 + j: weight (alpha + 1)(1 + j) - k
         let kf = k as f64;
-        let acc = weighted_dot_rev(alpha + 1.0 - kf, alpha + 1.0, &q[1..=k], &f[..k]);
-        f[k] = acc / (kf * q[0]);
+        let acc = C::weighted_dot_rev(ALPHA + 1.0 - kf, ALPHA + 1.0, &q[1..=k], &f[..k]);
+        f[k] = acc / (C::from_i64(k as i64) * q[0].clone());
     }
     f
 }
 
 /// Derivative: `n` coefficients give `n − 1`.
-fn derivative(c: &[f64]) -> Vec<f64> {
+fn derivative<C: Coefficient>(c: &[C]) -> Vec<C> {
     c.iter()
         .enumerate()
         .skip(1)
-        .map(|(k, &x)| k as f64 * x)
+        .map(|(k, x)| C::from_i64(k as i64) * x.clone())
         .collect()
 }
 
 /// Antiderivative with constant term `c0`: `n` coefficients give `n + 1`.
-fn integral(c: &[f64], c0: f64) -> Vec<f64> {
+fn integral<C: Coefficient>(c: &[C], c0: C) -> Vec<C> {
     let mut r = Vec::with_capacity(c.len() + 1);
     r.push(c0);
-    r.extend(c.iter().enumerate().map(|(k, &x)| x / (k as f64 + 1.0)));
+    r.extend(
+        c.iter()
+            .enumerate()
+            .map(|(k, x)| x.clone() / C::from_i64(k as i64 + 1)),
+    );
     r
 }
 
@@ -478,67 +457,87 @@ fn integral(c: &[f64], c0: f64) -> Vec<f64> {
 /// $\frac{d}{dx}\kappa_0(\rho) = \rho'/(\pi\sqrt{1-\rho^2})$ and $\frac{d}{dx}\kappa_1(\rho) =
 /// \kappa_0(\rho)\\,\rho'$ (so $O(n^2)$ instead of an $O(n^3)$ Taylor composition), with
 /// $1-\rho^2 = (1-\rho_0)(1+\rho_0) - r(2\rho_0 + r)$, $r = \rho - \rho_0$.
-fn arc_cosine_interior(rho: &[f64]) -> (Core, Core) {
+fn arc_cosine_interior<C: Coefficient>(rho: &[C]) -> (Core<C>, Core<C>) {
     let n = rho.len();
-    let rho0 = rho[0];
     let w = inv_sqrt_one_minus_square(rho);
     let drho = derivative(rho);
-    let integrand: Vec<f64> = cauchy(&drho, &w[..n - 1]).iter().map(|&x| x / PI).collect();
-    let (k00, k10) = crate::scalar::KernelScalar::arc_cosine(&rho0);
+    let pi = C::pi();
+    let integrand: Vec<C> = cauchy(&drho, &w[..n - 1])
+        .into_iter()
+        .map(|x| x / pi.clone())
+        .collect();
+    let (k00, k10) = rho[0].arc_cosine();
     let k0 = integral(&integrand, k00);
     let k1 = integral(&cauchy(&k0[..n - 1], &drho), k10);
     (Core::truncated(k0), Core::truncated(k1))
 }
 
-/// The endpoint branches $\rho = \sigma(1 - g)$, $\sigma = \pm1$, $g = x^2 u(x)$, $u_0 > 0$:
-/// with $\vartheta = 2\arcsin\sqrt{g/2}$ (the angle $\theta$ for $\sigma = 1$, $\pi-\theta$ for
-/// $\sigma=-1$), $\kappa_0 = 1 - \vartheta/\pi$ resp. $\vartheta/\pi$, and $\kappa_1 =
-/// \kappa_1(\sigma) + \int\kappa_0\\,\rho'\\,dx$. The arcsine is $\int v'/\sqrt{1-v^2}$ with
-/// $v = x\sqrt{u/2}$ (Bietti & Bach 2021, eq. (3) and §3).
-fn arc_cosine_endpoint(rho: &[f64], sigma: f64) -> (Core, Core) {
+/// The endpoint branches $\rho = \sigma(1 - g)$, $\sigma = \pm1$ (`plus`: $\sigma = 1$),
+/// $g = x^2 u(x)$, $u_0 > 0$: with $\vartheta = 2\arcsin\sqrt{g/2}$ (the angle $\theta$ for
+/// $\sigma = 1$, $\pi-\theta$ for $\sigma=-1$), $\kappa_0 = 1 - \vartheta/\pi$ resp.
+/// $\vartheta/\pi$, and $\kappa_1 = \kappa_1(\sigma) + \int\kappa_0\\,\rho'\\,dx$. The arcsine is
+/// $\int v'/\sqrt{1-v^2}$ with $v = x\sqrt{u/2}$ (Bietti & Bach 2021, eq. (3) and §3).
+fn arc_cosine_endpoint<C: Coefficient>(rho: &[C], plus: bool) -> (Core<C>, Core<C>) {
     let n = rho.len();
+    // κ₀(σ) = κ₁(σ) = 1 at σ = 1, 0 at σ = −1.
+    let at_sigma = || if plus { C::one() } else { C::zero() };
     if n < 3 {
         // Not enough known coefficients to see g = x²u: only the constant terms are known.
-        let (k0, k1) = crate::scalar::KernelScalar::arc_cosine(&sigma);
-        return (Core::truncated(vec![k0]), Core::truncated(vec![k1]));
+        return (
+            Core::truncated(vec![at_sigma()]),
+            Core::truncated(vec![at_sigma()]),
+        );
     }
-    // g = 1 − σρ with its constant term exactly 0.
-    let g: Vec<f64> = rho.iter().map(|&x| -sigma * x).collect();
-    let g2 = g[2];
-    if g2.is_nan() || g2 <= 0.0 || g[1].abs() > GAP_LINEAR_TOL * g2 {
+    // g = 1 − σρ with its constant term exactly 0 (−σ·x is exactly −x or x).
+    let g: Vec<C> = rho
+        .iter()
+        .map(|x| if plus { -x.clone() } else { x.clone() })
+        .collect();
+    let g2 = &g[2];
+    let bad_gap = if C::EXACT {
+        !g2.is_valid() || g2.approx() <= 0.0 || !g[1].is_zero()
+    } else {
+        let (g1, g2) = (g[1].approx(), g2.approx());
+        g2.is_nan() || g2 <= 0.0 || g1.abs() > GAP_LINEAR_TOL * g2
+    };
+    if bad_gap {
         return (Core::nan(n), Core::nan(n));
     }
     // v = x·√(u/2), n − 1 known coefficients.
-    let half_u: Vec<f64> = g[2..].iter().map(|&x| 0.5 * x).collect();
-    let mut v = vec![0.0];
+    let half = C::from_f64(0.5);
+    let half_u: Vec<C> = g[2..].iter().map(|x| half.clone() * x.clone()).collect();
+    let mut v = vec![C::zero()];
     v.extend(sqrt_unit(&half_u));
     // 1 − v² and its −1/2 power.
-    let mut q: Vec<f64> = cauchy(&v, &v).iter().map(|&x| -x).collect();
-    q[0] = 1.0;
-    let w = pow_series(&q, -0.5);
+    let mut q: Vec<C> = cauchy(&v, &v).into_iter().map(|x| -x).collect();
+    q[0] = C::one();
+    let w = pow_series_neg_half(&q);
     let dv = derivative(&v);
     let m = dv.len();
-    let dtheta: Vec<f64> = cauchy(&dv, &w[..m]).iter().map(|&x| 2.0 * x / PI).collect();
+    let two = C::from_i64(2);
+    let pi = C::pi();
+    let dtheta: Vec<C> = cauchy(&dv, &w[..m])
+        .into_iter()
+        .map(|x| two.clone() * x / pi.clone())
+        .collect();
     // ϑ/π, n − 1 known coefficients, constant 0.
-    let theta_pi = integral(&dtheta, 0.0);
-    let k0: Vec<f64> = if sigma > 0.0 {
-        let mut k: Vec<f64> = theta_pi.iter().map(|&x| -x).collect();
-        k[0] = 1.0;
+    let theta_pi = integral(&dtheta, C::zero());
+    let k0: Vec<C> = if plus {
+        let mut k: Vec<C> = theta_pi.into_iter().map(|x| -x).collect();
+        k[0] = C::one();
         k
     } else {
         theta_pi
     };
     let drho = derivative(rho);
-    let k1 = integral(
-        &cauchy(&k0, &drho[..k0.len()]),
-        if sigma > 0.0 { 1.0 } else { 0.0 },
-    );
+    let k1 = integral(&cauchy(&k0, &drho[..k0.len()]), at_sigma());
     (Core::truncated(k0), Core::truncated(k1))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::f64::consts::PI;
 
     #[test]
     fn division_inverts_multiplication() {
@@ -570,7 +569,7 @@ mod tests {
         let mut q = vec![0.0; 10];
         q[0] = 1.0;
         q[1] = -1.0;
-        let f = pow_series(&q, -0.5);
+        let f = pow_series_neg_half(&q);
         let mut want = 1.0;
         for (k, &fk) in f.iter().enumerate() {
             assert!((fk - want).abs() < 1e-15);
@@ -707,7 +706,7 @@ mod tests {
             }
             f[k] = acc / (k as f64 * even[0]);
         }
-        close(&pow_series(&even, -0.5), &f);
+        close(&pow_series_neg_half(&even), &f);
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The two public series number types, [`PowerSeries`] (in $t$, at $t = 0$) and
-//! [`PuiseuxSeries`] (in $s = \sqrt{1\mp t}$, at $t = \pm1$), sharing the arithmetic of
-//! [`super::arith`] and differing only in which branches of the arc-cosine maps they accept.
+//! [`PuiseuxSeries`] (in $s = \sqrt{1\mp t}$, at $t = \pm1$), generic over their
+//! [`Coefficient`] type (`f64` by default), sharing the arithmetic of [`super::arith`] and
+//! differing only in which branches of the arc-cosine maps they accept.
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use super::arith::Core;
+use super::coefficient::Coefficient;
 use super::{MAX_ORDER, SeriesError};
 use crate::scalar::KernelScalar;
 
@@ -12,39 +14,68 @@ macro_rules! series_type {
     ($(#[$meta:meta])* $name:ident, $var:literal, $endpoints:expr, $dual:ident, $layer:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
-        pub struct $name(pub(crate) Core);
+        pub struct $name<C: Coefficient = f64>(pub(crate) Core<C>);
 
         impl $name {
             #[doc = concat!("The variable $", $var, "$ truncated at order $N$: $", $var,
                 " + O(", $var, "^{N+1})$ (`order = 0` gives $0 + O(", $var, ")$). ",
-                "Orders above [`MAX_ORDER`] are an error.")]
+                "Orders above [`MAX_ORDER`] are an error. `f64` coefficients; see ",
+                "[`Self::variable_in`] for other coefficient types.")]
             pub fn variable(order: usize) -> Result<Self, SeriesError> {
-                if order > MAX_ORDER {
-                    return Err(SeriesError::OrderTooLarge { order });
-                }
-                let mut c = vec![0.0; order + 1];
-                if order >= 1 {
-                    c[1] = 1.0;
-                }
-                Ok(Self(Core::truncated(c)))
+                Self::variable_in(order)
             }
 
             #[doc = concat!("The truncated series $\\sum_{k<n} c_k ", $var, "^k + O(", $var,
                 "^n)$ from its $n \\ge 1$ known coefficients; an empty vector is an error.")]
             pub fn from_coefficients(coefficients: Vec<f64>) -> Result<Self, SeriesError> {
+                Self::from_coefficients_in(coefficients)
+            }
+
+            /// An exact constant (no truncation order; what `from_f64` returns).
+            pub fn constant(value: f64) -> Self {
+                Self::constant_in(value)
+            }
+
+            /// Whether every coefficient is finite (an invalid operation, such as division by
+            /// a series with zero constant term, yields `NaN` coefficients).
+            pub fn is_finite(&self) -> bool {
+                self.is_valid()
+            }
+
+            #[doc = concat!("The truncated sum $\\sum_k c_k ", $var, "^k$ (Horner).")]
+            pub fn eval(&self, x: f64) -> f64 {
+                self.0.c.iter().rev().fold(0.0, |acc, &c| acc * x + c)
+            }
+        }
+
+        impl<C: Coefficient> $name<C> {
+            /// [`Self::variable`] with coefficients of type `C`.
+            pub fn variable_in(order: usize) -> Result<Self, SeriesError> {
+                if order > MAX_ORDER {
+                    return Err(SeriesError::OrderTooLarge { order });
+                }
+                let mut c = vec![C::zero(); order + 1];
+                if order >= 1 {
+                    c[1] = C::one();
+                }
+                Ok(Self(Core::truncated(c)))
+            }
+
+            /// [`Self::from_coefficients`] with coefficients of type `C`.
+            pub fn from_coefficients_in(coefficients: Vec<C>) -> Result<Self, SeriesError> {
                 if coefficients.is_empty() {
                     return Err(SeriesError::EmptySeries);
                 }
                 Ok(Self(Core::truncated(coefficients)))
             }
 
-            /// An exact constant (no truncation order; what `from_f64` returns).
-            pub fn constant(value: f64) -> Self {
+            /// [`Self::constant`] with a coefficient of type `C`.
+            pub fn constant_in(value: C) -> Self {
                 Self(Core::constant(value))
             }
 
             /// The known coefficients $c_0, c_1, \dots$ (a single value for an exact constant).
-            pub fn coefficients(&self) -> &[f64] {
+            pub fn coefficients(&self) -> &[C] {
                 &self.0.c
             }
 
@@ -54,54 +85,66 @@ macro_rules! series_type {
                 if self.0.exact { None } else { Some(self.0.c.len() - 1) }
             }
 
-            /// Whether every coefficient is finite (an invalid operation, such as division by
-            /// a series with zero constant term, yields `NaN` coefficients).
-            pub fn is_finite(&self) -> bool {
-                self.0.c.iter().all(|x| x.is_finite())
+            /// Whether every coefficient is valid ([`Coefficient::is_valid`]: finite for
+            /// `f64`).
+            pub fn is_valid(&self) -> bool {
+                self.0.c.iter().all(|x| x.is_valid())
             }
 
-            #[doc = concat!("The truncated sum $\\sum_k c_k ", $var, "^k$ (Horner).")]
-            pub fn eval(&self, x: f64) -> f64 {
-                self.0.c.iter().rev().fold(0.0, |acc, &c| acc * x + c)
+            /// A poisoned (invalid) series of the same kind and length.
+            pub(crate) fn poisoned(&self) -> Self {
+                Self(self.0.nan_like())
             }
         }
 
-        impl Add for $name {
+        impl<C: Coefficient> Add for $name<C> {
             type Output = Self;
             fn add(self, o: Self) -> Self {
                 Self(self.0.add(&o.0))
             }
         }
-        impl Sub for $name {
+        impl<C: Coefficient> Sub for $name<C> {
             type Output = Self;
             fn sub(self, o: Self) -> Self {
                 Self(self.0.sub(&o.0))
             }
         }
-        impl Mul for $name {
+        impl<C: Coefficient> Mul for $name<C> {
             type Output = Self;
             fn mul(self, o: Self) -> Self {
                 Self(self.0.mul(&o.0))
             }
         }
-        impl Div for $name {
+        impl<C: Coefficient> Div for $name<C> {
             type Output = Self;
             fn div(self, o: Self) -> Self {
                 Self(self.0.div(&o.0))
             }
         }
-        impl Neg for $name {
+        impl<C: Coefficient> Neg for $name<C> {
             type Output = Self;
             fn neg(self) -> Self {
                 Self(self.0.neg())
             }
         }
 
-        crate::scalar::impl_zero_one!($name, |x| x.0.c.iter().all(|&c| c == 0.0));
+        impl<C: Coefficient> num_traits::Zero for $name<C> {
+            fn zero() -> Self {
+                Self::constant_in(C::zero())
+            }
+            fn is_zero(&self) -> bool {
+                self.0.c.iter().all(|c| c.is_zero())
+            }
+        }
+        impl<C: Coefficient> num_traits::One for $name<C> {
+            fn one() -> Self {
+                Self::constant_in(C::one())
+            }
+        }
 
-        impl KernelScalar for $name {
+        impl<C: Coefficient> KernelScalar for $name<C> {
             fn from_f64(x: f64) -> Self {
-                Self::constant(x)
+                Self::constant_in(C::from_f64(x))
             }
             fn sqrt(&self) -> Self {
                 Self(self.0.sqrt())
@@ -117,22 +160,40 @@ macro_rules! series_type {
                 Self(self.0.asin())
             }
             fn approx(&self) -> f64 {
-                self.0.c[0]
+                self.0.c[0].approx()
             }
             fn to_number(&self) -> Option<f64> {
                 None
             }
-            crate::scalar::dispatch_methods!($dual, $layer);
+            fn residual_scale(alpha: f64) -> Option<Self> {
+                C::residual_scale(alpha).map(Self::constant_in)
+            }
+            fn pi() -> Self {
+                Self::constant_in(C::pi())
+            }
+            fn dispatch_dual(
+                act: &dyn crate::activation::DynActivation,
+                qx: &Self,
+                qy: &Self,
+                c: &Self,
+            ) -> (Self, Self) {
+                C::$dual(act, qx, qy, c)
+            }
+            fn dispatch_layer(
+                layer: &dyn crate::arch::DynLayer,
+                state: crate::arch::CovState<Self>,
+            ) -> crate::arch::CovState<Self> {
+                C::$layer(layer, state)
+            }
             fn scale_pow2(&self, e: i32) -> Self {
                 Self(self.0.scale_pow2(e))
             }
         }
     };
 }
-
 series_type!(
-    /// A truncated power series $\sum_{n=0}^{N} c_n t^n + O(t^{N+1})$ in $t$, with `f64`
-    /// coefficients, as a [`KernelScalar`]: running the kernel recursion on
+    /// A truncated power series $\sum_{n=0}^{N} c_n t^n + O(t^{N+1})$ in $t$, with coefficients
+    /// in a [`Coefficient`] field (`f64` by default), as a [`KernelScalar`]: running the kernel recursion on
     /// [`PowerSeries::variable`] gives the Maclaurin series of the kernel.
     ///
     /// Field operations are the truncated Cauchy product and the series quotient (divisor with
@@ -155,13 +216,13 @@ series_type!(
     PowerSeries,
     "t",
     false,
-    dual_power,
-    apply_power
+    dispatch_dual_power,
+    dispatch_layer_power
 );
 
 series_type!(
     /// A truncated power series $\sum_{j=0}^{N} a_j s^j + O(s^{N+1})$ in $s = \sqrt{1\mp t}$
-    /// (a Puiseux series in $1\mp t$), with `f64` coefficients, as a [`KernelScalar`]: running the
+    /// (a Puiseux series in $1\mp t$), with coefficients in a [`Coefficient`] field (`f64` by default), as a [`KernelScalar`]: running the
     /// kernel recursion on $t = 1 - s^2$ (or $-1 + s^2$) gives the endpoint expansion of the
     /// kernel.
     ///
@@ -184,6 +245,6 @@ series_type!(
     PuiseuxSeries,
     "s",
     true,
-    dual_puiseux,
-    apply_puiseux
+    dispatch_dual_puiseux,
+    dispatch_layer_puiseux
 );

@@ -49,11 +49,75 @@ fn check_a(a: f64) -> Result<(), SmoothnessError> {
     Ok(())
 }
 
+/// A number type in which the closed forms of Theorems 1–3 are evaluated: `f64` (the public
+/// functions below) and the exact field [`crate::symbolic::exact::Exact`], in which
+/// `tests/exact_series.rs` compares them, by exact equality, with the coefficients *derived* by
+/// running the layer recursion on exact series ([`crate::symbolic::exact_series`]).
+pub trait ClosedFormField:
+    Clone
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+{
+    /// A small integer.
+    fn from_int(n: i64) -> Self;
+    /// $\sqrt2$.
+    fn sqrt2() -> Self;
+    /// $\pi$.
+    fn pi() -> Self;
+}
+
+impl ClosedFormField for f64 {
+    fn from_int(n: i64) -> Self {
+        n as f64
+    }
+    fn sqrt2() -> Self {
+        SQRT_2
+    }
+    fn pi() -> Self {
+        PI
+    }
+}
+
+impl ClosedFormField for crate::symbolic::exact::Exact {
+    fn from_int(n: i64) -> Self {
+        <Self as crate::series::Coefficient>::from_i64(n)
+    }
+    fn sqrt2() -> Self {
+        Self::sqrt2()
+    }
+    fn pi() -> Self {
+        Self::pi_pow(1)
+    }
+}
+
+/// Theorem 1 in any [`ClosedFormField`]: $L/(\sqrt2\,\pi)$ (no validation; `depth` $\ge 1$).
+pub fn mlp_c_plus_in<T: ClosedFormField>(depth: usize) -> T {
+    T::from_int(depth as i64) / (T::sqrt2() * T::pi())
+}
+
+/// Theorem 3 in any [`ClosedFormField`]: $h_L(a) = b\left(1 + \frac{1}{1+(L+1)a}\right)$,
+/// $b = a/(1+a)$ (no validation).
+pub fn resnet_mlp_ratio_in<T: ClosedFormField>(depth: usize, a: T) -> T {
+    let one = T::from_int(1);
+    let m = T::from_int(depth as i64 + 1);
+    let b = a.clone() / (one.clone() + a.clone());
+    b * (one.clone() + one.clone() / (one + m * a))
+}
+
+/// Theorem 2 in any [`ClosedFormField`]: $c_+ = h_L(a)\\,L/(\sqrt2\pi)$ (no validation). With
+/// `a` the symbol of [`crate::symbolic::exact::Exact`] this is the rational function of $a$
+/// compared with the derived coefficient.
+pub fn resnet_c_plus_in<T: ClosedFormField>(depth: usize, a: T) -> T {
+    resnet_mlp_ratio_in(depth, a) * mlp_c_plus_in(depth)
+}
+
 /// Theorem 1: $c_+$ of the normalized NTK of the bias-free MLP with $L \ge 1$ hidden layers,
 /// $L/(\sqrt2\\,\pi)$ (independent of $\sigma_w^2$ and $d$).
 pub fn mlp_c_plus(depth: usize) -> Result<f64, SmoothnessError> {
     check_depth(depth)?;
-    Ok(depth as f64 / (SQRT_2 * PI))
+    Ok(mlp_c_plus_in(depth))
 }
 
 /// Theorem 3: the ratio $h_L(a) = c_+(\text{ResNet})/c_+(\text{MLP}) =
@@ -64,9 +128,7 @@ pub fn mlp_c_plus(depth: usize) -> Result<f64, SmoothnessError> {
 pub fn resnet_mlp_ratio(depth: usize, a: f64) -> Result<f64, SmoothnessError> {
     check_depth(depth)?;
     check_a(a)?;
-    let m = depth as f64 + 1.0;
-    let b = a / (1.0 + a);
-    Ok(b * (1.0 + 1.0 / (1.0 + m * a)))
+    Ok(resnet_mlp_ratio_in(depth, a))
 }
 
 /// Theorem 2: $c_+$ of the normalized NTK of the bias-free ResNet with $L \ge 1$ blocks and

@@ -24,6 +24,7 @@ mod net_spec;
 mod npy;
 mod progress;
 mod report;
+mod series;
 mod stdout;
 mod text;
 
@@ -118,6 +119,16 @@ enum Command {
     /// eigenvalues and the positivity certificate. With --all --out DIR: regenerates every
     /// page of docs/derivations (their generated blocks) into DIR.
     Derive(derive::DeriveArgs),
+    /// Expansion of the normalized kernel κ(t)/κ(1) at t = 1, 0 or −1.
+    ///
+    /// Prints {"variable","definition","normalized":true,"coefficients":[…]}: at t = 1 the
+    /// coefficients c_0..c_N of κ(1 − s²)/κ(1) = Σ c_j s^j (variable "s", "s = sqrt(1 - t)"),
+    /// at t = −1 the same in s = sqrt(1 + t), at t = 0 the Maclaurin coefficients in t. With
+    /// --exact (t = 1, bias-free ReLU networks) the coefficients are exact expressions as
+    /// strings in integers, + - * / **, parentheses, sqrt, pi (and a with --symbolic-a), e.g.
+    /// "-sqrt(2)/(2*pi)"; parameters are then read as exact rationals (--alpha 0.1 is 1/10,
+    /// --alpha 1/3 is 1/3).
+    Series(SeriesArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.
     ///
     /// Each file replaces its target only when complete (temporary file, fsync, rename).
@@ -483,13 +494,13 @@ struct ArchArgs {
     /// Residual scale α ≥ 0 (ResNet only) [default: 1]; a fraction p/q is accepted.
     #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
     alpha: Option<f64>,
-    /// Weight variance σ_w² > 0 [default: 1].
+    /// Weight variance σ_w² > 0 [default: 1]; a decimal or a fraction p/q.
     #[arg(long = "sigma-w2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
     sigma_w2: Option<f64>,
-    /// Residual-branch output variance σ_v² > 0 (ResNet only) [default: 1].
+    /// Residual-branch output variance σ_v² > 0 (ResNet only) [default: 1]; a decimal or a fraction p/q.
     #[arg(long = "sigma-v2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
     sigma_v2: Option<f64>,
-    /// Bias variance σ_b² ≥ 0 (MLP only) [default: 0].
+    /// Bias variance σ_b² ≥ 0 (MLP only) [default: 0]; a decimal or a fraction p/q.
     #[arg(long = "sigma-b2", value_name = "S", value_parser = parse_real, allow_hyphen_values = true)]
     sigma_b2: Option<f64>,
     /// Network from a JSON spec, inline or @FILE, instead of --arch and its options (see
@@ -506,6 +517,47 @@ struct ArchArgs {
     /// Kernel: neural tangent kernel or NNGP (last-layer Gaussian-process) kernel.
     #[arg(long, value_name = "KIND", default_value = "ntk", value_parser = parse_kind)]
     kind: KernelKind,
+}
+
+#[derive(Debug, Args)]
+struct SeriesArgs {
+    #[command(flatten)]
+    arch: ArchArgs,
+    /// Expansion point: 1, 0 or -1.
+    #[arg(long, value_name = "T", value_parser = series::parse_point, allow_hyphen_values = true)]
+    at: series::Point,
+    /// Highest power N (N + 1 coefficients); at most 200 with --exact, 10000 without.
+    #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
+    order: usize,
+    /// Ambient dimension D ≥ 1 (the normalized kernel of a bias-free network does not depend
+    /// on it).
+    #[arg(long, value_name = "D", default_value = "1", value_parser = parse_count,
+          allow_hyphen_values = true)]
+    dim: usize,
+    /// Exact coefficients (strings) instead of floating-point numbers (t = 1 only).
+    #[arg(long)]
+    exact: bool,
+    /// With --exact and --arch resnet: the coefficients as functions of the symbol
+    /// a = α²σ_w²σ_v²/2 (--alpha is then not used).
+    #[arg(long = "symbolic-a", requires = "exact")]
+    symbolic_a: bool,
+}
+
+fn run_series(args: &SeriesArgs) -> Result<(), Failure> {
+    let arch = args.arch.build()?;
+    let k = SphereKernel::new(arch.clone(), args.arch.kind, args.dim)?;
+    let mode = match (args.exact, args.symbolic_a, arch.preset()) {
+        (false, _, _) => series::Mode::Float,
+        (true, false, _) => series::Mode::Exact,
+        (true, true, Some(ntk_sphere::arch::Preset::ResNet(r))) => series::Mode::Symbolic(r),
+        (true, true, _) => {
+            return Err(Failure::Usage(
+                "--symbolic-a needs the ResNet preset (--arch resnet)".into(),
+            ));
+        }
+    };
+    let doc = series::run(&k, args.at, args.order, mode).map_err(Failure::Usage)?;
+    stdout::print_bytes(format!("{doc}\n").as_bytes())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -958,6 +1010,7 @@ fn main() -> ExitCode {
         Some(Command::Decay(_)) => Some(progress::Spinner::start("computing the decay law")),
         Some(Command::Compare(_)) => Some(progress::Spinner::start("comparing the kernels")),
         Some(Command::Figures(_)) => Some(progress::Spinner::start("drawing the figures")),
+        Some(Command::Series(_)) => Some(progress::Spinner::start("expanding the kernel")),
         Some(Command::Kernel(_) | Command::Gram(_) | Command::Expr(_)) => None,
         Some(Command::Derive(_)) => Some(progress::Spinner::start("deriving")),
     };
@@ -971,6 +1024,7 @@ fn main() -> ExitCode {
         Some(Command::Figures(args)) => run_figures(args),
         Some(Command::Expr(args)) => expr::run_expr(args),
         Some(Command::Derive(args)) => derive::run_derive(args),
+        Some(Command::Series(args)) => run_series(args),
     };
     drop(_spinner);
     match result {

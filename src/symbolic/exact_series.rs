@@ -1,0 +1,321 @@
+//! Exact Puiseux coefficients of the normalized kernel at $t = 1$, and the exact derivation of
+//! the kink coefficients $c_+$ of Theorems 1–2 ([`crate::smoothness::closed_form`]).
+//!
+//! The layer recursion of [`crate::arch`] runs unchanged on
+//! [`PuiseuxSeries`]`<`[`Exact`]`>` at $t = 1 - s^2$ (see [`crate::series`] for the endpoint
+//! branch of the ReLU dual maps and [`crate::symbolic::exact`] for the field), giving
+//! $$\frac{\kappa(1 - s^2)}{\kappa(1)} = \sum_{j=0}^{N} c_j s^j + O(s^{N+1}),\qquad
+//!   c_0 = 1,\quad c_1 = -c_+,$$
+//! with every $c_j \in \mathbb Q(a)(\sqrt2, \pi)$ — e.g. the one-hidden-layer NTK has
+//! $c_1 = -\sqrt2/(2\pi)$, $c_2 = -1$. For the ResNet the scale enters as the symbol
+//! $a = \alpha^2\sigma_w^2\sigma_v^2/2$ ([`resnet_endpoint_expansion_symbolic`]), so the result
+//! holds for every $a > 0$ at once.
+//!
+//! **Scope.** Bias-free networks of ReLU-type layers (the presets, and compositions whose
+//! constants the field expresses; ABReLU variants with rational slopes work too). A network
+//! with a bias is refused ([`ExactSeriesError::Biased`]: the variances $q + \sigma_b^2$ lead to
+//! square roots of sums that the field does not represent), and a computation that leaves the
+//! field (a non-ReLU activation, a custom layer, ...) is reported as
+//! [`ExactSeriesError::NotExpressible`].
+//!
+//! ```
+//! use ntk_sphere::{KernelKind, Mlp, SphereKernel};
+//! use ntk_sphere::symbolic::exact_series::endpoint_expansion_exact;
+//! let k = SphereKernel::new(Mlp::new(1, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+//! let c = endpoint_expansion_exact(&k, 2).unwrap();
+//! let text: Vec<String> = c.iter().map(|x| x.to_plain()).collect();
+//! assert_eq!(text, ["1", "-sqrt(2)/(2*pi)", "-1"]);
+//! ```
+
+use num_traits::{One, Zero};
+
+use thiserror::Error;
+
+use super::exact::{Exact, with_symbolic_alpha};
+use super::rational::{Rational, simplest_rational};
+use crate::arch::{CovState, KernelKind, KernelLayer, Layer, Serial};
+use crate::kernel::SphereKernel;
+use crate::series::{Coefficient, PuiseuxSeries};
+use crate::{Mlp, ResNet};
+
+/// The largest order accepted by the exact expansions (the coefficients grow quickly; this
+/// keeps absurd requests from running for hours).
+pub const MAX_EXACT_ORDER: usize = 200;
+
+/// Errors of the exact expansions.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum ExactSeriesError {
+    /// The network has a bias: its variances $q + \sigma_b^2$ need square roots of sums of
+    /// rationals, which the exact field $\mathbb Q(a)(\sqrt2,\pi)$ does not represent.
+    #[error(
+        "exact series need a bias-free network: a dense layer has sigma_b^2 = {sigma_b2} \
+         (square roots of q + sigma_b^2 are outside Q(a)(sqrt 2, pi))"
+    )]
+    Biased {
+        /// The offending bias variance $\sigma_b^2$.
+        sigma_b2: f64,
+    },
+    /// A coefficient left the exact field (a non-ReLU activation, a custom layer, ...).
+    #[error(
+        "coefficient {index} of the exact expansion is not expressible in Q(a)(sqrt 2, pi) \
+         (only bias-free ReLU-type networks are supported)"
+    )]
+    NotExpressible {
+        /// Index of the first invalid coefficient.
+        index: usize,
+    },
+    /// The order exceeds [`MAX_EXACT_ORDER`].
+    #[error("exact series order {order} exceeds the maximum {}", MAX_EXACT_ORDER)]
+    OrderTooLarge {
+        /// The requested order.
+        order: usize,
+    },
+    /// A parameter is not a finite rational.
+    #[error("parameter {name} = {value} is not a finite number")]
+    Parameter {
+        /// Which parameter.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// $\kappa(1) = 0$ (or not invertible in the field): no normalized kernel.
+    #[error("the kernel vanishes at t = 1 (or is not invertible exactly): no normalized expansion")]
+    ZeroNormalizer,
+}
+
+/// The first dense layer with a bias, if any (nested blocks included).
+fn find_bias(net: &Serial) -> Option<f64> {
+    net.layers().iter().find_map(|l| match l {
+        Layer::Dense(d) if d.b_var() != 0.0 => Some(d.b_var()),
+        Layer::Residual(r) => find_bias(r.branch()),
+        Layer::Serial(s) => find_bias(s),
+        _ => None,
+    })
+}
+
+fn first_invalid(c: &[Exact]) -> Option<usize> {
+    c.iter().position(|x| !x.is_valid())
+}
+
+/// The exact coefficients $c_0, \dots, c_N$ ($N$ = `order`) of the normalized kernel
+/// $\kappa(1-s^2)/\kappa(1) = \sum_j c_j s^j + O(s^{N+1})$ (see the module documentation).
+/// Parameters given as doubles are read as their simplest rationals (`0.1` is $1/10$); residual
+/// scales too, unless the call runs inside [`with_symbolic_alpha`].
+///
+/// Errors: [`ExactSeriesError::Biased`], [`ExactSeriesError::NotExpressible`],
+/// [`ExactSeriesError::OrderTooLarge`] (above [`MAX_EXACT_ORDER`]),
+/// [`ExactSeriesError::ZeroNormalizer`].
+pub fn endpoint_expansion_exact(
+    kernel: &SphereKernel,
+    order: usize,
+) -> Result<Vec<Exact>, ExactSeriesError> {
+    if order > MAX_EXACT_ORDER {
+        return Err(ExactSeriesError::OrderTooLarge { order });
+    }
+    if let Some(sigma_b2) = find_bias(kernel.arch().net()) {
+        return Err(ExactSeriesError::Biased { sigma_b2 });
+    }
+    // κ(1): the same recursion on the exact constant 1.
+    let one = kernel.eval_generic(PuiseuxSeries::<Exact>::constant_in(Exact::one()));
+    let norm = one.mantissa.coefficients()[0].clone();
+    if !norm.is_valid() {
+        return Err(ExactSeriesError::NotExpressible { index: 0 });
+    }
+    if norm.is_zero() {
+        return Err(ExactSeriesError::ZeroNormalizer);
+    }
+    // An endpoint branch costs one known coefficient of κ₀ (not of κ₁): N + 2 suffices; retry
+    // with more if a composition lost more.
+    let mut work = order + 2;
+    loop {
+        let s = PuiseuxSeries::<Exact>::variable_in(work).expect("order checked");
+        let t = PuiseuxSeries::constant_in(Exact::one()) - s.clone() * s;
+        let r = kernel.eval_generic(t);
+        let mut c = r.mantissa.coefficients().to_vec();
+        if let Some(index) = first_invalid(&c) {
+            return Err(ExactSeriesError::NotExpressible { index });
+        }
+        if r.mantissa.order().is_none() {
+            c.resize(order + 1, Exact::zero());
+        }
+        if c.len() > order {
+            c.truncate(order + 1);
+            let e = i32::try_from(r.exp2 - one.exp2).unwrap_or(i32::MAX);
+            let out: Vec<Exact> = c
+                .into_iter()
+                .map(|x| (x / norm.clone()).scale_pow2(e))
+                .collect();
+            if let Some(index) = first_invalid(&out) {
+                return Err(if index == 0 {
+                    ExactSeriesError::ZeroNormalizer
+                } else {
+                    ExactSeriesError::NotExpressible { index }
+                });
+            }
+            return Ok(out);
+        }
+        if work > order + 2 * kernel.arch().depth() + 8 {
+            return Err(ExactSeriesError::NotExpressible { index: c.len() });
+        }
+        work += order + 1 - c.len();
+    }
+}
+
+fn rational_param(name: &'static str, value: f64) -> Result<Rational, ExactSeriesError> {
+    simplest_rational(value)
+        .filter(|r| !r.is_zero())
+        .ok_or(ExactSeriesError::Parameter { name, value })
+}
+
+/// [`endpoint_expansion_exact`] of the ResNet preset with the residual parameter as the symbol
+/// $a = \alpha^2\sigma_w^2\sigma_v^2/2$ (the $\alpha$ of `resnet` is ignored; the normalized
+/// kernel depends on the parameters only through $a$).
+pub fn resnet_endpoint_expansion_symbolic(
+    resnet: &ResNet,
+    kind: KernelKind,
+    order: usize,
+) -> Result<Vec<Exact>, ExactSeriesError> {
+    let w = rational_param("sigma_w2", resnet.sigma_w2())?;
+    let v = rational_param("sigma_v2", resnet.sigma_v2())?;
+    let factor = Rational::from_integer(2.into()) / (w * v);
+    // α = 1 in the double-valued network: the symbol replaces α² wherever it enters.
+    let net =
+        ResNet::new(resnet.depth(), 1.0, resnet.sigma_w2(), resnet.sigma_v2()).map_err(|_| {
+            ExactSeriesError::Parameter {
+                name: "resnet",
+                value: f64::NAN,
+            }
+        })?;
+    let kernel = SphereKernel::new(net, kind, 1).map_err(|_| ExactSeriesError::Parameter {
+        name: "resnet",
+        value: f64::NAN,
+    })?;
+    with_symbolic_alpha(factor, || endpoint_expansion_exact(&kernel, order))
+}
+
+/// Theorem 1, derived: $c_+ = -c_1$ of the normalized NTK of the bias-free MLP with `depth`
+/// hidden layers ($\sigma_w^2 = 1$; the normalized kernel does not depend on it), exactly.
+pub fn mlp_c_plus_exact(depth: usize) -> Result<Exact, ExactSeriesError> {
+    let mlp = Mlp::new(depth, 1.0).map_err(|_| ExactSeriesError::Parameter {
+        name: "depth",
+        value: depth as f64,
+    })?;
+    let k =
+        SphereKernel::new(mlp, KernelKind::Ntk, 1).map_err(|_| ExactSeriesError::Parameter {
+            name: "depth",
+            value: depth as f64,
+        })?;
+    Ok(-endpoint_expansion_exact(&k, 1)?[1].clone())
+}
+
+/// Theorem 2, derived: $c_+ = -c_1$ of the normalized NTK of the bias-free ResNet with `depth`
+/// blocks, as a rational function of the symbol $a$.
+pub fn resnet_c_plus_exact(depth: usize) -> Result<Exact, ExactSeriesError> {
+    let r = ResNet::new(depth, 1.0, 1.0, 1.0).map_err(|_| ExactSeriesError::Parameter {
+        name: "depth",
+        value: depth as f64,
+    })?;
+    Ok(-resnet_endpoint_expansion_symbolic(&r, KernelKind::Ntk, 1)?[1].clone())
+}
+
+type ExactState = CovState<PuiseuxSeries<Exact>>;
+
+/// $c_+ = -c_1$ of the normalized NTK from the states at $t = 1 - s^2$ and at $t = 1$.
+fn c_plus_of(at_t: &ExactState, at_one: &ExactState) -> Result<Exact, ExactSeriesError> {
+    let c = at_t.ntk.coefficients();
+    let norm = &at_one.ntk.coefficients()[0];
+    if c.len() < 2 {
+        return Err(ExactSeriesError::NotExpressible { index: c.len() });
+    }
+    if !c[1].is_valid() || !norm.is_valid() {
+        return Err(ExactSeriesError::NotExpressible { index: 1 });
+    }
+    if norm.is_zero() {
+        return Err(ExactSeriesError::ZeroNormalizer);
+    }
+    let e = i32::try_from(at_t.exp2 - at_one.exp2).unwrap_or(i32::MAX);
+    Ok(-(c[1].clone() / norm.clone()).scale_pow2(e))
+}
+
+/// Runs `prefix`, then `blocks` one at a time, on the states at $t = 1 - s^2$ (order 3) and
+/// $t = 1$, reading $c_+$ after each block through `output` (the layers that end the network).
+fn c_plus_by_blocks(
+    prefix: &[Layer],
+    blocks: &[Vec<Layer>],
+    output: &[Layer],
+) -> Result<Vec<Exact>, ExactSeriesError> {
+    let s = PuiseuxSeries::<Exact>::variable_in(3).expect("small order");
+    let one = PuiseuxSeries::constant_in(Exact::one());
+    let t = one.clone() - s.clone() * s;
+    let run = |layers: &[Layer], st: ExactState| layers.iter().fold(st, |st, l| l.apply(st));
+    let mut at_t = run(prefix, CovState::input(one.clone(), one.clone(), t));
+    let mut at_one = run(prefix, CovState::input(one.clone(), one.clone(), one));
+    let mut out = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        at_t = run(block, at_t);
+        at_one = run(block, at_one);
+        out.push(c_plus_of(
+            &run(output, at_t.clone()),
+            &run(output, at_one.clone()),
+        )?);
+    }
+    Ok(out)
+}
+
+/// Theorem 1 derived for every depth at once: $c_+$ of the normalized NTK of the bias-free MLP
+/// with $L = 1, \dots,$ `max_depth` hidden layers (one pass of the recursion: the depth-$L$
+/// network is the depth-$(L-1)$ one followed by one more `relu, dense` block).
+pub fn mlp_c_plus_exact_by_depth(max_depth: usize) -> Result<Vec<Exact>, ExactSeriesError> {
+    let layers = Mlp::new(max_depth, 1.0)
+        .map_err(|_| ExactSeriesError::Parameter {
+            name: "depth",
+            value: max_depth as f64,
+        })?
+        .layers();
+    let l = layers.layers();
+    let blocks: Vec<Vec<Layer>> = l[1..].chunks(2).map(|c| c.to_vec()).collect();
+    c_plus_by_blocks(&l[..1], &blocks, &[])
+}
+
+/// Theorem 2 derived for every depth at once: $c_+$ of the normalized NTK of the bias-free
+/// ResNet with $L = 1, \dots,$ `max_depth` blocks, as rational functions of the symbol $a$
+/// (one pass of the recursion, reading the output layer after each block).
+pub fn resnet_c_plus_exact_by_depth(max_depth: usize) -> Result<Vec<Exact>, ExactSeriesError> {
+    let net = ResNet::new(max_depth, 1.0, 1.0, 1.0).map_err(|_| ExactSeriesError::Parameter {
+        name: "depth",
+        value: max_depth as f64,
+    })?;
+    let layers = net.layers();
+    let l = layers.layers();
+    let blocks: Vec<Vec<Layer>> = l[1..=max_depth].iter().map(|b| vec![b.clone()]).collect();
+    let factor = Rational::from_integer(2.into());
+    with_symbolic_alpha(factor, || {
+        c_plus_by_blocks(&l[..1], &blocks, &l[max_depth + 1..])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mlp_one_layer_ntk() {
+        let k = SphereKernel::new(Mlp::new(1, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+        let c = endpoint_expansion_exact(&k, 4).unwrap();
+        let text: Vec<String> = c.iter().map(|x| x.to_plain()).collect();
+        assert_eq!(text[..3], ["1", "-sqrt(2)/(2*pi)", "-1"]);
+    }
+
+    #[test]
+    fn biased_networks_are_refused() {
+        let k = SphereKernel::new(Mlp::new(2, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
+        assert!(endpoint_expansion_exact(&k, 2).is_ok());
+        let m = Mlp::with_bias(2, 1.0, 0.1).unwrap();
+        let k = SphereKernel::new(m, KernelKind::Ntk, 3).unwrap();
+        assert_eq!(
+            endpoint_expansion_exact(&k, 2),
+            Err(ExactSeriesError::Biased { sigma_b2: 0.1 })
+        );
+    }
+}
