@@ -38,7 +38,23 @@ pub enum SymbolicError {
         /// The network's description.
         network: String,
     },
+    /// The network has more nonlinear layers than [`MAX_SYMBOLIC_LAYERS`].
+    #[error(
+        "a closed form of a network with {depth} nonlinear layers is refused (at most {max}: \
+         the expression grows with the depth)"
+    )]
+    TooDeep {
+        /// The network's depth ([`crate::arch::Serial::depth`]).
+        depth: usize,
+        /// The limit.
+        max: usize,
+    },
 }
+
+/// The deepest network (nonlinear layers) given as a closed form: beyond it the printed form
+/// grows past megabytes (a ResNet with 300 blocks prints 1.4 MB) and walking the expression
+/// would need a deeper stack.
+pub const MAX_SYMBOLIC_LAYERS: usize = 256;
 
 /// The kernel $\kappa(t)$ of `kernel` (same architecture, kind and dimension; the same $1/d$
 /// input scaling as [`SphereKernel::eval`]) as a closed form in the symbol $t$; with
@@ -55,6 +71,13 @@ pub enum SymbolicError {
 /// println!("{}", p.expression);
 /// ```
 pub fn kernel_expression(kernel: &SphereKernel, normalize: bool) -> Result<Expr, SymbolicError> {
+    let depth = kernel.arch().net().depth();
+    if depth > MAX_SYMBOLIC_LAYERS {
+        return Err(SymbolicError::TooDeep {
+            depth,
+            max: MAX_SYMBOLIC_LAYERS,
+        });
+    }
     let at = |t: Expr| {
         let s = kernel.eval_generic(t);
         let e = s.exp2.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;

@@ -40,7 +40,22 @@ use crate::{Mlp, ResNet};
 
 /// The largest order accepted by the exact expansions (the coefficients grow quickly; this
 /// keeps absurd requests from running for hours).
-pub const MAX_EXACT_ORDER: usize = 200;
+pub const MAX_EXACT_ORDER: usize = 24;
+
+/// The deepest network (nonlinear layers, [`crate::arch::Serial::depth`]) whose exact expansion
+/// is attempted, and the largest product depth × order: the coefficients are polynomials in
+/// $1/\pi$ whose degree and rational coefficients grow with both (measured for the MLP: depth
+/// 200 and order 10 take 5 s, depth 100 and order 20 about 30 s, depth 10 and order 40 about
+/// 40 s, order 50 at depth 50 over two minutes), so larger requests are refused up front
+/// rather than left running.
+pub const MAX_EXACT_DEPTH: usize = 200;
+
+/// See [`MAX_EXACT_DEPTH`].
+pub const MAX_EXACT_WORK: usize = 2000;
+
+/// The deepest ResNet expanded with the symbol $a$ (rational functions of growing degree:
+/// $L = 50$ takes about ten seconds).
+pub const MAX_SYMBOLIC_DEPTH: usize = 50;
 
 /// Errors of the exact expansions.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -70,6 +85,17 @@ pub enum ExactSeriesError {
     OrderTooLarge {
         /// The requested order.
         order: usize,
+    },
+    /// The network is deeper than the exact computation allows ([`MAX_EXACT_DEPTH`], or
+    /// [`MAX_SYMBOLIC_DEPTH`] with the symbol $a$).
+    #[error(
+        "exact series of a network of depth {depth} are refused (at most {max}: the time grows quickly with the depth)"
+    )]
+    TooDeep {
+        /// The network's depth.
+        depth: usize,
+        /// The limit.
+        max: usize,
     },
     /// A parameter is not a finite rational.
     #[error("parameter {name} = {value} is not a finite number")]
@@ -112,6 +138,13 @@ pub fn endpoint_expansion_exact(
 ) -> Result<Vec<Exact>, ExactSeriesError> {
     if order > MAX_EXACT_ORDER {
         return Err(ExactSeriesError::OrderTooLarge { order });
+    }
+    let depth = kernel.arch().net().depth();
+    if depth > MAX_EXACT_DEPTH || depth * order.max(1) > MAX_EXACT_WORK {
+        return Err(ExactSeriesError::TooDeep {
+            depth,
+            max: MAX_EXACT_DEPTH.min(MAX_EXACT_WORK / order.max(1)),
+        });
     }
     if let Some(sigma_b2) = find_bias(kernel.arch().net()) {
         return Err(ExactSeriesError::Biased { sigma_b2 });
@@ -176,6 +209,12 @@ pub fn resnet_endpoint_expansion_symbolic(
     kind: KernelKind,
     order: usize,
 ) -> Result<Vec<Exact>, ExactSeriesError> {
+    if resnet.depth() > MAX_SYMBOLIC_DEPTH {
+        return Err(ExactSeriesError::TooDeep {
+            depth: resnet.depth(),
+            max: MAX_SYMBOLIC_DEPTH,
+        });
+    }
     let w = rational_param("sigma_w2", resnet.sigma_w2())?;
     let v = rational_param("sigma_v2", resnet.sigma_v2())?;
     let factor = Rational::from_integer(2.into()) / (w * v);
