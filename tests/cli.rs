@@ -538,7 +538,10 @@ fn usage_and_input_errors() {
             [&r[..], &["--sigma-b2", "0.1", "--dim", "2", "--u", "0"]].concat(),
             "--sigma-b2",
         ),
-        (vec!["spectrum", "--arch", "mlp"], "--depth"),
+        (
+            vec!["spectrum", "--arch", "mlp", "--dim", "3", "--kmax", "3"],
+            "--depth",
+        ),
         (
             vec![
                 "spectrum", "--arch", "mlp", "--depth", "1", "--dim", "1", "--kmax", "3",
