@@ -19,7 +19,8 @@ mod expr;
 pub mod print;
 pub mod rational;
 
-pub use expr::{Expr, Func, Symbol, with_symbolic_a};
+pub use exact::with_symbolic_alpha;
+pub use expr::{Expr, Func, Symbol};
 pub use print::{Format, Printed};
 
 use crate::kernel::SphereKernel;

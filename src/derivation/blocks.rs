@@ -12,7 +12,7 @@ use crate::arch::{CovState, KernelLayer, Layer, Serial};
 use crate::scalar::KernelScalar;
 use crate::symbolic::print::print;
 use crate::symbolic::rational::Rational;
-use crate::symbolic::{Expr, Format, with_symbolic_a};
+use crate::symbolic::{Expr, Format, with_symbolic_alpha};
 use crate::{Architecture, KernelKind, Mlp, ResNet, SphereKernel};
 
 /// The mark at the top of every generated block.
@@ -73,7 +73,7 @@ pub(crate) fn layer_states(
         rows
     };
     match symbolic_a {
-        Some(f) => with_symbolic_a(f, run),
+        Some(f) => with_symbolic_alpha(f, run),
         None => run(),
     }
 }
@@ -180,7 +180,7 @@ pub(crate) fn normalized_expression(
     let k = SphereKernel::new(arch.clone(), kind, dim)?;
     let run = || crate::symbolic::kernel_expression(&k, true);
     Ok(match symbolic_a {
-        Some(f) => with_symbolic_a(f, run)?,
+        Some(f) => with_symbolic_alpha(f, run)?,
         None => run()?,
     })
 }
@@ -265,7 +265,7 @@ pub(crate) fn value_at(
         s.mantissa.scale_pow2(s.exp2.clamp(-1000, 1000) as i32)
     };
     Ok(match symbolic_a {
-        Some(f) => with_symbolic_a(f, run),
+        Some(f) => with_symbolic_alpha(f, run),
         None => run(),
     })
 }

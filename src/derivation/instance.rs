@@ -104,7 +104,7 @@ pub fn instance_document(inst: &Instance) -> Result<String, DerivationError> {
     let _ = writeln!(out, "\nThe value on the diagonal:\n");
     out.push_str(&display(&format!("{sym}(1)"), &v1d));
     if let Some(f) = &inst.symbolic_a_factor {
-        let e = crate::symbolic::with_symbolic_a(f.clone(), || kernel_expression(&k, true))?;
+        let e = crate::symbolic::with_symbolic_alpha(f.clone(), || kernel_expression(&k, true))?;
         let p = print(&e, Format::Text);
         if p.expression.len() + p.definitions.iter().map(|d| d.1.len()).sum::<usize>()
             <= MAX_CLOSED_FORM

@@ -85,6 +85,12 @@ pub fn with_symbolic_alpha<R>(factor: Rational, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// The factor of the active [`with_symbolic_alpha`] scope, if any (read by every exact and
+/// symbolic number type's `residual_scale`).
+pub(crate) fn symbolic_alpha_factor() -> Option<Rational> {
+    SYMBOLIC_ALPHA.with(|s| s.borrow().clone())
+}
+
 fn rat(p: i64, q: i64) -> Rational {
     Rational::new(BigInt::from(p), BigInt::from(q))
 }

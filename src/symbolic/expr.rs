@@ -1,7 +1,6 @@
 //! The expression type [`Expr`]: a DAG of shared, hash-consed nodes with exact rational
 //! constants, on which the layer recursion runs symbolically.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -185,10 +184,6 @@ fn same_kind(a: &Kind, b: &Kind) -> bool {
 /// The process-wide table of nodes (hash-consing).
 static INTERNER: LazyLock<Mutex<Interner>> = LazyLock::new(|| Mutex::new(Interner::default()));
 
-thread_local! {
-    static SYMBOLIC_A: RefCell<Option<Rational>> = const { RefCell::new(None) };
-}
-
 #[derive(Default)]
 struct Interner {
     table: HashMap<u64, Vec<Weak<Node>>>,
@@ -274,16 +269,6 @@ fn intern(kind: Kind) -> Expr {
     // inserted whole), so a poisoned lock is recovered.
     let mut table = INTERNER.lock().unwrap_or_else(|e| e.into_inner());
     table.intern(kind)
-}
-
-/// Runs `f` with the residual scale of every [`crate::arch::Residual`] layer taken as the
-/// symbol: $\alpha^2 = $ `factor` $\cdot\\,a$ (for a ResNet with branch variances $\sigma_w^2$,
-/// $\sigma_v^2$, `factor` $= 2/(\sigma_w^2\sigma_v^2)$, so that $a = \alpha^2\sigma_w^2\sigma_v^2/2$).
-pub fn with_symbolic_a<R>(factor: Rational, f: impl FnOnce() -> R) -> R {
-    let previous = SYMBOLIC_A.with(|s| s.borrow_mut().replace(factor));
-    let out = f();
-    SYMBOLIC_A.with(|s| *s.borrow_mut() = previous);
-    out
 }
 
 /// Rank of a factor for the canonical order in products: symbols first, then functions, sums,
@@ -767,9 +752,9 @@ impl KernelScalar for Expr {
         Expr::pi_const()
     }
     /// $\alpha^2$ exactly: the square of the simplest rational of $\alpha$, or
-    /// `factor`$\cdot a$ inside [`with_symbolic_a`].
+    /// `factor`$\cdot a$ inside [`super::exact::with_symbolic_alpha`].
     fn residual_scale(alpha: f64) -> Option<Self> {
-        if let Some(f) = SYMBOLIC_A.with(|s| s.borrow().clone()) {
+        if let Some(f) = super::exact::symbolic_alpha_factor() {
             return Some(Expr::a().scale(&f));
         }
         let a = Expr::from_f64(alpha);
