@@ -10,12 +10,15 @@
 //! * [`kernel_expression`]: a kernel as a closed form in $t$;
 //! * [`exact`]: the exact coefficient field $\mathbb Q(a)(\sqrt2, \pi)$ of the series at $t = 1$;
 //! * [`exact_series`]: exact Puiseux coefficients of the normalized kernel at $t = 1$, and the
-//!   exact derivation of Theorems 1–2 ($c_+$ of the MLP and the ResNet).
+//!   exact derivation of Theorems 1–2 ($c_+$ of the MLP and the ResNet);
+//! * [`expr_series`]: series coefficients as expressions where no finite field holds them (at
+//!   $t = 0$ and $t = -1$, and networks with biases).
 
 pub mod eval;
 pub mod exact;
 pub mod exact_series;
 mod expr;
+pub mod expr_series;
 pub mod print;
 pub mod rational;
 

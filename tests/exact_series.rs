@@ -12,8 +12,9 @@ use ntk_sphere::series::{Endpoint, endpoint_expansion_normalized};
 use ntk_sphere::smoothness::closed_form::{mlp_c_plus_in, resnet_c_plus_in};
 use ntk_sphere::symbolic::exact::Exact;
 use ntk_sphere::symbolic::exact_series::{
-    ExactSeriesError, endpoint_expansion_exact, mlp_c_plus_exact, mlp_c_plus_exact_by_depth,
-    resnet_c_plus_exact, resnet_c_plus_exact_by_depth, resnet_endpoint_expansion_symbolic,
+    ExactSeriesError, MAX_EXACT_ORDER, endpoint_expansion_exact, mlp_c_plus_exact,
+    mlp_c_plus_exact_by_depth, resnet_c_plus_exact, resnet_c_plus_exact_by_depth,
+    resnet_endpoint_expansion_symbolic,
 };
 use ntk_sphere::symbolic::rational::Rational;
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
@@ -166,7 +167,7 @@ fn exact_coefficients_match_sympy() {
                 };
                 let got = e.to_quad_double().unwrap();
                 // compare in quad-double against the 40-digit string
-                let wq = parse_qd(w.as_str().unwrap());
+                let wq = common::parse_qd(w.as_str().unwrap());
                 let err = qd_to_f64(got - wq).abs();
                 let scale = qd_to_f64(wq).abs().max(1e-3);
                 assert!(
@@ -179,33 +180,6 @@ fn exact_coefficients_match_sympy() {
     }
 }
 
-/// A decimal string in quad-double (digits accumulated exactly in blocks of 15).
-fn parse_qd(text: &str) -> QuadDouble {
-    let text = text.trim();
-    let (neg, body) = match text.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, text),
-    };
-    let (mant, exp) = match body.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap()),
-        None => (body, 0),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let digits: String = format!("{int}{frac}");
-    let exp10 = exp - frac.len() as i32;
-    let mut acc = QuadDouble::from(0.0);
-    for chunk in digits.as_bytes().chunks(15) {
-        let s = std::str::from_utf8(chunk).unwrap();
-        let v: f64 = s.parse().unwrap();
-        acc = acc * QuadDouble::from(10f64.powi(chunk.len() as i32)) + QuadDouble::from(v);
-    }
-    let ten = QuadDouble::from(10.0);
-    for _ in 0..exp10.unsigned_abs() {
-        acc = if exp10 > 0 { acc * ten } else { acc / ten };
-    }
-    if neg { -acc } else { acc }
-}
-
 #[test]
 fn refusals_are_typed() {
     let k = SphereKernel::new(Mlp::with_bias(2, 1.0, 0.5).unwrap(), KernelKind::Ntk, 3).unwrap();
@@ -215,7 +189,10 @@ fn refusals_are_typed() {
     let k = SphereKernel::new(Mlp::new(2, 1.0).unwrap(), KernelKind::Ntk, 3).unwrap();
     assert!(matches!(
         endpoint_expansion_exact(&k, 1000),
-        Err(ExactSeriesError::OrderTooLarge { order: 1000 })
+        Err(ExactSeriesError::OrderTooLarge {
+            order: 1000,
+            max: MAX_EXACT_ORDER
+        })
     ));
     // erf leaves the field
     use ntk_sphere::activation::Activation;
@@ -285,26 +262,66 @@ fn cli_series() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["variable"], "t");
     assert_eq!(v["coefficients"].as_array().unwrap().len(), 4);
-    let (code, _, err) = run(&[
+    // t = −1: expressions (the sympy/mpmath values of tests/expr_series.rs)
+    let (code, out, err) = run(&[
         "--arch", "mlp", "--depth", "2", "--at", "-1", "--order", "3", "--exact",
     ]);
-    assert_eq!(code, Some(2));
-    assert!(err.contains("symbolic type"), "{err}");
-    let (code, _, err) = run(&[
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["definition"], "s = sqrt(1 + t)");
+    assert_eq!(
+        v["coefficients"],
+        serde_json::json!(["1/(3*pi)", "-sqrt(2)/(6*pi)", "0", "3*sqrt(2)/(8*pi)"])
+    );
+    // t = 0 of the two-layer MLP: shared constants named once
+    let (code, out, err) = run(&[
+        "--arch", "mlp", "--depth", "2", "--at", "0", "--order", "3", "--exact",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["coefficients"].as_array().unwrap().len(), 4);
+    let defs = v["definitions"].as_array().unwrap();
+    assert!(!defs.is_empty());
+    assert!(
+        v["coefficients"][3].as_str().unwrap().contains("u1"),
+        "{out}"
+    );
+    // a bias: the expressions hold its square roots (the example)
+    let (code, out, err) = run(&[
         "--arch",
         "mlp",
         "--depth",
-        "2",
+        "1",
         "--sigma-b2",
-        "0.1",
+        "1",
+        "--dim",
+        "2",
         "--at",
         "1",
         "--order",
-        "3",
+        "1",
         "--exact",
     ]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["coefficients"],
+        serde_json::json!(["1", "-sqrt(6)/(10*pi)"])
+    );
+    let (code, _, err) = run(&[
+        "--arch",
+        "resnet",
+        "--depth",
+        "2",
+        "--at",
+        "0",
+        "--order",
+        "3",
+        "--exact",
+        "--symbolic-a",
+    ]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("sigma_b^2"), "{err}");
+    assert!(err.contains("t = 1 only"), "{err}");
     let (code, _, _) = run(&[
         "--arch", "mlp", "--depth", "2", "--at", "1", "--order", "25", "--exact",
     ]);

@@ -108,6 +108,20 @@ pub trait DynActivation: Debug + Send + Sync {
         qy: &PuiseuxSeries<Exact>,
         c: &PuiseuxSeries<Exact>,
     ) -> (PuiseuxSeries<Exact>, PuiseuxSeries<Exact>);
+    /// [`DualActivation::dual`] on [`PowerSeries`] with symbolic coefficients ([`Expr`]).
+    fn dual_power_expr(
+        &self,
+        qx: &PowerSeries<Expr>,
+        qy: &PowerSeries<Expr>,
+        c: &PowerSeries<Expr>,
+    ) -> (PowerSeries<Expr>, PowerSeries<Expr>);
+    /// [`DualActivation::dual`] on [`PuiseuxSeries`] with symbolic coefficients ([`Expr`]).
+    fn dual_puiseux_expr(
+        &self,
+        qx: &PuiseuxSeries<Expr>,
+        qy: &PuiseuxSeries<Expr>,
+        c: &PuiseuxSeries<Expr>,
+    ) -> (PuiseuxSeries<Expr>, PuiseuxSeries<Expr>);
     /// [`DualActivation::homogeneity`].
     fn dyn_homogeneity(&self) -> Option<u32>;
     /// [`DualActivation::value`].
@@ -168,6 +182,22 @@ impl<A: DualActivation> DynActivation for A {
         qy: &PuiseuxSeries<Exact>,
         c: &PuiseuxSeries<Exact>,
     ) -> (PuiseuxSeries<Exact>, PuiseuxSeries<Exact>) {
+        self.dual(qx, qy, c)
+    }
+    fn dual_power_expr(
+        &self,
+        qx: &PowerSeries<Expr>,
+        qy: &PowerSeries<Expr>,
+        c: &PowerSeries<Expr>,
+    ) -> (PowerSeries<Expr>, PowerSeries<Expr>) {
+        self.dual(qx, qy, c)
+    }
+    fn dual_puiseux_expr(
+        &self,
+        qx: &PuiseuxSeries<Expr>,
+        qy: &PuiseuxSeries<Expr>,
+        c: &PuiseuxSeries<Expr>,
+    ) -> (PuiseuxSeries<Expr>, PuiseuxSeries<Expr>) {
         self.dual(qx, qy, c)
     }
     fn dyn_homogeneity(&self) -> Option<u32> {

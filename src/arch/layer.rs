@@ -182,6 +182,11 @@ pub trait DynLayer: Debug + Send + Sync {
         &self,
         state: CovState<PuiseuxSeries<Exact>>,
     ) -> CovState<PuiseuxSeries<Exact>>;
+    fn apply_power_expr(&self, state: CovState<PowerSeries<Expr>>) -> CovState<PowerSeries<Expr>>;
+    fn apply_puiseux_expr(
+        &self,
+        state: CovState<PuiseuxSeries<Expr>>,
+    ) -> CovState<PuiseuxSeries<Expr>>;
     fn dyn_homogeneity(&self, input: Option<u32>) -> Option<u32>;
 }
 
@@ -211,6 +216,15 @@ impl<L: KernelLayer> DynLayer for L {
         &self,
         state: CovState<PuiseuxSeries<Exact>>,
     ) -> CovState<PuiseuxSeries<Exact>> {
+        self.apply(state)
+    }
+    fn apply_power_expr(&self, state: CovState<PowerSeries<Expr>>) -> CovState<PowerSeries<Expr>> {
+        self.apply(state)
+    }
+    fn apply_puiseux_expr(
+        &self,
+        state: CovState<PuiseuxSeries<Expr>>,
+    ) -> CovState<PuiseuxSeries<Expr>> {
         self.apply(state)
     }
     fn dyn_homogeneity(&self, input: Option<u32>) -> Option<u32> {

@@ -80,11 +80,14 @@ pub enum ExactSeriesError {
         /// Index of the first invalid coefficient.
         index: usize,
     },
-    /// The order exceeds [`MAX_EXACT_ORDER`].
-    #[error("exact series order {order} exceeds the maximum {}", MAX_EXACT_ORDER)]
+    /// The order exceeds the maximum ([`MAX_EXACT_ORDER`], or
+    /// [`super::expr_series::MAX_EXPRESSION_ORDER`] for expressions).
+    #[error("exact series order {order} exceeds the maximum {max}")]
     OrderTooLarge {
         /// The requested order.
         order: usize,
+        /// The limit.
+        max: usize,
     },
     /// The network is deeper than the exact computation allows ([`MAX_EXACT_DEPTH`], or
     /// [`MAX_SYMBOLIC_DEPTH`] with the symbol $a$).
@@ -105,6 +108,23 @@ pub enum ExactSeriesError {
         /// Its value.
         value: f64,
     },
+    /// A symbolic coefficient, evaluated, disagrees with the `f64` series
+    /// ([`super::expr_series`]): a defect, to be reported.
+    #[error(
+        "symbolic coefficient {index} evaluates to {symbolic:e} but the floating-point series \
+         gives {float:e} (please report this as a bug)"
+    )]
+    Disagreement {
+        /// Index of the coefficient.
+        index: usize,
+        /// Its value, evaluated in double-double and rounded.
+        symbolic: f64,
+        /// The `f64` series' value.
+        float: f64,
+    },
+    /// The `f64` series used as the check failed (its message).
+    #[error("{0}")]
+    Float(String),
     /// $\kappa(1) = 0$ (or not invertible in the field): no normalized kernel.
     #[error("the kernel vanishes at t = 1 (or is not invertible exactly): no normalized expansion")]
     ZeroNormalizer,
@@ -137,7 +157,10 @@ pub fn endpoint_expansion_exact(
     order: usize,
 ) -> Result<Vec<Exact>, ExactSeriesError> {
     if order > MAX_EXACT_ORDER {
-        return Err(ExactSeriesError::OrderTooLarge { order });
+        return Err(ExactSeriesError::OrderTooLarge {
+            order,
+            max: MAX_EXACT_ORDER,
+        });
     }
     let depth = kernel.arch().net().depth();
     if depth > MAX_EXACT_DEPTH || depth * order.max(1) > MAX_EXACT_WORK {

@@ -466,6 +466,10 @@ impl Expr {
             if r.abs() > Rational::one() {
                 return Self::undefined();
             }
+            if r.is_negative() {
+                // odd: asin(−x) = −asin(x)
+                return -Self::num(-r.clone()).asin_expr();
+            }
             if r.abs().is_one() || r.abs() == half {
                 let q = if r.abs().is_one() {
                     half
@@ -791,4 +795,87 @@ pub(crate) fn rational_to<S: KernelScalar>(r: &Rational) -> S {
         return S::from_f64(n as f64) / S::from_f64(d as f64);
     }
     bigint_to::<S>(r.numer()) / bigint_to::<S>(r.denom())
+}
+
+/// Expressions as series coefficients: the expansions at interior points ($t = 0$) and at
+/// $t = -1$, whose coefficients involve constants such as $\arccos(1/\pi)$ that no finite
+/// field holds ([`crate::symbolic::expr_series`]).
+///
+/// Exactness: the zero test is structural (an expression is zero when its canonical form is
+/// the rational 0). The branch decisions of the series ($\rho_0 = \pm1$, a vanishing gap
+/// coefficient) are taken on such canonical forms; the expansions that use this type
+/// ([`crate::symbolic::expr_series`]) check every coefficient against the `f64` series, so a
+/// zero the canonical form missed would show as a disagreement, not pass silently.
+impl crate::series::Coefficient for Expr {
+    const EXACT: bool = true;
+    fn from_f64(x: f64) -> Self {
+        <Expr as KernelScalar>::from_f64(x)
+    }
+    fn from_i64(n: i64) -> Self {
+        Expr::int(n)
+    }
+    fn invalid() -> Self {
+        Expr::undefined()
+    }
+    fn is_valid(&self) -> bool {
+        !self.is_undefined()
+    }
+    fn approx(&self) -> f64 {
+        KernelScalar::approx(self)
+    }
+    fn sqrt(&self) -> Self {
+        self.sqrt_expr()
+    }
+    fn pi() -> Self {
+        Expr::pi_const()
+    }
+    fn arc_cosine(&self) -> (Self, Self) {
+        self.arc_cosine_expr()
+    }
+    fn asin(&self) -> Self {
+        self.asin_expr()
+    }
+    fn exp(&self) -> Self {
+        self.exp_expr()
+    }
+    fn scale_pow2(&self, e: i32) -> Self {
+        KernelScalar::scale_pow2(self, e)
+    }
+    fn residual_scale(alpha: f64) -> Option<Self> {
+        <Expr as KernelScalar>::residual_scale(alpha)
+    }
+    fn dispatch_dual_power(
+        act: &dyn DynActivation,
+        qx: &crate::series::PowerSeries<Self>,
+        qy: &crate::series::PowerSeries<Self>,
+        c: &crate::series::PowerSeries<Self>,
+    ) -> (
+        crate::series::PowerSeries<Self>,
+        crate::series::PowerSeries<Self>,
+    ) {
+        act.dual_power_expr(qx, qy, c)
+    }
+    fn dispatch_dual_puiseux(
+        act: &dyn DynActivation,
+        qx: &crate::series::PuiseuxSeries<Self>,
+        qy: &crate::series::PuiseuxSeries<Self>,
+        c: &crate::series::PuiseuxSeries<Self>,
+    ) -> (
+        crate::series::PuiseuxSeries<Self>,
+        crate::series::PuiseuxSeries<Self>,
+    ) {
+        act.dual_puiseux_expr(qx, qy, c)
+    }
+    fn dispatch_layer_power(
+        layer: &dyn DynLayer,
+        s: CovState<crate::series::PowerSeries<Self>>,
+    ) -> CovState<crate::series::PowerSeries<Self>> {
+        layer.apply_power_expr(s)
+    }
+    fn dispatch_layer_puiseux(
+        layer: &dyn DynLayer,
+        s: CovState<crate::series::PuiseuxSeries<Self>>,
+    ) -> CovState<crate::series::PuiseuxSeries<Self>> {
+        layer.apply_puiseux_expr(s)
+    }
 }

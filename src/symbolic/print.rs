@@ -43,11 +43,33 @@ pub enum Format {
 /// Prints `e` in `format`, with shared subexpressions as named definitions.
 pub fn print(e: &Expr, format: Format) -> Printed {
     let mut p = Printer::new(format);
-    p.plan(e);
+    p.plan(std::slice::from_ref(e));
     let expression = p.render(e, true);
     Printed {
         definitions: p.definitions,
         expression,
+    }
+}
+
+/// Several expressions printed with one list of definitions (the nodes they share, e.g. the
+/// constants common to the coefficients of a series, are named once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedList {
+    /// `(name, expression)` pairs, each using only earlier names.
+    pub definitions: Vec<(String, String)>,
+    /// The expressions, in order.
+    pub expressions: Vec<String>,
+}
+
+/// Prints every expression of `es` in `format`; a node used more than once, within one
+/// expression or across several, is named as in [`print`].
+pub fn print_all(es: &[Expr], format: Format) -> PrintedList {
+    let mut p = Printer::new(format);
+    p.plan(es);
+    let expressions = es.iter().map(|e| p.render(e, true)).collect();
+    PrintedList {
+        definitions: p.definitions,
+        expressions,
     }
 }
 
@@ -90,13 +112,15 @@ impl Printer {
         }
     }
 
-    /// Counts the parents of every node, then names the large shared ones in post-order.
-    fn plan(&mut self, root: &Expr) {
+    /// Counts the parents of every node, then names the large shared ones in post-order (the
+    /// roots themselves are printed in place, never named).
+    fn plan(&mut self, roots: &[Expr]) {
         let mut parents: HashMap<*const (), usize> = HashMap::new();
         let mut order: Vec<Expr> = Vec::new();
         let mut seen: HashSet<*const ()> = HashSet::new();
+        let root_ids: HashSet<*const ()> = roots.iter().map(Expr::id).collect();
         // Iterative post-order.
-        let mut stack: Vec<(Expr, bool)> = vec![(root.clone(), false)];
+        let mut stack: Vec<(Expr, bool)> = roots.iter().rev().map(|r| (r.clone(), false)).collect();
         while let Some((e, expanded)) = stack.pop() {
             if expanded {
                 order.push(e);
@@ -112,7 +136,7 @@ impl Printer {
             }
         }
         for e in order {
-            if e.id() == root.id() || is_leaf(&e) {
+            if root_ids.contains(&e.id()) || is_leaf(&e) {
                 continue;
             }
             let shared = parents.get(&e.id()).copied().unwrap_or(0) >= 2;

@@ -4,7 +4,10 @@
 // Each test crate that includes this module uses only part of it.
 #![allow(dead_code)]
 
+pub mod grammar;
+
 use ntk_sphere::arch::Architecture;
+use ntk_sphere::scalar::QuadDouble;
 use ntk_sphere::{KernelKind, Mlp, ResNet};
 use serde_json::Value;
 
@@ -57,3 +60,30 @@ pub const NTK2_D3_EIGENVALUES: [f64; 9] = [
     0.0,
     19.0 / 32768.0,
 ];
+
+/// A decimal string in quad-double (digits accumulated exactly in blocks of 15).
+pub fn parse_qd(text: &str) -> QuadDouble {
+    let text = text.trim();
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text),
+    };
+    let (mant, exp) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap()),
+        None => (body, 0),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let digits: String = format!("{int}{frac}");
+    let exp10 = exp - frac.len() as i32;
+    let mut acc = QuadDouble::from(0.0);
+    for chunk in digits.as_bytes().chunks(15) {
+        let s = std::str::from_utf8(chunk).unwrap();
+        let v: f64 = s.parse().unwrap();
+        acc = acc * QuadDouble::from(10f64.powi(chunk.len() as i32)) + QuadDouble::from(v);
+    }
+    let ten = QuadDouble::from(10.0);
+    for _ in 0..exp10.unsigned_abs() {
+        acc = if exp10 > 0 { acc * ten } else { acc / ten };
+    }
+    if neg { -acc } else { acc }
+}

@@ -124,10 +124,12 @@ enum Command {
     /// Prints {"variable","definition","normalized":true,"coefficients":[…]}: at t = 1 the
     /// coefficients c_0..c_N of κ(1 − s²)/κ(1) = Σ c_j s^j (variable "s", "s = sqrt(1 - t)"),
     /// at t = −1 the same in s = sqrt(1 + t), at t = 0 the Maclaurin coefficients in t. With
-    /// --exact (t = 1, bias-free ReLU networks) the coefficients are exact expressions as
-    /// strings in integers, + - * / **, parentheses, sqrt, pi (and a with --symbolic-a), e.g.
+    /// --exact the coefficients are exact expressions as strings in integers, + - * / **,
+    /// parentheses, sqrt, acos, asin, exp, pi (and a with --symbolic-a), e.g.
     /// "-sqrt(2)/(2*pi)"; parameters are then read as exact rationals (--alpha 0.1 is 1/10,
-    /// --alpha 1/3 is 1/3).
+    /// --alpha 1/3 is 1/3). Large shared subexpressions (at t = 0 and −1, or with biases) are
+    /// named once: the document then has "definitions": [[NAME, EXPR], …], each EXPR using
+    /// the names before it, and the coefficients use the names.
     Series(SeriesArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.
     ///
@@ -526,7 +528,8 @@ struct SeriesArgs {
     /// Expansion point: 1, 0 or -1.
     #[arg(long, value_name = "T", value_parser = series::parse_point, allow_hyphen_values = true)]
     at: series::Point,
-    /// Highest power N (N + 1 coefficients); at most 200 with --exact, 10000 without.
+    /// Highest power N (N + 1 coefficients); at most 10000, with --exact at most 24 at t = 1
+    /// for bias-free networks and 16 otherwise (and depth × N at most 2000, resp. 128).
     #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
     order: usize,
     /// Ambient dimension D ≥ 1 (the normalized kernel of a bias-free network does not depend
@@ -534,10 +537,10 @@ struct SeriesArgs {
     #[arg(long, value_name = "D", default_value = "1", value_parser = parse_count,
           allow_hyphen_values = true)]
     dim: usize,
-    /// Exact coefficients (strings) instead of floating-point numbers (t = 1 only).
+    /// Exact coefficients (strings) instead of floating-point numbers.
     #[arg(long)]
     exact: bool,
-    /// With --exact and --arch resnet: the coefficients as functions of the symbol
+    /// With --exact, --at 1 and --arch resnet: the coefficients as functions of the symbol
     /// a = α²σ_w²σ_v²/2 (--alpha is then not used).
     #[arg(long = "symbolic-a", requires = "exact")]
     symbolic_a: bool,

@@ -1,13 +1,17 @@
 //! `ntk series`: the expansion of the normalized kernel κ(t)/κ(1) at t = 1, 0 or −1, as
 //! numbers (the `f64` series of `ntk_sphere::series`) or, with `--exact`, as exact expressions
-//! (`ntk_sphere::symbolic::exact_series`, at t = 1).
+//! (`ntk_sphere::symbolic::exact_series` at t = 1 for bias-free networks,
+//! `ntk_sphere::symbolic::expr_series` elsewhere: at t = 0, t = −1, and with biases).
 
 use ntk_sphere::series::{
     Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized,
 };
+use ntk_sphere::symbolic::Format;
 use ntk_sphere::symbolic::exact_series::{
-    MAX_EXACT_ORDER, endpoint_expansion_exact, resnet_endpoint_expansion_symbolic,
+    ExactSeriesError, endpoint_expansion_exact, resnet_endpoint_expansion_symbolic,
 };
+use ntk_sphere::symbolic::expr_series::{endpoint_expansion_expression, maclaurin_expression};
+use ntk_sphere::symbolic::print::print_all;
 use ntk_sphere::{ResNet, SphereKernel};
 
 /// The largest order of the floating-point expansions of this command.
@@ -56,6 +60,7 @@ pub(crate) fn run(
         Point::Zero => ("t", "t"),
         Point::MinusOne => ("s", "s = sqrt(1 + t)"),
     };
+    let mut definitions: Vec<(String, String)> = Vec::new();
     let coefficients = match mode {
         Mode::Float => {
             if order > MAX_FLOAT_ORDER {
@@ -74,30 +79,49 @@ pub(crate) fn run(
             }
             serde_json::to_value(c).map_err(|e| e.to_string())?
         }
-        Mode::Exact | Mode::Symbolic(_) => {
+        Mode::Symbolic(r) => {
             if at != Point::One {
-                return Err("exact coefficients at t = 0/-1 need the symbolic type \
-                            (not yet available); use --at 1 or drop --exact"
-                    .into());
+                return Err("--symbolic-a is available at t = 1 only (--at 1)".into());
             }
-            if order > MAX_EXACT_ORDER {
-                return Err(format!(
-                    "--order {order} exceeds the maximum {MAX_EXACT_ORDER} of --exact"
-                ));
-            }
-            let c = match &mode {
-                Mode::Symbolic(r) => resnet_endpoint_expansion_symbolic(r, kernel.kind(), order),
-                _ => endpoint_expansion_exact(kernel, order),
-            }
-            .map_err(|e| e.to_string())?;
+            let c = resnet_endpoint_expansion_symbolic(&r, kernel.kind(), order)
+                .map_err(|e| e.to_string())?;
             serde_json::Value::from(c.iter().map(|x| x.to_plain()).collect::<Vec<_>>())
         }
+        Mode::Exact => {
+            let exact = match at {
+                Point::One => match endpoint_expansion_exact(kernel, order) {
+                    Ok(c) => Some(c),
+                    // A bias leaves the exact field: the expressions hold its square roots.
+                    Err(ExactSeriesError::Biased { .. }) => None,
+                    Err(e) => return Err(e.to_string()),
+                },
+                Point::Zero | Point::MinusOne => None,
+            };
+            if let Some(c) = exact {
+                serde_json::Value::from(c.iter().map(|x| x.to_plain()).collect::<Vec<_>>())
+            } else {
+                let c = match at {
+                    Point::Zero => maclaurin_expression(kernel, order),
+                    Point::One => endpoint_expansion_expression(kernel, Endpoint::Plus, order),
+                    Point::MinusOne => {
+                        endpoint_expansion_expression(kernel, Endpoint::Minus, order)
+                    }
+                }
+                .map_err(|e| e.to_string())?;
+                let printed = print_all(&c, Format::Text);
+                definitions = printed.definitions;
+                serde_json::Value::from(printed.expressions)
+            }
+        }
     };
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "variable": variable,
         "definition": definition,
         "normalized": true,
         "coefficients": coefficients,
     });
+    if !definitions.is_empty() {
+        doc["definitions"] = serde_json::to_value(definitions).map_err(|e| e.to_string())?;
+    }
     Ok(doc.to_string())
 }
