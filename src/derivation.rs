@@ -102,6 +102,7 @@ pub fn generated_block(key: &str) -> Result<String, DerivationError> {
         "decay_constants" => blocks::decay_constants(),
         "accuracy_symbolic" => blocks::accuracy_symbolic(),
         "c_plus_table" => blocks::c_plus_table(),
+        "c_plus_exact_table" => blocks::c_plus_exact_table(),
         other => Err(DerivationError::Page(format!(
             "unknown generated block {other:?}"
         ))),

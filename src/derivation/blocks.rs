@@ -450,3 +450,35 @@ pub(crate) fn c_plus_table() -> Result<String, DerivationError> {
     }
     Ok(out)
 }
+
+/// Theorems 1 and 2 *derived*: $c_+$ from the recursion run on exact Puiseux series (the ResNet
+/// with $a$ a symbol), compared with the closed forms by exact equality.
+pub(crate) fn c_plus_exact_table() -> Result<String, DerivationError> {
+    use crate::smoothness::closed_form::{mlp_c_plus_in, resnet_c_plus_in};
+    use crate::symbolic::exact::Exact;
+    use crate::symbolic::exact_series::{mlp_c_plus_exact_by_depth, resnet_c_plus_exact_by_depth};
+    const MAX_DEPTH: usize = 10;
+    let err = |e: crate::symbolic::exact_series::ExactSeriesError| {
+        DerivationError::Numeric(e.to_string())
+    };
+    let mlp = mlp_c_plus_exact_by_depth(MAX_DEPTH).map_err(err)?;
+    let resnet = resnet_c_plus_exact_by_depth(MAX_DEPTH).map_err(err)?;
+    let mut out = format!(
+        "{GENERATED_NOTE}\n\n| $L$ | MLP: $c_+$ derived | ResNet: $c_+(a)$ derived | \
+         equal to Theorems 1 and 2 |\n|---|---|---|---|\n"
+    );
+    for depth in [1usize, 2, 3, 5, 10] {
+        let m = &mlp[depth - 1];
+        let r = &resnet[depth - 1];
+        let equal =
+            *m == mlp_c_plus_in::<Exact>(depth) && *r == resnet_c_plus_in(depth, Exact::symbol());
+        let _ = writeln!(
+            out,
+            "| {depth} | ${}$ | ${}$ | {} |",
+            m.to_latex(),
+            r.to_latex(),
+            if equal { "yes, exactly" } else { "**no**" }
+        );
+    }
+    Ok(out)
+}

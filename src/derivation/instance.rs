@@ -4,10 +4,17 @@ use std::fmt::Write;
 
 use super::DerivationError;
 use super::blocks::{describe_layer, display, latex, layer_states, value_at};
+use crate::arch::Preset;
 use crate::error::num;
 use crate::series::{Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized};
 use crate::spectrum::{DecayClass, decay, mercer_spectrum};
-use crate::symbolic::print::print;
+use crate::symbolic::Expr;
+use crate::symbolic::exact::Exact;
+use crate::symbolic::exact_series::{
+    ExactSeriesError, endpoint_expansion_exact, resnet_endpoint_expansion_symbolic,
+};
+use crate::symbolic::expr_series::{endpoint_expansion_expression, maclaurin_expression};
+use crate::symbolic::print::{print, print_all};
 use crate::symbolic::rational::Rational;
 use crate::symbolic::{Format, kernel_expression};
 use crate::{Architecture, KernelKind, SphereKernel};
@@ -148,6 +155,7 @@ pub fn instance_document(inst: &Instance) -> Result<String, DerivationError> {
         fmt(&minus),
         fmt(&mac)
     );
+    out.push_str(&exact_expansions(&k, inst));
     // Decay.
     out.push_str("\n## Smoothness and eigenvalue decay\n\n");
     let law = decay(&k, true)?;
@@ -215,6 +223,137 @@ pub fn instance_document(inst: &Instance) -> Result<String, DerivationError> {
     );
     let _ = latex;
     Ok(out)
+}
+
+/// Printed series shown in the document up to this many characters of LaTeX (all coefficients
+/// and definitions of one expansion), else fewer terms.
+const MAX_SERIES_LATEX: usize = 1800;
+
+/// One expansion printed in LaTeX: the coefficients, shared definitions, and $-c_1$.
+struct PrintedSeries {
+    coefficients: Vec<String>,
+    definitions: Vec<(String, String)>,
+    minus_c1: String,
+}
+
+impl PrintedSeries {
+    fn of_expressions(c: &[Expr]) -> Self {
+        let p = print_all(c, Format::Latex);
+        let minus_c1 = c.get(1).map_or_else(String::new, |c1| {
+            print(&-c1.clone(), Format::Latex).expression
+        });
+        Self {
+            coefficients: p.expressions,
+            definitions: p.definitions,
+            minus_c1,
+        }
+    }
+    fn of_exact(c: &[Exact]) -> Self {
+        Self {
+            coefficients: c.iter().map(Exact::to_latex).collect(),
+            definitions: Vec::new(),
+            minus_c1: c
+                .get(1)
+                .map_or_else(String::new, |c1| (-c1.clone()).to_latex()),
+        }
+    }
+    fn len(&self) -> usize {
+        self.coefficients.iter().map(String::len).sum::<usize>()
+            + self.definitions.iter().map(|d| d.1.len()).sum::<usize>()
+    }
+    /// `c_0 = …, c_1 = …` as display lines, with the shared definitions after them.
+    fn lines(&self) -> String {
+        let mut out = String::new();
+        for (j, e) in self.coefficients.iter().enumerate() {
+            let _ = writeln!(out, "$$c_{{{j}}} = {e}$$");
+        }
+        if !self.definitions.is_empty() {
+            out.push_str("\nwhere\n\n");
+            for (n, d) in &self.definitions {
+                let _ = writeln!(out, "$${n} = {d}$$");
+            }
+        }
+        out
+    }
+}
+
+/// The longest expansion (at most `max_order`, at least 1) whose printed form fits
+/// [`MAX_SERIES_LATEX`].
+fn fitting_expansion(
+    max_order: usize,
+    expand: impl Fn(usize) -> Result<PrintedSeries, ExactSeriesError>,
+) -> Result<Option<PrintedSeries>, ExactSeriesError> {
+    for order in (1..=max_order).rev() {
+        let p = expand(order)?;
+        if p.len() <= MAX_SERIES_LATEX {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+/// The exact and symbolic expansions of the normalized kernel, and the exact $c_\pm$.
+fn exact_expansions(k: &SphereKernel, inst: &Instance) -> String {
+    let mut out = String::from(
+        "\n### Exact coefficients\n\nThe same recursion run on exact numbers \
+         (`ntk series --exact`): at $t = 1$ in the field $\\mathbb Q(\\sqrt2, \\pi)$ for \
+         bias-free networks, elsewhere as expressions whose constants are values of the dual \
+         maps (each checked against the double-precision series above).\n",
+    );
+    let plus = fitting_expansion(4, |n| match endpoint_expansion_exact(k, n) {
+        Ok(c) => Ok(PrintedSeries::of_exact(&c)),
+        Err(ExactSeriesError::Biased { .. }) => endpoint_expansion_expression(k, Endpoint::Plus, n)
+            .map(|c| PrintedSeries::of_expressions(&c)),
+        Err(e) => Err(e),
+    });
+    let minus = fitting_expansion(3, |n| {
+        endpoint_expansion_expression(k, Endpoint::Minus, n)
+            .map(|c| PrintedSeries::of_expressions(&c))
+    });
+    let zero = fitting_expansion(2, |n| {
+        maclaurin_expression(k, n).map(|c| PrintedSeries::of_expressions(&c))
+    });
+    let mut slopes: [Option<String>; 2] = [None, None];
+    for (i, (title, r)) in [
+        ("At $t = 1$, in $s = \\sqrt{1-t}$", plus),
+        ("At $t = -1$, in $s = \\sqrt{1+t}$", minus),
+        ("At $t = 0$, in $t$", zero),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let _ = write!(out, "\n{title}:\n\n");
+        match r {
+            Ok(Some(p)) => {
+                if i < 2 {
+                    slopes[i] = Some(p.minus_c1.clone());
+                }
+                out.push_str(&p.lines());
+            }
+            Ok(None) => out.push_str("(long; print it with `ntk series --exact`)\n"),
+            Err(e) => {
+                let _ = writeln!(out, "not available: {e}");
+            }
+        }
+    }
+    if let [Some(cp), Some(cm)] = &slopes {
+        let _ = write!(
+            out,
+            "\nHence, exactly, $c_+ = {cp}$ and $c_- = {cm}$ (minus the coefficients of $s$).\n"
+        );
+    }
+    if let Some(Preset::ResNet(r)) = inst.arch.preset()
+        && r.depth() <= 4
+        && let Ok(c) = resnet_endpoint_expansion_symbolic(&r, inst.kind, 1)
+    {
+        let _ = write!(
+            out,
+            "\nWith $a = \\alpha^2\\sigma_w^2\\sigma_v^2/2$ kept as a symbol, \
+             $c_+ = {}$.\n",
+            (-c[1].clone()).to_latex()
+        );
+    }
+    out
 }
 
 fn small(e: &crate::symbolic::Expr) -> bool {

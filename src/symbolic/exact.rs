@@ -345,12 +345,42 @@ fn format_term(i: u8, j: i32, c: &RatFunc, latex: bool) -> (bool, String) {
             den.push(q.to_string());
         }
     } else {
-        neg = false;
-        let f = format_ratfunc(c, latex);
-        if latex {
-            num.push(format!(r"\left({f}\right)"));
-        } else {
-            num.push(format!("({f})"));
+        // c = r · a^m P(a) / Q(a) with P, Q primitive integer polynomials (positive leading
+        // coefficients, P(0) ≠ 0): printed as r's numerator, a^m, (P) over r's denominator, (Q).
+        let (rn, m, pn) = integer_form(&c.num);
+        let (rd, _, qd) = integer_form(&c.den);
+        let r = rn / rd;
+        neg = r.is_negative();
+        let (p, q) = (r.numer().abs(), r.denom().clone());
+        let paren = |x: String| {
+            if latex {
+                format!(r"\left({x}\right)")
+            } else {
+                format!("({x})")
+            }
+        };
+        if !p.is_one() {
+            num.push(p.to_string());
+        }
+        match (m, latex) {
+            (0, _) => {}
+            (1, _) => num.push("a".into()),
+            (m, false) => num.push(format!("a**{m}")),
+            (m, true) => num.push(format!("a^{{{m}}}")),
+        }
+        if !pn.is_constant() {
+            num.push(paren(format_poly(&pn, latex)));
+        }
+        if !q.is_one() {
+            den.push(q.to_string());
+        }
+        if !qd.is_constant() {
+            let text = format_poly(&qd, latex);
+            den.push(if den.is_empty() && j >= 0 && latex {
+                text
+            } else {
+                paren(text)
+            });
         }
     }
     if i == 1 {
@@ -381,6 +411,29 @@ fn format_term(i: u8, j: i32, c: &RatFunc, latex: bool) -> (bool, String) {
         format!("{n}/({})", den.join(sep))
     };
     (neg, body)
+}
+
+/// $p = r\,a^m P(a)$ with $P$ a primitive integer polynomial with positive leading coefficient
+/// and $P(0) \ne 0$: returns $(r, m, P)$ (for $p \ne 0$).
+fn integer_form(p: &Poly) -> (Rational, usize, Poly) {
+    use num_integer::Integer;
+    let m = p.c.iter().position(|x| !x.is_zero()).unwrap_or(0);
+    let c = &p.c[m..];
+    let lcm = c.iter().fold(BigInt::one(), |acc, x| acc.lcm(x.denom()));
+    let ints: Vec<BigInt> = c.iter().map(|x| (x * &lcm).to_integer()).collect();
+    let mut gcd = ints.iter().fold(BigInt::zero(), |acc, x| acc.gcd(x));
+    if gcd.is_zero() {
+        return (Rational::zero(), 0, Poly::zero());
+    }
+    if ints.last().is_some_and(|x| x.is_negative()) {
+        gcd = -gcd;
+    }
+    let poly = Poly::from_vec(
+        ints.iter()
+            .map(|x| Rational::from_integer(x / &gcd))
+            .collect(),
+    );
+    (Rational::new(gcd, lcm), m, poly)
 }
 
 fn format_poly(p: &Poly, latex: bool) -> String {
@@ -433,19 +486,6 @@ fn format_poly(p: &Poly, latex: bool) -> String {
         first = false;
     }
     out
-}
-
-fn format_ratfunc(c: &RatFunc, latex: bool) -> String {
-    let n = format_poly(&c.num, latex);
-    if c.den.is_constant() {
-        return n;
-    }
-    let d = format_poly(&c.den, latex);
-    if latex {
-        format!(r"\frac{{{n}}}{{{d}}}")
-    } else {
-        format!("({n})/({d})")
-    }
 }
 
 impl fmt::Display for Exact {
@@ -659,9 +699,15 @@ mod tests {
         assert_eq!(Coefficient::sqrt(&(p.clone() * p.clone())), p.clone());
         let q = (p.clone() * p.clone() - r(1, 1)) / (p.clone() - r(1, 1));
         assert_eq!(q, p + r(1, 1));
+        assert_eq!((a.clone() / (r(1, 1) + a.clone())).to_plain(), "a/(a + 1)");
+        // integer polynomials, the power of a and the rational factor pulled out
+        let x = (a.clone() * a.clone() * r(1, 3) + a.clone() * r(1, 6))
+            / (a.clone() * a.clone() + r(1, 2))
+            * Exact::sqrt2();
+        assert_eq!(x.to_plain(), "a*(2*a + 1)*sqrt(2)/(3*(2*a**2 + 1))");
         assert_eq!(
-            (a.clone() / (r(1, 1) + a.clone())).to_plain(),
-            "((a)/(a + 1))"
+            (-x).to_latex(),
+            r"-\frac{a \left(2 a + 1\right) \sqrt{2}}{3 \left(2 a^{2} + 1\right)}"
         );
         assert_eq!(Exact::symbol().substitute(&rat(1, 2)).to_plain(), "1/2");
     }

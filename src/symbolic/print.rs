@@ -253,7 +253,14 @@ impl Printer {
         match self.format {
             Format::Text => format!("{}({arg})", f.name()),
             Format::Latex => {
-                let simple = is_leaf(x) || self.names.contains_key(&x.id());
+                // `\arccos t`, `\arccos u_{1}`, `\arccos 2`; parentheses around anything
+                // else (fractions and negative numbers included).
+                let simple = self.names.contains_key(&x.id())
+                    || match x.kind() {
+                        Kind::Sym(_) | Kind::Pi => true,
+                        Kind::Num(r) => r.is_integer() && !r.is_negative(),
+                        _ => false,
+                    };
                 match f {
                     Func::Sqrt => format!("\\sqrt{{{arg}}}"),
                     Func::Exp => format!("e^{{{arg}}}"),
