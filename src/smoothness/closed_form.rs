@@ -92,7 +92,7 @@ impl ClosedFormField for crate::symbolic::exact::Exact {
     }
 }
 
-/// Theorem 1 in any [`ClosedFormField`]: $L/(\sqrt2\,\pi)$ (no validation; `depth` $\ge 1$).
+/// Theorem 1 in any [`ClosedFormField`]: $L/(\sqrt2\\,\pi)$ (no validation; `depth` $\ge 1$).
 pub fn mlp_c_plus_in<T: ClosedFormField>(depth: usize) -> T {
     T::from_int(depth as i64) / (T::sqrt2() * T::pi())
 }

@@ -1,5 +1,5 @@
 //! An exact coefficient field for the kernel series at $t = 1$: finite sums
-//! $$x = \sum_{i\in\{0,1\},\ j\in\mathbb Z} c_{ij}(a)\\,\sqrt2^{\\,i}\\,\pi^{j},\qquad
+//! $$x = \sum_{i\in\\{0,1\\},\ j\in\mathbb Z} c_{ij}(a)\\,\sqrt2^{\\,i}\\,\pi^{j},\qquad
 //!   c_{ij}\in\mathbb Q(a),$$
 //! with $a$ the ResNet parameter $a = \alpha^2\sigma_w^2\sigma_v^2/2$ as a symbol (or no symbol
 //! at all: rational parameters give $\mathbb Q(\sqrt2, \pi)$ coefficients).
@@ -413,7 +413,7 @@ fn format_term(i: u8, j: i32, c: &RatFunc, latex: bool) -> (bool, String) {
     (neg, body)
 }
 
-/// $p = r\,a^m P(a)$ with $P$ a primitive integer polynomial with positive leading coefficient
+/// $p = r\\,a^m P(a)$ with $P$ a primitive integer polynomial with positive leading coefficient
 /// and $P(0) \ne 0$: returns $(r, m, P)$ (for $p \ne 0$).
 fn integer_form(p: &Poly) -> (Rational, usize, Poly) {
     use num_integer::Integer;

@@ -62,7 +62,7 @@ pub struct PrintedList {
 }
 
 /// Prints every expression of `es` in `format`; a node used more than once, within one
-/// expression or across several, is named as in [`print`].
+/// expression or across several, is named as in [`print()`].
 pub fn print_all(es: &[Expr], format: Format) -> PrintedList {
     let mut p = Printer::new(format);
     p.plan(es);

@@ -350,7 +350,7 @@ impl RatFunc {
         let d = self.den.eval(x);
         (!d.is_zero()).then(|| self.num.eval(x) / d)
     }
-    /// $\sqrt{f} = r\sqrt{k}\\,P/Q$ with $r$ rational, $k \in \{1, 2\}$, if $f = r^2 k P^2/Q^2$:
+    /// $\sqrt{f} = r\sqrt{k}\\,P/Q$ with $r$ rational, $k \in \\{1, 2\\}$, if $f = r^2 k P^2/Q^2$:
     /// `(sqrt without the factor √k, k == 2)`.
     pub(crate) fn sqrt(&self) -> Option<(Self, bool)> {
         if self.is_zero() {
