@@ -30,5 +30,5 @@ mod tape;
 pub use composed::{FiniteComposed, MAX_PARAMETERS, MAX_TAPE_ENTRIES};
 pub use error::EmpiricalError;
 pub use mlp::FiniteMlp;
-pub use network::FiniteNetwork;
+pub use network::{FiniteNetwork, ForwardPass};
 pub use resnet::FiniteResNet;

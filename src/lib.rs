@@ -69,6 +69,7 @@ pub mod series;
 pub mod smoothness;
 pub mod spectrum;
 pub mod symbolic;
+pub mod training;
 
 /// The linear-algebra crate of [`kernel::Matrix::to_faer`] and of the regression solver,
 /// re-exported so that its version always matches.

@@ -400,7 +400,7 @@ impl FiniteComposed {
     }
 
     /// The forward and backward pass over the points, as a tape in parameter order.
-    fn tape(&self, x: &Points) -> Result<Tape, EmpiricalError> {
+    pub(crate) fn tape(&self, x: &Points) -> Result<Tape, EmpiricalError> {
         self.check_tape(x.len())?;
         let input = points_matrix(x, self.input_dim)?;
         let mut records = Vec::with_capacity(self.ops.len());

@@ -145,7 +145,7 @@ impl FiniteMlp {
         })
     }
 
-    fn tape(&self, x: &Points) -> Result<Tape, EmpiricalError> {
+    pub(crate) fn tape(&self, x: &Points) -> Result<Tape, EmpiricalError> {
         let Forward {
             inputs,
             preacts,

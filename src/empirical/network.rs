@@ -6,6 +6,7 @@ use super::composed::FiniteComposed;
 use super::error::EmpiricalError;
 use super::mlp::FiniteMlp;
 use super::resnet::FiniteResNet;
+use super::tape::Tape;
 use crate::arch::{Architecture, Preset};
 use crate::kernel::{Matrix, Points};
 
@@ -127,6 +128,18 @@ impl FiniteNetwork {
             Self::Composed(n) => n.gradient(x, coefficients),
         }
     }
+    /// One forward and backward pass over the points `x`, kept so that gradients of any
+    /// weighting of the outputs can be read from it ([`ForwardPass::gradient`]) — for
+    /// training, the residuals are known only after the outputs.
+    pub fn forward_pass(&self, x: &Points) -> Result<ForwardPass, EmpiricalError> {
+        let tape = match self {
+            Self::Mlp(n) => n.tape(x)?,
+            Self::ResNet(n) => n.tape(x)?,
+            Self::Composed(n) => n.tape(x)?,
+        };
+        super::error::check_finite("output", tape.outputs.iter().copied())?;
+        Ok(ForwardPass { tape })
+    }
     /// The parameter tensors ([`FiniteMlp::parameters`], [`FiniteResNet::parameters`],
     /// [`FiniteComposed::parameters`]).
     pub fn parameters(&self) -> Vec<MatRef<'_, f64>> {
@@ -151,5 +164,32 @@ impl FiniteNetwork {
             Self::ResNet(n) => n.num_parameters(),
             Self::Composed(n) => n.num_parameters(),
         }
+    }
+}
+
+/// The record of one forward and backward pass ([`FiniteNetwork::forward_pass`]).
+pub struct ForwardPass {
+    tape: Tape,
+}
+
+impl std::fmt::Debug for ForwardPass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForwardPass")
+            .field("outputs", &self.tape.outputs)
+            .field("tensors", &self.tape.tensors.len())
+            .finish()
+    }
+}
+
+impl ForwardPass {
+    /// The outputs $f(x_i)$, in input order.
+    pub fn outputs(&self) -> &[f64] {
+        &self.tape.outputs
+    }
+    /// The gradient $\nabla_p\sum_i\lambda_i f(x_i)$ per parameter tensor (in the order of
+    /// [`FiniteNetwork::parameters`]); with $\lambda_i = f(x_i) - y_i$ it is the gradient of
+    /// the squared loss $\tfrac12\sum_i(f(x_i) - y_i)^2$.
+    pub fn gradient(&self, coefficients: &[f64]) -> Result<Vec<Mat<f64>>, EmpiricalError> {
+        super::tape::checked_gradient(&self.tape, coefficients)
     }
 }

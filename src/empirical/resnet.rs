@@ -145,7 +145,7 @@ impl FiniteResNet {
         })
     }
 
-    fn tape(&self, x: &Points) -> Result<Tape, EmpiricalError> {
+    pub(crate) fn tape(&self, x: &Points) -> Result<Tape, EmpiricalError> {
         let Forward {
             x,
             mut g,

@@ -27,6 +27,7 @@ mod report;
 mod series;
 mod stdout;
 mod text;
+mod train;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -131,6 +132,16 @@ enum Command {
     /// named once: the document then has "definitions": [[NAME, EXPR], …], each EXPR using
     /// the names before it, and the coefficients use the names.
     Series(SeriesArgs),
+    /// Trains a finite-width network by full-batch gradient descent and tracks its NTK.
+    ///
+    /// Prints {"lr","lr_max_stable","lambda_max","width","init","steps","loss","ntk_drift",
+    /// "ntk_init_error","test_prediction","kernel_prediction","distance_to_kernel_prediction"}:
+    /// the loss ½Σ(f(x_i) − y_i)² and the relative drift ‖Θ_t − Θ_0‖_F/‖Θ_0‖_F of the empirical
+    /// NTK at the recorded steps, the relative distance of Θ_0 to the analytic NTK, and the
+    /// network's test outputs after T steps against the infinite-width prediction
+    /// f_T = Θ(x, X) η Σ_{k<T} (I − ηΘ)^k y. With --sweep-widths: {"widths","final_drift"
+    /// (per width, per seed),"slope","slope_spread"}, the fitted exponent of drift ∝ m^slope.
+    Train(train::TrainArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.
     ///
     /// Each file replaces its target only when complete (temporary file, fsync, rename).
@@ -1016,6 +1027,7 @@ fn main() -> ExitCode {
         Some(Command::Series(_)) => Some(progress::Spinner::start("expanding the kernel")),
         Some(Command::Kernel(_) | Command::Gram(_) | Command::Expr(_)) => None,
         Some(Command::Derive(_)) => Some(progress::Spinner::start("deriving")),
+        Some(Command::Train(_)) => None,
     };
     let result = match &cli.command {
         None => run_report(),
@@ -1028,6 +1040,7 @@ fn main() -> ExitCode {
         Some(Command::Expr(args)) => expr::run_expr(args),
         Some(Command::Derive(args)) => derive::run_derive(args),
         Some(Command::Series(args)) => run_series(args),
+        Some(Command::Train(args)) => train::run_train(args),
     };
     drop(_spinner);
     match result {

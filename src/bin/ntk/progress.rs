@@ -65,6 +65,46 @@ impl Drop for RowBar {
     }
 }
 
+/// A bar over `total` units (steps, runs) that appears only after a second (short runs
+/// draw nothing) and only on a terminal; cleared when dropped.
+pub struct StepBar {
+    bar: ProgressBar,
+    start: std::time::Instant,
+    shown: std::cell::Cell<bool>,
+}
+
+impl StepBar {
+    /// A bar for `total` units named `unit`.
+    pub fn new(total: usize, unit: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {unit} ({{elapsed}}, eta {{eta}})"
+        )) {
+            bar.set_style(style);
+        }
+        Self {
+            bar,
+            start: std::time::Instant::now(),
+            shown: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Sets the number of units done.
+    pub fn set(&self, done: usize) {
+        self.bar.set_position(done as u64);
+        if !self.shown.get() && self.start.elapsed() > Duration::from_secs(1) {
+            self.shown.set(true);
+            self.bar.set_draw_target(target());
+        }
+    }
+}
+
+impl Drop for StepBar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
