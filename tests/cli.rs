@@ -1196,3 +1196,174 @@ fn compare_writes_its_document_to_a_file() {
     assert!(!bad.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `ntk train`: the JSON document (keys, lengths, the default learning rate 1/λ_max) equals the
+/// library's report for the same run; CSV input; the width sweep; bad input and divergence are
+/// usage errors with one `error:` line.
+#[test]
+fn train_prints_the_report_and_rejects_bad_input() {
+    use ntk_sphere::training::{TrainingData, TrainingOptions, circle_data, circle_test_points};
+    let v = ntk_json(&[
+        "train",
+        "--arch",
+        "mlp",
+        "--depth",
+        "2",
+        "--width",
+        "64",
+        "--steps",
+        "40",
+        "--data",
+        "circle",
+        "--test-points",
+        "8",
+        "--seed",
+        "3",
+    ]);
+    for key in [
+        "lr",
+        "lr_max_stable",
+        "steps",
+        "loss",
+        "ntk_drift",
+        "ntk_init_error",
+        "test_prediction",
+        "kernel_prediction",
+        "distance_to_kernel_prediction",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    let (inputs, targets) = circle_data();
+    let data = TrainingData {
+        inputs,
+        targets,
+        test: circle_test_points(8).unwrap(),
+    };
+    let arch: Architecture = Mlp::new(2, 1.0).unwrap().into();
+    let options = TrainingOptions {
+        seed: 3,
+        ..TrainingOptions::new(64, 40)
+    };
+    let r = ntk_sphere::training::train(&arch, &data, &options, &mut |_| {}).unwrap();
+    // (serde_json's float parsing may be one ulp off: compare with `close`)
+    assert!(close(v["lr"].as_f64().unwrap(), r.lr));
+    assert_eq!(v["steps"].as_array().unwrap().len(), r.steps.len());
+    assert_all_close(&numbers(&v["test_prediction"]), &r.test_prediction);
+    assert_all_close(&numbers(&v["kernel_prediction"]), &r.kernel_prediction);
+    assert_all_close(&numbers(&v["ntk_drift"]), &r.ntk_drift);
+    // the same data from CSV files
+    let x = write_temp(
+        "train_x.csv",
+        &(0..5)
+            .map(|i| format!("{:e},{:e}\n", data.inputs.row(i)[0], data.inputs.row(i)[1]))
+            .collect::<String>(),
+    );
+    let y = write_temp(
+        "train_y.csv",
+        &data
+            .targets
+            .iter()
+            .map(|t| format!("{t:e}\n"))
+            .collect::<String>(),
+    );
+    let w = ntk_json(&[
+        "train",
+        "--arch",
+        "mlp",
+        "--depth",
+        "2",
+        "--width",
+        "64",
+        "--steps",
+        "40",
+        "--input",
+        &x,
+        "--targets",
+        &y,
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(w["loss"], v["loss"]);
+    let s = ntk_json(&[
+        "train",
+        "--arch",
+        "resnet",
+        "--depth",
+        "2",
+        "--steps",
+        "20",
+        "--data",
+        "sphere",
+        "--points",
+        "6",
+        "--dim",
+        "3",
+        "--sweep-widths",
+        "16,32",
+        "--seeds",
+        "2",
+    ]);
+    assert_eq!(s["widths"], serde_json::json!([16, 32]));
+    assert_eq!(s["final_drift"].as_array().unwrap().len(), 2);
+    assert!(s["slope"].as_f64().unwrap().is_finite());
+    let base = ["train", "--arch", "mlp", "--depth", "1", "--data", "circle"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        base.iter().copied().chain(extra.iter().copied()).collect()
+    };
+    for (extra, needle) in [
+        (&["--width", "0", "--steps", "5"][..], "width"),
+        (&["--width", "8", "--steps", "0"][..], "steps"),
+        (
+            &["--width", "8", "--steps", "5", "--lr", "-1"][..],
+            "learning rate",
+        ),
+        (
+            &["--width", "8", "--steps", "5", "--lr", "nan"][..],
+            "learning rate",
+        ),
+        (
+            &["--width", "8", "--steps", "300", "--lr", "40"][..],
+            "diverged",
+        ),
+    ] {
+        let err = assert_usage_error(&with(extra));
+        assert!(err.contains(needle), "{extra:?}: {err}");
+    }
+    let bad_y = write_temp("train_y_short.csv", "1\n2\n");
+    let err = assert_usage_error(&[
+        "train",
+        "--arch",
+        "mlp",
+        "--depth",
+        "1",
+        "--width",
+        "8",
+        "--steps",
+        "5",
+        "--input",
+        &x,
+        "--targets",
+        &bad_y,
+    ]);
+    assert!(err.contains("2 targets for 5 inputs"), "{err}");
+    let nan_y = write_temp("train_y_nan.csv", "1\n2\nnan\n4\n5\n");
+    let err = assert_usage_error(&[
+        "train",
+        "--arch",
+        "mlp",
+        "--depth",
+        "1",
+        "--width",
+        "8",
+        "--steps",
+        "5",
+        "--input",
+        &x,
+        "--targets",
+        &nan_y,
+    ]);
+    assert!(
+        err.to_lowercase().contains("nan") || err.contains("finite"),
+        "{err}"
+    );
+}

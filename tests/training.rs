@@ -1,0 +1,216 @@
+//! Finite-width training (`ntk_sphere::training`): the loss gradient against central finite
+//! differences, gradient descent below the stable rate, the symmetric initialization, the
+//! infinite-width prediction against kernel regression (its T → ∞ limit), the kernel regime
+//! (drift and distance to the kernel prediction fall with the width), and typed errors.
+
+use ntk_sphere::empirical::FiniteNetwork;
+use ntk_sphere::regression::KernelRegressor;
+use ntk_sphere::training::{
+    Initialization, TrainingData, TrainingError, TrainingOptions, circle_data, circle_test_points,
+    sphere_data, sweep_widths, train,
+};
+use ntk_sphere::{Architecture, KernelKind, Mlp, Points, ResNet, SphereKernel};
+
+fn circle(test_points: usize) -> TrainingData {
+    let (inputs, targets) = circle_data();
+    TrainingData {
+        inputs,
+        targets,
+        test: circle_test_points(test_points).unwrap(),
+    }
+}
+
+fn loss(net: &FiniteNetwork, x: &Points, y: &[f64]) -> f64 {
+    let f = net.forward(x).unwrap();
+    0.5 * f.iter().zip(y).map(|(f, y)| (f - y).powi(2)).sum::<f64>()
+}
+
+/// ∇L from one forward/backward pass with the residuals as weights, against central finite
+/// differences of the loss (relative 1e-6 of the gradient norm).
+#[test]
+fn loss_gradient_matches_finite_differences() {
+    for arch in [
+        Architecture::from(Mlp::with_bias(2, 1.3, 0.2).unwrap()),
+        ResNet::new(2, 0.5, 1.0, 1.5).unwrap().into(),
+    ] {
+        let (x, y) = sphere_data(4, 3, 7).unwrap();
+        let mut net = FiniteNetwork::sample(&arch, 3, 6, 5).unwrap();
+        let pass = net.forward_pass(&x).unwrap();
+        let r: Vec<f64> = pass.outputs().iter().zip(&y).map(|(f, y)| f - y).collect();
+        let grads = pass.gradient(&r).unwrap();
+        let norm = grads
+            .iter()
+            .map(|g| g.norm_l2().powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let h = 1e-6;
+        for (t, g) in grads.iter().enumerate() {
+            for j in 0..g.ncols() {
+                for i in 0..g.nrows() {
+                    let orig = net.parameters()[t][(i, j)];
+                    net.parameters_mut()[t][(i, j)] = orig + h;
+                    let plus = loss(&net, &x, &y);
+                    net.parameters_mut()[t][(i, j)] = orig - h;
+                    let minus = loss(&net, &x, &y);
+                    net.parameters_mut()[t][(i, j)] = orig;
+                    let fd = (plus - minus) / (2.0 * h);
+                    assert!(
+                        (fd - g[(i, j)]).abs() <= 1e-6 * norm,
+                        "tensor {t} ({i}, {j}): backward {} vs finite difference {fd}",
+                        g[(i, j)]
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Below the stable rate (the default η = 1/λ_max) the loss never increases, for both
+/// initializations; the symmetric one starts at f₀ = 0 (loss ½‖y‖²) with the same initial NTK
+/// as the single network.
+#[test]
+fn gradient_descent_decreases_the_loss() {
+    let data = circle(16);
+    let arch: Architecture = Mlp::new(2, 1.0).unwrap().into();
+    let mut init_errors = Vec::new();
+    for init in [Initialization::Standard, Initialization::Symmetric] {
+        let options = TrainingOptions {
+            init,
+            record_every: Some(1),
+            ..TrainingOptions::new(128, 150)
+        };
+        let r = train(&arch, &data, &options, &mut |_| {}).unwrap();
+        assert_eq!(r.steps.len(), 151);
+        assert_eq!(r.lr, 1.0 / r.lambda_max);
+        // (down to rounding: the loss reaches 1e-30)
+        let floor = 1e-24 * r.loss[0];
+        for w in r.loss.windows(2) {
+            assert!(
+                w[1] <= w[0] * (1.0 + 1e-12) + floor,
+                "{init:?}: loss rose {:e} -> {:e}",
+                w[0],
+                w[1]
+            );
+        }
+        assert!(
+            r.loss[150] < 1e-3 * r.loss[0],
+            "{init:?}: {:?}",
+            &r.loss[140..]
+        );
+        if init == Initialization::Symmetric {
+            let half_norm = 0.5 * data.targets.iter().map(|y| y * y).sum::<f64>();
+            assert_eq!(r.loss[0], half_norm);
+        }
+        init_errors.push(r.ntk_init_error);
+    }
+    // the symmetric pair has the NTK of one copy: the same error against the analytic kernel
+    assert!((init_errors[0] - init_errors[1]).abs() <= 1e-12 * init_errors[0]);
+}
+
+/// f_T = Θ(x, X) η Σ_{k<T} (I − ηΘ)^k y tends to the kernel interpolant Θ(x, X)Θ⁻¹y
+/// (`KernelRegressor`, ridge 0) as T grows; and the symmetric network follows it.
+#[test]
+fn kernel_prediction_tends_to_kernel_regression() {
+    let data = circle(12);
+    let arch: Architecture = ResNet::new(2, 0.5, 1.0, 1.0).unwrap().into();
+    let options = TrainingOptions {
+        record_every: Some(20_000),
+        ..TrainingOptions::new(4, 20_000)
+    };
+    let r = train(&arch, &data, &options, &mut |_| {}).unwrap();
+    let k = SphereKernel::new(arch, KernelKind::Ntk, 2).unwrap();
+    let reg = KernelRegressor::fit(&k, &data.inputs, &data.targets, 0.0).unwrap();
+    let want = reg.predict(&data.test).unwrap();
+    let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (a, b) in r.kernel_prediction.iter().zip(&want) {
+        assert!((a - b).abs() < 1e-6 * scale, "{a} vs {b}");
+    }
+}
+
+/// The kernel regime on a small seeded configuration: the final NTK drift falls with the
+/// width (fitted exponent ≤ −0.2; theory −1/2) and so does the distance of the network's test
+/// predictions to the infinite-width prediction.
+#[test]
+fn drift_and_distance_fall_with_width() {
+    let data = circle(32);
+    let arch: Architecture = Mlp::new(2, 1.0).unwrap().into();
+    let options = TrainingOptions {
+        record_every: Some(100),
+        ..TrainingOptions::new(1, 100)
+    };
+    let widths = [64, 128, 256, 512];
+    let s = sweep_widths(&arch, &data, &widths, 2, &options, &mut |_| {}).unwrap();
+    assert!(
+        s.slope <= -0.2,
+        "slope {} (drift {:?})",
+        s.slope,
+        s.final_drift
+    );
+    assert!(s.slope_spread.is_finite());
+    let distance = |w: usize| {
+        let o = TrainingOptions {
+            width: w,
+            ..options.clone()
+        };
+        train(&arch, &data, &o, &mut |_| {})
+            .unwrap()
+            .distance_to_kernel_prediction
+    };
+    let (narrow, wide) = (distance(64), distance(1024));
+    assert!(
+        wide < 0.7 * narrow,
+        "distance {narrow} at m = 64, {wide} at m = 1024"
+    );
+}
+
+#[test]
+fn bad_input_and_divergence_are_typed_errors() {
+    let data = circle(4);
+    let arch: Architecture = Mlp::new(1, 1.0).unwrap().into();
+    let run = |o: TrainingOptions, d: &TrainingData| train(&arch, d, &o, &mut |_| {});
+    assert!(matches!(
+        run(TrainingOptions::new(0, 10), &data),
+        Err(TrainingError::Count { name: "width", .. })
+    ));
+    assert!(matches!(
+        run(TrainingOptions::new(8, 0), &data),
+        Err(TrainingError::Count { name: "steps", .. })
+    ));
+    for lr in [-1.0, 0.0, f64::NAN, f64::INFINITY] {
+        let o = TrainingOptions {
+            learning_rate: Some(lr),
+            ..TrainingOptions::new(8, 10)
+        };
+        assert!(matches!(
+            run(o, &data),
+            Err(TrainingError::LearningRate { .. })
+        ));
+    }
+    let mut short = data.clone();
+    short.targets.pop();
+    assert!(matches!(
+        run(TrainingOptions::new(8, 10), &short),
+        Err(TrainingError::TargetCount {
+            inputs: 5,
+            targets: 4
+        })
+    ));
+    let mut nan = data.clone();
+    nan.targets[2] = f64::NAN;
+    assert!(matches!(
+        run(TrainingOptions::new(8, 10), &nan),
+        Err(TrainingError::NonFiniteTarget { index: 2, .. })
+    ));
+    // far above 2/λ_max: stopped with an error, not NaN
+    let lambda = ntk_sphere::training::ntk_lambda_max(&arch, &data.inputs).unwrap();
+    let o = TrainingOptions {
+        learning_rate: Some(50.0 / lambda),
+        ..TrainingOptions::new(64, 500)
+    };
+    match run(o, &data) {
+        Err(TrainingError::Diverged { lr_max_stable, .. }) => {
+            assert!((lr_max_stable - 2.0 / lambda).abs() < 1e-12 * lr_max_stable)
+        }
+        other => panic!("expected divergence, got {other:?}"),
+    }
+}
