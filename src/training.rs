@@ -249,42 +249,59 @@ impl Model {
     }
 
     /// One gradient step on the squared loss; returns the loss before the step.
-    fn step(&mut self, x: &Points, y: &[f64], lr: f64) -> Result<f64, EmpiricalError> {
-        let p1 = self.first.forward_pass(x)?;
-        let (f, p2) = match &self.second {
-            None => (p1.outputs().to_vec(), None),
-            Some(n) => {
-                let p2 = n.forward_pass(x)?;
-                let f = p1
-                    .outputs()
-                    .iter()
-                    .zip(p2.outputs())
-                    .map(|(a, b)| (a - b) * std::f64::consts::FRAC_1_SQRT_2)
-                    .collect();
-                (f, Some(p2))
-            }
+    fn step(&mut self, x: &Points, y: &[f64], lr: f64) -> Result<f64, TrainingError> {
+        let Some(second) = &mut self.second else {
+            return gradient_step(&mut self.first, x, y, lr);
         };
-        let r: Vec<f64> = f.iter().zip(y).map(|(f, y)| f - y).collect();
-        let loss = 0.5 * r.iter().map(|r| r * r).sum::<f64>();
-        match (p2, &mut self.second) {
-            (Some(p2), Some(second)) => {
-                // ∂L/∂θ₁ = Σ rᵢ ∇g₁(xᵢ)/√2, ∂L/∂θ₂ = −Σ rᵢ ∇g₂(xᵢ)/√2
-                let c: Vec<f64> = r
-                    .iter()
-                    .map(|r| r * std::f64::consts::FRAC_1_SQRT_2)
-                    .collect();
-                let g1 = p1.gradient(&c)?;
-                let g2 = p2.gradient(&c)?;
-                update(&mut self.first, &g1, -lr);
-                update(second, &g2, lr);
-            }
-            _ => {
-                let g = p1.gradient(&r)?;
-                update(&mut self.first, &g, -lr);
-            }
-        }
-        Ok(loss)
+        let p1 = self.first.forward_pass(x)?;
+        let p2 = second.forward_pass(x)?;
+        let r: Vec<f64> = p1
+            .outputs()
+            .iter()
+            .zip(p2.outputs())
+            .zip(y)
+            .map(|((a, b), y)| (a - b) * std::f64::consts::FRAC_1_SQRT_2 - y)
+            .collect();
+        // ∂L/∂θ₁ = Σ rᵢ ∇g₁(xᵢ)/√2, ∂L/∂θ₂ = −Σ rᵢ ∇g₂(xᵢ)/√2
+        let c: Vec<f64> = r
+            .iter()
+            .map(|r| r * std::f64::consts::FRAC_1_SQRT_2)
+            .collect();
+        let g1 = p1.gradient(&c)?;
+        let g2 = p2.gradient(&c)?;
+        update(&mut self.first, &g1, -lr);
+        update(second, &g2, lr);
+        Ok(0.5 * r.iter().map(|r| r * r).sum::<f64>())
     }
+}
+
+/// One full-batch gradient-descent step of a single network on
+/// $\mathcal L = \tfrac12\sum_i(f(x_i) - y_i)^2$: forward, backward, $\theta \leftarrow
+/// \theta - \eta\nabla\mathcal L$ (one pass, [`FiniteNetwork::forward_pass`]). Returns the
+/// loss before the step. The step of [`train`] with the standard initialization.
+///
+/// Errors: [`TrainingError::LearningRate`] ($\eta$ not finite and positive),
+/// [`TrainingError::TargetCount`], and the network's errors.
+pub fn gradient_step(
+    net: &mut FiniteNetwork,
+    x: &Points,
+    y: &[f64],
+    lr: f64,
+) -> Result<f64, TrainingError> {
+    if !(lr.is_finite() && lr > 0.0) {
+        return Err(TrainingError::LearningRate { value: lr });
+    }
+    if y.len() != x.len() {
+        return Err(TrainingError::TargetCount {
+            inputs: x.len(),
+            targets: y.len(),
+        });
+    }
+    let pass = net.forward_pass(x)?;
+    let r: Vec<f64> = pass.outputs().iter().zip(y).map(|(f, y)| f - y).collect();
+    let g = pass.gradient(&r)?;
+    update(net, &g, -lr);
+    Ok(0.5 * r.iter().map(|r| r * r).sum::<f64>())
 }
 
 /// $\theta \mathrel{+}= c\\,g$ tensor by tensor.

@@ -214,3 +214,28 @@ fn bad_input_and_divergence_are_typed_errors() {
         other => panic!("expected divergence, got {other:?}"),
     }
 }
+
+/// The large matrix products run on every thread of the rayon pool: the step is bit-identical
+/// with one thread and with several.
+#[test]
+fn gradient_step_does_not_depend_on_the_thread_count() {
+    use ntk_sphere::training::gradient_step;
+    let arch: Architecture = ResNet::new(2, 0.5, 1.0, 1.0).unwrap().into();
+    let (x, y) = sphere_data(40, 8, 3).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut net = FiniteNetwork::sample(&arch, 8, 512, 4).unwrap();
+            for _ in 0..3 {
+                gradient_step(&mut net, &x, &y, 1e-3).unwrap();
+            }
+            net.forward(&x).unwrap()
+        })
+    };
+    let one = run(1);
+    let four = run(4);
+    assert_eq!(one, four);
+}

@@ -86,6 +86,9 @@ pub(crate) fn sample_gaussian(seed: u64, shapes: &[(usize, usize)]) -> Vec<Mat<f
         .collect()
 }
 
+/// Products with at least this many multiply-adds run in parallel.
+const PARALLEL_PRODUCT_SIZE: usize = 1 << 22;
+
 /// $\mathrm{dst} = c\\,W a$ (or $\mathrm{dst} \mathrel{+}= c\\,W a$ with `accumulate`).
 pub(crate) fn scaled_product(
     dst: &mut Mat<f64>,
@@ -99,7 +102,18 @@ pub(crate) fn scaled_product(
     } else {
         Accum::Replace
     };
-    matmul(dst, accum, w, a, c, Par::Seq);
+    // Large products use every thread of the current rayon pool; faer splits the output, not
+    // the inner sum, so the result does not depend on the thread count (tested).
+    let flops = w
+        .nrows()
+        .saturating_mul(w.ncols())
+        .saturating_mul(a.ncols());
+    let par = if flops >= PARALLEL_PRODUCT_SIZE {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    };
+    matmul(dst, accum, w, a, c, par);
 }
 
 /// $c\\,W a$ as a new matrix.
