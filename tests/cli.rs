@@ -932,7 +932,7 @@ fn figures_are_written_and_deterministic() {
     let dir2 = temp_path("figures2");
     for dir in [&dir1, &dir2] {
         let v = ntk_json(&["figures", "--out", dir.to_str().unwrap()]);
-        assert_eq!(v["figures"].as_array().unwrap().len(), 5);
+        assert_eq!(v["figures"].as_array().unwrap().len(), 6);
     }
     for name in [
         "kernel_shapes.svg",
