@@ -590,8 +590,14 @@ fn training_drift(svg: &mut String) -> FigureResult<()> {
     };
     let archs: [(&str, ntk_sphere::Architecture); 3] = [
         ("MLP", Mlp::new(DEPTH, 1.0).map_err(err)?.into()),
-        ("ResNet α = 1", ResNet::new(DEPTH, 1.0, 1.0, 1.0).map_err(err)?.into()),
-        ("ResNet α = 0.1", ResNet::new(DEPTH, 0.1, 1.0, 1.0).map_err(err)?.into()),
+        (
+            "ResNet α = 1",
+            ResNet::new(DEPTH, 1.0, 1.0, 1.0).map_err(err)?.into(),
+        ),
+        (
+            "ResNet α = 0.1",
+            ResNet::new(DEPTH, 0.1, 1.0, 1.0).map_err(err)?.into(),
+        ),
     ];
     let mut curves = Vec::new();
     let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
@@ -660,4 +666,3 @@ fn training_drift(svg: &mut String) -> FigureResult<()> {
     draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     root.present().map_err(err)
 }
-
