@@ -190,9 +190,9 @@ pub enum TrainingError {
     },
     /// The loss grew by more than [`DIVERGENCE_FACTOR`] or became non-finite.
     #[error(
-        "training diverged at step {step} (loss {}): learning rate {} is above the stable limit \
-         2/lambda_max = {}",
-        crate::error::num(*loss), crate::error::num(*lr), crate::error::num(*lr_max_stable)
+        "training diverged at step {step} (loss {}): {}",
+        crate::error::num(*loss),
+        divergence_cause(*lr, *lr_max_stable)
     )]
     Diverged {
         /// The step at which the loss was found too large.
@@ -213,6 +213,26 @@ pub enum TrainingError {
     /// From the data generators.
     #[error(transparent)]
     Data(#[from] crate::regression::RegressionError),
+}
+
+/// Why a run diverged, for [`TrainingError::Diverged`].
+fn divergence_cause(lr: f64, lr_max_stable: f64) -> String {
+    use crate::error::num;
+    if lr >= lr_max_stable {
+        format!(
+            "learning rate {} is above the stable limit 2/lambda_max = {} of the analytic NTK",
+            num(lr),
+            num(lr_max_stable)
+        )
+    } else {
+        format!(
+            "learning rate {} is below 2/lambda_max = {} of the analytic NTK, but the \
+             finite-width network's NTK is larger: it is far from the kernel regime at this \
+             width and depth (try a wider network or a smaller learning rate)",
+            num(lr),
+            num(lr_max_stable)
+        )
+    }
 }
 
 /// The network being trained: one copy, or two for the symmetric initialization.

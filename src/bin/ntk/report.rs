@@ -292,7 +292,8 @@ pub fn write_report<W: Write>(w: &mut W) -> Result<(), ReportError> {
     writeln!(
         w,
         "\nFigures: docs/figures/{{kernel_shapes, eigenvalue_decay, interpolation, \
-         c_plus_depth, decay_constant_alpha}}.svg\n  (regenerate: cargo run --release -- \
+         c_plus_depth, decay_constant_alpha, training_drift}}.svg\n  (regenerate: cargo run \
+         --release -- \
          figures --out docs/figures)"
     )?;
     writeln!(w, "More (JSON on stdout; `ntk <command> --help`):")?;
@@ -305,6 +306,10 @@ pub fn write_report<W: Write>(w: &mut W) -> Result<(), ReportError> {
     writeln!(
         w,
         "  ntk gram --arch mlp --depth 5 --input X.csv --output K.npy"
+    )?;
+    writeln!(
+        w,
+        "  ntk train --arch resnet --depth 5 --alpha 0.1 --width 256 --steps 200 --data circle"
     )?;
     Ok(())
 }
