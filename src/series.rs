@@ -125,7 +125,12 @@ pub enum SeriesError {
     EmptySeries,
     /// The expansion produced an invalid (`NaN`) coefficient: some operation had no series result
     /// (a correlation outside $[-1,1]$, a division by a series with zero constant term, …).
-    #[error("the {what} expansion is degenerate: coefficient {index} is not finite")]
+    #[error(
+        "the {what} expansion is degenerate: coefficient {index} is not finite (a correlation \
+         within rounding of +-1 where the series needs an interior point, as in deep networks \
+         with biases whose kernel is constant to double precision, or a division by a \
+         vanishing series)"
+    )]
     Degenerate {
         /// Which expansion.
         what: &'static str,
