@@ -171,7 +171,7 @@ impl Exact {
         let mut acc = QuadDouble::from(0.0);
         for (&(i, j), c) in m {
             let r = c.as_constant()?;
-            let mut x = rational_to_qd(&r);
+            let mut x = super::expr::rational_to::<QuadDouble>(&r);
             if i == 1 {
                 x = x * root2;
             }
@@ -304,23 +304,6 @@ impl Exact {
     }
 }
 
-/// A rational in quad-double: numerator and denominator converted in 32-bit digits.
-fn rational_to_qd(r: &Rational) -> QuadDouble {
-    fn int(n: &BigInt) -> QuadDouble {
-        let (sign, digits) = n.to_u32_digits();
-        let base = QuadDouble::from(4_294_967_296.0);
-        let mut acc = QuadDouble::from(0.0);
-        for &d in digits.iter().rev() {
-            acc = acc * base + QuadDouble::from(f64::from(d));
-        }
-        if sign == num_bigint::Sign::Minus {
-            -acc
-        } else {
-            acc
-        }
-    }
-    int(r.numer()) / int(r.denom())
-}
 
 /// One term $c\\,\sqrt2^i\pi^j$ as (negative?, text of its absolute value).
 fn format_term(i: u8, j: i32, c: &RatFunc, latex: bool) -> (bool, String) {
