@@ -136,6 +136,9 @@ pub struct TrainingReport {
     /// $\|\text{test\\_prediction} - \text{kernel\\_prediction}\|_2 /
     /// \|\text{kernel\\_prediction}\|_2$ (absolute when the kernel prediction is 0).
     pub distance_to_kernel_prediction: f64,
+    /// For training points on the unit circle ($d = 2$): the kinks at the data of the trained
+    /// network and of the infinite-width prediction; `None` otherwise.
+    pub derivative_jumps: Option<DerivativeJumps>,
 }
 
 /// Errors of [`train`] and [`sweep_widths`].
@@ -455,15 +458,30 @@ pub fn train(
             model.outputs(test)?,
         ),
     };
-    let kernel_prediction = linearized_prediction(
-        &k_train,
-        &k_test,
-        &base_train,
-        &base_test,
-        y,
-        lr,
-        options.steps,
-    );
+    let v = linearized_coefficients(&k_train, &base_train, y, lr, options.steps);
+    let kernel_prediction = apply_coefficients(&k_test, &base_test, &v);
+    // On the circle: the kinks of the infinite-width prediction at the data.
+    let on_circle = x.dim() == 2
+        && (0..x.len()).all(|i| {
+            let p = x.row(i);
+            (p[0].hypot(p[1]) - 1.0).abs() <= 1e-12
+        });
+    let kernel_jumps = if on_circle {
+        let stencil = jump_stencil(x)?;
+        let (k, base) = match options.init {
+            Initialization::Symmetric => (
+                kernel.gram(&stencil, Some(x))?.to_faer(),
+                vec![0.0; stencil.len()],
+            ),
+            Initialization::Standard => (model.ntk(&stencil, Some(x))?, model.outputs(&stencil)?),
+        };
+        Some((
+            stencil,
+            jumps_from_values(&apply_coefficients(&k, &base, &v)),
+        ))
+    } else {
+        None
+    };
 
     let every = options
         .record_every
@@ -509,6 +527,13 @@ pub fn train(
     loss.push(l);
     ntk_drift.push(relative_distance(&model.ntk(x, None)?, &theta0));
 
+    let derivative_jumps = match kernel_jumps {
+        Some((stencil, kernel)) => Some(DerivativeJumps {
+            network: jumps_from_values(&model.outputs(&stencil)?),
+            kernel,
+        }),
+        None => None,
+    };
     let test_prediction = model.outputs(test)?;
     let diff: f64 = test_prediction
         .iter()
@@ -529,16 +554,15 @@ pub fn train(
         test_prediction,
         kernel_prediction,
         distance_to_kernel_prediction,
+        derivative_jumps,
     })
 }
 
-/// $f_T(x) = b(x) + K(x, X)v_T$ with $v_{k+1} = \eta(y - b(X)) + (I - \eta K(X,X))v_k$,
-/// $v_0 = 0$: the linearized network after `steps` steps of gradient descent.
-fn linearized_prediction(
+/// $v_T$ of $v_{k+1} = \eta(y - b(X)) + (I - \eta K(X,X))v_k$, $v_0 = 0$: the linearized
+/// network after `steps` steps of gradient descent is $f_T(x) = b(x) + K(x, X)v_T$.
+fn linearized_coefficients(
     k_train: &Mat<f64>,
-    k_test: &Mat<f64>,
     base_train: &[f64],
-    base_test: &[f64],
     y: &[f64],
     lr: f64,
     steps: usize,
@@ -559,8 +583,74 @@ fn linearized_prediction(
             v[i] += r[i] - lr * kv[i];
         }
     }
-    (0..k_test.nrows())
-        .map(|i| base_test[i] + (0..n).map(|j| k_test[(i, j)] * v[j]).sum::<f64>())
+    v
+}
+
+/// $b(x_i) + \sum_j K(x_i, X_j)v_j$ for the rows of `k` ($K(x, X)$).
+fn apply_coefficients(k: &Mat<f64>, base: &[f64], v: &[f64]) -> Vec<f64> {
+    (0..k.nrows())
+        .map(|i| {
+            base[i]
+                + v.iter()
+                    .enumerate()
+                    .map(|(j, vj)| k[(i, j)] * vj)
+                    .sum::<f64>()
+        })
+        .collect()
+}
+
+/// The scale $h$ (radians) of the kink measure of [`DerivativeJumps`].
+pub const JUMP_STEP: f64 = 1e-2;
+
+/// The kinks of the trained functions at the training points on the circle ($d = 2$): at each
+/// training angle $\theta_i$, the difference of one-sided slopes at scale $h$ = [`JUMP_STEP`],
+/// $$J_i = \frac{f(\theta_i + h) - f(\theta_i)}{h} - \frac{f(\theta_i) - f(\theta_i - h)}{h},$$
+/// for the trained network and for the infinite-width prediction $f_T$: the paper's smoothness
+/// measure ([`crate::regression::KernelRegressor::derivative_jumps`]) carried over to finite
+/// networks. A kink of size $J$ at $\theta_i$ contributes $J$, a smooth part $h f''(\theta_i)
+/// = O(h)$. The scale is needed because a finite ReLU network has its kinks at finitely many
+/// angles, almost never exactly at the data: the kernel's kink at a data point is the limit of
+/// many small kinks of the network *near* it, so the network's $J_i$ approaches the kernel's
+/// at a fixed scale as the width grows (the networks converge uniformly), not at
+/// $h \to 0$.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DerivativeJumps {
+    /// The network's jump at each training point (input order).
+    pub network: Vec<f64>,
+    /// The infinite-width prediction's jump at each training point.
+    pub kernel: Vec<f64>,
+}
+
+impl DerivativeJumps {
+    /// $\sum_i |\text{jump}_i|$ of the network.
+    pub fn network_sum(&self) -> f64 {
+        self.network.iter().map(|v| v.abs()).sum()
+    }
+    /// $\sum_i |\text{jump}_i|$ of the infinite-width prediction.
+    pub fn kernel_sum(&self) -> f64 {
+        self.kernel.iter().map(|v| v.abs()).sum()
+    }
+}
+
+/// The points $(\cos(\theta_i + k h), \sin(\theta_i + kh))$, $k = -1, 0, 1$, for every
+/// training point, in that order.
+fn jump_stencil(x: &Points) -> Result<Points, TrainingError> {
+    let mut data = Vec::with_capacity(6 * x.len());
+    for i in 0..x.len() {
+        let p = x.row(i);
+        let t = p[1].atan2(p[0]);
+        for k in [-1.0, 0.0, 1.0] {
+            let a = t + k * JUMP_STEP;
+            data.extend([a.cos(), a.sin()]);
+        }
+    }
+    Ok(Points::new(data, 3 * x.len(), 2)?)
+}
+
+/// Jumps $(f_+ - f_0)/h - (f_0 - f_-)/h$ from values on [`jump_stencil`].
+fn jumps_from_values(f: &[f64]) -> Vec<f64> {
+    f.chunks_exact(3)
+        .map(|c| ((c[2] - c[1]) - (c[1] - c[0])) / JUMP_STEP)
         .collect()
 }
 

@@ -125,6 +125,15 @@ fn kernel_prediction_tends_to_kernel_regression() {
     for (a, b) in r.kernel_prediction.iter().zip(&want) {
         assert!((a - b).abs() < 1e-6 * scale, "{a} vs {b}");
     }
+    // its kinks at the data, read at the scale h = JUMP_STEP, are the interpolant's jumps up
+    // to the O(h) curvature term
+    let jumps = r.derivative_jumps.expect("circle data");
+    let exact = reg.derivative_jumps().unwrap();
+    assert_eq!(jumps.kernel.len(), exact.len());
+    for (a, b) in jumps.kernel.iter().zip(&exact) {
+        assert!((a - b).abs() < 0.1 + 0.05 * b.abs(), "jump {a} vs {b}");
+    }
+    assert_eq!(jumps.network.len(), 5);
 }
 
 /// The kernel regime on a small seeded configuration: the final NTK drift falls with the

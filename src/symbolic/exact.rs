@@ -304,7 +304,6 @@ impl Exact {
     }
 }
 
-
 /// One term $c\\,\sqrt2^i\pi^j$ as (negative?, text of its absolute value).
 fn format_term(i: u8, j: i32, c: &RatFunc, latex: bool) -> (bool, String) {
     let mut num: Vec<String> = Vec::new();

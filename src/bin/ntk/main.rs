@@ -139,7 +139,9 @@ enum Command {
     /// the loss ½Σ(f(x_i) − y_i)² and the relative drift ‖Θ_t − Θ_0‖_F/‖Θ_0‖_F of the empirical
     /// NTK at the recorded steps, the relative distance of Θ_0 to the analytic NTK, and the
     /// network's test outputs after T steps against the infinite-width prediction
-    /// f_T = Θ(x, X) η Σ_{k<T} (I − ηΘ)^k y. With --sweep-widths: {"widths","final_drift"
+    /// f_T = Θ(x, X) η Σ_{k<T} (I − ηΘ)^k y; on the circle (D = 2) also "derivative_jumps"
+    /// {"network","kernel","network_sum","kernel_sum"}: f'(θᵢ+) − f'(θᵢ−) at the training
+    /// points for the trained network and for f_T. With --sweep-widths: {"widths","final_drift"
     /// (per width, per seed),"slope","slope_spread"}, the fitted exponent of drift ∝ m^slope.
     Train(train::TrainArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.

@@ -197,7 +197,7 @@ pub(crate) fn run_train(args: &TrainArgs) -> Result<(), Failure> {
     let bar = progress::StepBar::new(args.steps, "steps");
     let r = train(&arch, &data, &options, &mut |k| bar.set(k)).map_err(err)?;
     drop(bar);
-    print_json(&serde_json::json!({
+    let mut doc = serde_json::json!({
         "lr": r.lr,
         "lr_max_stable": r.lr_max_stable,
         "lambda_max": r.lambda_max,
@@ -213,5 +213,14 @@ pub(crate) fn run_train(args: &TrainArgs) -> Result<(), Failure> {
         "test_prediction": vec_json(&r.test_prediction),
         "kernel_prediction": vec_json(&r.kernel_prediction),
         "distance_to_kernel_prediction": r.distance_to_kernel_prediction,
-    }))
+    });
+    if let Some(j) = &r.derivative_jumps {
+        doc["derivative_jumps"] = serde_json::json!({
+            "network": vec_json(&j.network),
+            "kernel": vec_json(&j.kernel),
+            "network_sum": j.network_sum(),
+            "kernel_sum": j.kernel_sum(),
+        });
+    }
+    print_json(&doc)
 }
