@@ -290,10 +290,8 @@ impl Model {
             .iter()
             .map(|r| r * std::f64::consts::FRAC_1_SQRT_2)
             .collect();
-        let g1 = p1.gradient(&c)?;
-        let g2 = p2.gradient(&c)?;
-        update(&mut self.first, &g1, -lr);
-        update(second, &g2, lr);
+        p1.descend(&mut self.first, &c, lr)?;
+        p2.descend(second, &c, -lr)?;
         Ok(0.5 * r.iter().map(|r| r * r).sum::<f64>())
     }
 }
@@ -322,20 +320,8 @@ pub fn gradient_step(
     }
     let pass = net.forward_pass(x)?;
     let r: Vec<f64> = pass.outputs().iter().zip(y).map(|(f, y)| f - y).collect();
-    let g = pass.gradient(&r)?;
-    update(net, &g, -lr);
+    pass.descend(net, &r, lr)?;
     Ok(0.5 * r.iter().map(|r| r * r).sum::<f64>())
-}
-
-/// $\theta \mathrel{+}= c\\,g$ tensor by tensor.
-fn update(net: &mut FiniteNetwork, grads: &[Mat<f64>], c: f64) {
-    for (mut p, g) in net.parameters_mut().into_iter().zip(grads) {
-        for j in 0..p.ncols() {
-            for i in 0..p.nrows() {
-                p[(i, j)] += c * g[(i, j)];
-            }
-        }
-    }
 }
 
 fn frobenius(m: &Mat<f64>) -> f64 {

@@ -62,6 +62,29 @@ fn loss_gradient_matches_finite_differences() {
                 }
             }
         }
+        // the in-place step is θ − η∇L
+        let before: Vec<Vec<f64>> = net
+            .parameters()
+            .iter()
+            .map(|p| {
+                (0..p.ncols())
+                    .flat_map(|j| (0..p.nrows()).map(move |i| p[(i, j)]))
+                    .collect()
+            })
+            .collect();
+        let eta = 0.37;
+        pass.descend(&mut net, &r, eta).unwrap();
+        for (t, (p, g)) in net.parameters().iter().zip(&grads).enumerate() {
+            for j in 0..p.ncols() {
+                for i in 0..p.nrows() {
+                    let want = before[t][j * p.nrows() + i] - eta * g[(i, j)];
+                    assert!((p[(i, j)] - want).abs() <= 1e-14 * (1.0 + want.abs()));
+                }
+            }
+        }
+        // a pass cannot be applied to a network of other shapes
+        let mut other = FiniteNetwork::sample(&arch, 3, 7, 5).unwrap();
+        assert!(pass.descend(&mut other, &r, eta).is_err());
     }
 }
 

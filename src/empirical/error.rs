@@ -6,6 +6,10 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum EmpiricalError {
+    /// A forward pass applied to a network whose parameter shapes differ from those of the
+    /// network that recorded it ([`crate::empirical::ForwardPass::descend`]).
+    #[error("the forward pass was recorded on a network with other parameter shapes")]
+    PassMismatch,
     /// The architecture has no finite-width sampler. No longer returned by
     /// [`crate::empirical::FiniteNetwork::sample`], which samples every composition of built-in
     /// layers and reports [`EmpiricalError::UnsupportedLayer`] otherwise; kept for

@@ -192,4 +192,17 @@ impl ForwardPass {
     pub fn gradient(&self, coefficients: &[f64]) -> Result<Vec<Mat<f64>>, EmpiricalError> {
         super::tape::checked_gradient(&self.tape, coefficients)
     }
+    /// The gradient step $\theta \leftarrow \theta - \eta\\,\nabla_\theta\sum_i\lambda_i
+    /// f(x_i)$ applied in place to `net` (the network this pass was recorded on, or one with the
+    /// same parameter shapes), without materializing the gradient: one accumulating matrix
+    /// product per weight tensor. Same result as subtracting `step` times
+    /// [`ForwardPass::gradient`], up to rounding.
+    pub fn descend(
+        &self,
+        net: &mut FiniteNetwork,
+        coefficients: &[f64],
+        step: f64,
+    ) -> Result<(), EmpiricalError> {
+        super::tape::descend_from_tape(&self.tape, coefficients, step, net.parameters_mut())
+    }
 }

@@ -237,3 +237,67 @@ pub(crate) fn gradient_from_tape(
         })
         .collect())
 }
+
+/// $\theta \mathrel{-}= \eta\\,\nabla_\theta\sum_i\lambda_i f(x_i)$ in place: each weight
+/// tensor receives $-\eta c\\,\Delta\\,\mathrm{diag}(\lambda)A^\top$ by one accumulating
+/// matrix product (no gradient is materialized), each bias $-\eta c\\,\Delta\lambda$.
+pub(crate) fn descend_from_tape(
+    tape: &Tape,
+    coefficients: &[f64],
+    step: f64,
+    params: Vec<faer::MatMut<'_, f64>>,
+) -> Result<(), EmpiricalError> {
+    let n = tape.outputs.len();
+    if coefficients.len() != n {
+        return Err(EmpiricalError::CoefficientCountMismatch {
+            expected: n,
+            found: coefficients.len(),
+        });
+    }
+    if let Some(index) = coefficients.iter().position(|c| !c.is_finite()) {
+        return Err(EmpiricalError::NonFiniteCoefficient {
+            index,
+            value: coefficients[index],
+        });
+    }
+    let shapes_match = params.len() == tape.tensors.len()
+        && params.iter().zip(&tape.tensors).all(|(p, t)| {
+            p.nrows() == t.delta.nrows() && p.ncols() == t.input.as_ref().map_or(1, |a| a.nrows())
+        });
+    if !shapes_match {
+        return Err(EmpiricalError::PassMismatch);
+    }
+    for (mut p, t) in params.into_iter().zip(&tape.tensors) {
+        let weighted = Mat::from_fn(t.delta.nrows(), n, |i, j| t.delta[(i, j)] * coefficients[j]);
+        match &t.input {
+            Some(a) => scaled_product_into(
+                p.as_mut(),
+                weighted.as_ref(),
+                a.transpose(),
+                -step * t.scale,
+            ),
+            None => {
+                for i in 0..p.nrows() {
+                    let g: f64 = (0..n).map(|j| weighted[(i, j)]).sum();
+                    p[(i, 0)] -= step * t.scale * g;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// $\mathrm{dst} \mathrel{+}= c\\,W a$ into a view (parallel for large products, as
+/// [`scaled_product`]).
+fn scaled_product_into(dst: faer::MatMut<'_, f64>, w: MatRef<'_, f64>, a: MatRef<'_, f64>, c: f64) {
+    let flops = w
+        .nrows()
+        .saturating_mul(w.ncols())
+        .saturating_mul(a.ncols());
+    let par = if flops >= PARALLEL_PRODUCT_SIZE {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    };
+    matmul(dst, Accum::Add, w, a, c, par);
+}
