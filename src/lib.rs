@@ -24,8 +24,13 @@
 //! * [`smoothness`] — kink coefficients, slopes, decay constants, and the proved ResNet-vs-MLP
 //!   ordering ([`smoothness::closed_form`]).
 //! * [`empirical`] — finite-width random networks and their exact empirical NTK.
+//! * [`training`] — full-batch gradient descent of the finite-width networks, the drift of
+//!   their NTK, and the distance to the infinite-width prediction (the kernel regime measured).
 //! * [`regression`] — kernel interpolation / ridge regression on the sphere and smoothness
 //!   measures of the fitted functions (RKHS norm, Sobolev seminorms, derivative jumps).
+//! * [`symbolic`] — the recursions on expressions and exact numbers: closed forms, exact
+//!   series, the smoothness theorems derived; [`derivation`] and [`derivations`] — the
+//!   generated derivation documents.
 
 //!
 //! ## Writing your own activation or layer
