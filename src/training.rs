@@ -477,6 +477,13 @@ pub fn train(
     let mut ntk_drift = Vec::new();
     let mut first_loss = None;
     for step in 0..options.steps {
+        // The drift of the state after `step` updates, read before the next update (the loss
+        // of the same state comes from the step's own forward pass).
+        let drift = if step % every == 0 && step > 0 {
+            Some(relative_distance(&model.ntk(x, None)?, &theta0))
+        } else {
+            None
+        };
         let l = model.step(x, y, lr)?;
         let l0 = *first_loss.get_or_insert(l);
         if !l.is_finite() || l > DIVERGENCE_FACTOR * l0.max(f64::MIN_POSITIVE) {
@@ -490,11 +497,7 @@ pub fn train(
         if step % every == 0 {
             steps.push(step);
             loss.push(l);
-            ntk_drift.push(if step == 0 {
-                0.0
-            } else {
-                relative_distance(&model.ntk(x, None)?, &theta0)
-            });
+            ntk_drift.push(drift.unwrap_or(0.0));
         }
         progress(step + 1);
     }
