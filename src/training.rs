@@ -18,16 +18,16 @@
 //! $\eta < 2/\lambda_{\max}$; the default is $\eta = 1/\lambda_{\max}$.
 //!
 //! **What is measured** ([`TrainingReport`]): the loss and the relative drift
-//! $\|\hat\Theta_t - \hat\Theta_0\|_F/\|\hat\Theta_0\|_F$ of the empirical NTK on the training
-//! inputs at the recorded steps; the relative distance $\|\hat\Theta_0 - \Theta\|_F/\|\Theta\|_F$
+//! $\\|\hat\Theta_t - \hat\Theta_0\\|_F/\\|\hat\Theta_0\\|_F$ of the empirical NTK on the training
+//! inputs at the recorded steps; the relative distance $\\|\hat\Theta_0 - \Theta\\|_F/\\|\Theta\\|_F$
 //! of the initial empirical NTK to the analytic one; and the network's predictions at test
 //! inputs after $T$ steps against the infinite-width prediction at the same step,
-//! $$f_T(x) = \Theta(x, X)\\,\eta\sum_{k<T}\big(I - \eta\Theta(X, X)\big)^k y$$
-//! (the linearized dynamics $f_{k+1}(X) = f_k(X) - \eta\Theta(f_k(X) - y)$ from $f_0 = 0$; no
-//! inverse, so repeated inputs are fine), with the analytic $\Theta$ for the symmetric
+//! $$f\_T(x) = \Theta(x, X)\\,\eta\sum\_{k<T}\big(I - \eta\Theta(X, X)\big)^k y$$
+//! (the linearized dynamics: from zero outputs, each step maps the outputs $u$ on $X$ to
+//! $u - \eta\Theta(u - y)$; no inverse, so repeated inputs are fine), with the analytic $\Theta$ for the symmetric
 //! initialization; for the standard one the same map is applied to $y - f_0(X)$ with the
 //! empirical $\hat\Theta_0$ and added to $f_0$. The sum is accumulated as
-//! $v_{k+1} = \eta y + (I - \eta\Theta)v_k$, $f_T(x) = \Theta(x, X)v_T$.
+//! $v\_{k+1} = \eta y + (I - \eta\Theta)v\_k$, and $f\_T(x) = \Theta(x, X)v\_T$.
 //!
 //! Deterministic given the seed (the sampling of [`FiniteNetwork::sample`]; the matrix products
 //! are sequential per call).
@@ -125,16 +125,16 @@ pub struct TrainingReport {
     pub steps: Vec<usize>,
     /// The loss $\frac12\sum_i(f(x_i) - y_i)^2$ after each recorded number of steps.
     pub loss: Vec<f64>,
-    /// $\|\hat\Theta_t - \hat\Theta_0\|_F/\|\hat\Theta_0\|_F$ on the training inputs.
+    /// $\\|\hat\Theta_t - \hat\Theta_0\\|_F/\\|\hat\Theta_0\\|_F$ on the training inputs.
     pub ntk_drift: Vec<f64>,
-    /// $\|\hat\Theta_0 - \Theta\|_F/\|\Theta\|_F$ on the training inputs.
+    /// $\\|\hat\Theta_0 - \Theta\\|_F/\\|\Theta\\|_F$ on the training inputs.
     pub ntk_init_error: f64,
     /// The network's outputs at the test inputs after $T$ steps.
     pub test_prediction: Vec<f64>,
     /// The infinite-width (kernel) prediction $f_T$ at the test inputs.
     pub kernel_prediction: Vec<f64>,
-    /// $\|\text{test\\_prediction} - \text{kernel\\_prediction}\|_2 /
-    /// \|\text{kernel\\_prediction}\|_2$ (absolute when the kernel prediction is 0).
+    /// $\\|\text{test\\_prediction} - \text{kernel\\_prediction}\\|_2 /
+    /// \\|\text{kernel\\_prediction}\\|_2$ (absolute when the kernel prediction is 0).
     pub distance_to_kernel_prediction: f64,
     /// For training points on the unit circle ($d = 2$): the kinks at the data of the trained
     /// network and of the infinite-width prediction; `None` otherwise.
