@@ -271,3 +271,97 @@ fn gradient_step_does_not_depend_on_the_thread_count() {
     let four = run(4);
     assert_eq!(one, four);
 }
+
+/// The report's quantities recomputed by hand from the public pieces: T steps of
+/// `gradient_step` (standard initialization, same seed and η), the empirical NTKs before and
+/// after, the analytic Gram matrix, and the test outputs; and the sweep's slope as the
+/// least-squares fit of its own drifts.
+#[test]
+fn report_quantities_match_a_manual_run() {
+    use ntk_sphere::training::gradient_step;
+    let data = circle(6);
+    let arch: Architecture = ResNet::new(2, 0.5, 1.0, 1.0).unwrap().into();
+    let (width, steps, seed, lr) = (32, 7, 9, 0.05);
+    let options = TrainingOptions {
+        init: Initialization::Standard,
+        learning_rate: Some(lr),
+        seed,
+        record_every: Some(3),
+        ..TrainingOptions::new(width, steps)
+    };
+    let r = train(&arch, &data, &options, &mut |_| {}).unwrap();
+    assert_eq!(r.steps, [0, 3, 6, 7]);
+
+    let frob = |a: &ntk_sphere::kernel::Matrix, b: &ntk_sphere::kernel::Matrix| {
+        let d: f64 = a
+            .data
+            .iter()
+            .zip(&b.data)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum();
+        let n: f64 = b.data.iter().map(|y| y * y).sum();
+        (d / n).sqrt()
+    };
+    let mut net = FiniteNetwork::sample(&arch, 2, width, seed).unwrap();
+    let theta0 = net.empirical_ntk(&data.inputs, None).unwrap();
+    let k = SphereKernel::new(arch.clone(), KernelKind::Ntk, 2).unwrap();
+    let analytic = k.gram(&data.inputs, None).unwrap();
+    assert!((r.ntk_init_error - frob(&theta0, &analytic)).abs() < 1e-12);
+    let mut losses = Vec::new();
+    for _ in 0..steps {
+        losses.push(gradient_step(&mut net, &data.inputs, &data.targets, lr).unwrap());
+    }
+    assert_eq!(r.loss[..3], [losses[0], losses[3], losses[6]]);
+    let theta_t = net.empirical_ntk(&data.inputs, None).unwrap();
+    let drift = frob(&theta_t, &theta0);
+    assert!(
+        (r.ntk_drift[3] - drift).abs() <= 1e-12 * drift,
+        "{} vs {drift}",
+        r.ntk_drift[3]
+    );
+    assert_eq!(r.test_prediction, net.forward(&data.test).unwrap());
+    let d: f64 = r
+        .test_prediction
+        .iter()
+        .zip(&r.kernel_prediction)
+        .map(|(a, b)| (a - b).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let n: f64 = r
+        .kernel_prediction
+        .iter()
+        .map(|b| b * b)
+        .sum::<f64>()
+        .sqrt();
+    assert!((r.distance_to_kernel_prediction - d / n).abs() <= 1e-14);
+
+    // the sweep's slope: least squares of log drift against log width over all runs
+    let s = sweep_widths(&arch, &data, &[16, 32, 64], 2, &options, &mut |_| {}).unwrap();
+    let pts: Vec<(f64, f64)> = s
+        .widths
+        .iter()
+        .zip(&s.final_drift)
+        .flat_map(|(&w, d)| d.iter().map(move |v| ((w as f64).ln(), v.ln())))
+        .collect();
+    let n = pts.len() as f64;
+    let (mx, my) = (
+        pts.iter().map(|p| p.0).sum::<f64>() / n,
+        pts.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let slope = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>()
+        / pts.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>();
+    assert!((s.slope - slope).abs() < 1e-12);
+    // and each final drift is that of a single run with that width and seed
+    let one = train(
+        &arch,
+        &data,
+        &TrainingOptions {
+            width: 32,
+            seed: seed + 1,
+            ..options.clone()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(s.final_drift[1][1], *one.ntk_drift.last().unwrap());
+}
