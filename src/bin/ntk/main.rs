@@ -140,8 +140,9 @@ enum Command {
     /// NTK at the recorded steps, the relative distance of Θ_0 to the analytic NTK, and the
     /// network's test outputs after T steps against the infinite-width prediction
     /// f_T = Θ(x, X) η Σ_{k<T} (I − ηΘ)^k y; on the circle (D = 2) also "derivative_jumps"
-    /// {"network","kernel","network_sum","kernel_sum"}: f'(θᵢ+) − f'(θᵢ−) at the training
-    /// points for the trained network and for f_T. With --sweep-widths: {"widths","final_drift"
+    /// {"network","kernel","network_sum","kernel_sum"}: the difference of the one-sided slopes
+    /// at scale h = 0.01 at each training point, for the trained network and for f_T (the
+    /// --kind option does not apply: training compares with the NTK). With --sweep-widths: {"widths","final_drift"
     /// (per width, per seed),"slope","slope_spread"}, the fitted exponent of drift ∝ m^slope.
     Train(train::TrainArgs),
     /// Writes the SVG figures of the smoothness comparison into a directory.

@@ -161,6 +161,11 @@ fn vec_json(v: &[f64]) -> serde_json::Value {
 }
 
 pub(crate) fn run_train(args: &TrainArgs) -> Result<(), Failure> {
+    if args.arch.kind != ntk_sphere::KernelKind::Ntk {
+        return Err(Failure::Usage(
+            "--kind does not apply to ntk train (training is compared with the NTK)".into(),
+        ));
+    }
     let arch = args.arch.build()?;
     let data = data(args)?;
     let options = TrainingOptions {
