@@ -1313,7 +1313,10 @@ fn train_prints_the_report_and_rejects_bad_input() {
     for (extra, needle) in [
         (&["--width", "0", "--steps", "5"][..], "width"),
         (&["--width", "8", "--steps", "0"][..], "steps"),
-        (&["--width", "8", "--steps", "5", "--kind", "nngp"][..], "--kind"),
+        (
+            &["--width", "8", "--steps", "5", "--kind", "nngp"][..],
+            "--kind",
+        ),
         (
             &["--width", "8", "--steps", "5", "--lr", "-1"][..],
             "learning rate",
