@@ -365,3 +365,52 @@ fn report_quantities_match_a_manual_run() {
     .unwrap();
     assert_eq!(s.final_drift[1][1], *one.ntk_drift.last().unwrap());
 }
+
+/// One small step is the NTK step: f₁(X) − f₀(X) = −ηΘ̂₀(f₀(X) − y) + O(η²), with Θ̂₀ the
+/// empirical NTK of one copy — for the symmetric pair (f₀ = 0, both copies trained, the 1/√2
+/// factors) and for the standard initialization.
+#[test]
+fn one_small_step_is_the_ntk_step() {
+    let (x, y) = sphere_data(6, 3, 11).unwrap();
+    let arch: Architecture = ResNet::new(2, 0.7, 1.0, 1.0).unwrap().into();
+    let (width, seed) = (48, 21);
+    let net = FiniteNetwork::sample(&arch, 3, width, seed).unwrap();
+    let theta0 = net.empirical_ntk(&x, None).unwrap();
+    let f0_single = net.forward(&x).unwrap();
+    let lambda = ntk_sphere::training::ntk_lambda_max(&arch, &x).unwrap();
+    let eta = 1e-5 / lambda;
+    for init in [Initialization::Symmetric, Initialization::Standard] {
+        let data = TrainingData {
+            inputs: x.clone(),
+            targets: y.clone(),
+            test: x.clone(),
+        };
+        let options = TrainingOptions {
+            init,
+            seed,
+            learning_rate: Some(eta),
+            ..TrainingOptions::new(width, 1)
+        };
+        let r = train(&arch, &data, &options, &mut |_| {}).unwrap();
+        let f0: Vec<f64> = match init {
+            Initialization::Symmetric => vec![0.0; x.len()],
+            Initialization::Standard => f0_single.clone(),
+        };
+        let resid: Vec<f64> = f0.iter().zip(&y).map(|(f, y)| f - y).collect();
+        let mut worst: f64 = 0.0;
+        let mut scale: f64 = 0.0;
+        for i in 0..x.len() {
+            let want: f64 = -eta
+                * (0..x.len())
+                    .map(|j| theta0.get(i, j) * resid[j])
+                    .sum::<f64>();
+            let got = r.test_prediction[i] - f0[i];
+            worst = worst.max((got - want).abs());
+            scale = scale.max(want.abs());
+        }
+        assert!(
+            worst <= 1e-4 * scale,
+            "{init:?}: error {worst:e} of a change {scale:e}"
+        );
+    }
+}
