@@ -399,12 +399,14 @@ fn one_small_step_is_the_ntk_step() {
         let resid: Vec<f64> = f0.iter().zip(&y).map(|(f, y)| f - y).collect();
         let mut worst: f64 = 0.0;
         let mut scale: f64 = 0.0;
-        for i in 0..x.len() {
+        for (i, (f1, f0)) in r.test_prediction.iter().zip(&f0).enumerate() {
             let want: f64 = -eta
-                * (0..x.len())
-                    .map(|j| theta0.get(i, j) * resid[j])
+                * resid
+                    .iter()
+                    .enumerate()
+                    .map(|(j, rj)| theta0.get(i, j) * rj)
                     .sum::<f64>();
-            let got = r.test_prediction[i] - f0[i];
+            let got = f1 - f0;
             worst = worst.max((got - want).abs());
             scale = scale.max(want.abs());
         }
