@@ -40,6 +40,7 @@ use crate::empirical::{EmpiricalError, FiniteNetwork};
 use crate::error::KernelError;
 use crate::kernel::{Points, SphereKernel};
 use crate::regression::{paper_target, paper_training_angles, uniform_sphere_points};
+use crate::spectrum::fitted_exponent;
 
 /// The largest number of gradient steps accepted (a bound on the run time).
 pub const MAX_STEPS: usize = 1_000_000;
@@ -207,6 +208,10 @@ pub enum TrainingError {
         /// $2/\lambda_{\max}$.
         lr_max_stable: f64,
     },
+    /// A width sweep whose NTK did not move (zero final drift) at all but one width: no
+    /// exponent to fit.
+    #[error("the NTK did not move (zero drift) at enough widths to fit an exponent")]
+    NoDrift,
     /// From the finite-width network.
     #[error(transparent)]
     Empirical(#[from] EmpiricalError),
@@ -733,23 +738,20 @@ pub fn sweep_widths(
         }
         final_drift.push(per_seed);
     }
-    let logw: Vec<f64> = widths.iter().map(|&w| (w as f64).ln()).collect();
-    let all: Vec<(f64, f64)> = final_drift
-        .iter()
-        .zip(&logw)
-        .flat_map(|(d, &lw)| d.iter().map(move |&v| (lw, v.ln())))
-        .collect();
-    let slope = fit_slope(&all);
+    // log drift against log width, by the crate's one log-log fit (zero drifts are left out;
+    // fewer than two left is an error, not a NaN slope)
+    let fit =
+        |k: Vec<usize>, d: Vec<f64>| fitted_exponent(&k, &d).map_err(|_| TrainingError::NoDrift);
+    let slope = fit(
+        widths
+            .iter()
+            .flat_map(|&w| std::iter::repeat_n(w, seeds))
+            .collect(),
+        final_drift.iter().flatten().copied().collect(),
+    )?;
     let per_seed: Vec<f64> = (0..seeds)
-        .map(|s| {
-            let pts: Vec<(f64, f64)> = final_drift
-                .iter()
-                .zip(&logw)
-                .map(|(d, &lw)| (lw, d[s].ln()))
-                .collect();
-            fit_slope(&pts)
-        })
-        .collect();
+        .map(|s| fit(widths.to_vec(), final_drift.iter().map(|d| d[s]).collect()))
+        .collect::<Result<_, _>>()?;
     let mean = per_seed.iter().sum::<f64>() / seeds as f64;
     let slope_spread = if seeds > 1 {
         (per_seed.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (seeds - 1) as f64).sqrt()
@@ -762,14 +764,4 @@ pub fn sweep_widths(
         slope,
         slope_spread,
     })
-}
-
-/// Least-squares slope of $y$ against $x$.
-fn fit_slope(p: &[(f64, f64)]) -> f64 {
-    let n = p.len() as f64;
-    let mx = p.iter().map(|q| q.0).sum::<f64>() / n;
-    let my = p.iter().map(|q| q.1).sum::<f64>() / n;
-    let sxy: f64 = p.iter().map(|q| (q.0 - mx) * (q.1 - my)).sum();
-    let sxx: f64 = p.iter().map(|q| (q.0 - mx).powi(2)).sum();
-    sxy / sxx
 }

@@ -102,8 +102,19 @@ pub(crate) fn scaled_product(
     } else {
         Accum::Replace
     };
-    // Large products use every thread of the current rayon pool; faer splits the output, not
-    // the inner sum, so the result does not depend on the thread count (tested).
+    product_into(dst.as_mut(), accum, w, a, c);
+}
+
+/// $\mathrm{dst} = c\\,W a$ or $\mathrm{dst} \mathrel{+}= c\\,W a$ into a view. Large products
+/// use every thread of the current rayon pool; faer splits the output, not the inner sum, so
+/// the result does not depend on the thread count (tested).
+fn product_into(
+    dst: faer::MatMut<'_, f64>,
+    accum: Accum,
+    w: MatRef<'_, f64>,
+    a: MatRef<'_, f64>,
+    c: f64,
+) {
     let flops = w
         .nrows()
         .saturating_mul(w.ncols())
@@ -203,12 +214,8 @@ pub(crate) fn checked_gradient(
     Ok(g)
 }
 
-/// The gradient $\nabla_p \sum_i \lambda_i f(x_i)$ per tensor: $c\\,\Delta\\,\mathrm{diag}(\lambda)
-/// A^\top$ (a bias: $c\\,\Delta\lambda$), in parameter order.
-pub(crate) fn gradient_from_tape(
-    tape: &Tape,
-    coefficients: &[f64],
-) -> Result<Vec<Mat<f64>>, EmpiricalError> {
+/// The number of points of the pass, after checking one finite coefficient per point.
+fn check_coefficients(tape: &Tape, coefficients: &[f64]) -> Result<usize, EmpiricalError> {
     let n = tape.outputs.len();
     if coefficients.len() != n {
         return Err(EmpiricalError::CoefficientCountMismatch {
@@ -222,12 +229,28 @@ pub(crate) fn gradient_from_tape(
             value: coefficients[index],
         });
     }
+    Ok(n)
+}
+
+/// $\Delta\\,\mathrm{diag}(\lambda)$ of one tensor.
+fn weighted_delta(t: &TensorTape, coefficients: &[f64]) -> Mat<f64> {
+    Mat::from_fn(t.delta.nrows(), coefficients.len(), |i, j| {
+        t.delta[(i, j)] * coefficients[j]
+    })
+}
+
+/// The gradient $\nabla_p \sum_i \lambda_i f(x_i)$ per tensor: $c\\,\Delta\\,\mathrm{diag}(\lambda)
+/// A^\top$ (a bias: $c\\,\Delta\lambda$), in parameter order.
+pub(crate) fn gradient_from_tape(
+    tape: &Tape,
+    coefficients: &[f64],
+) -> Result<Vec<Mat<f64>>, EmpiricalError> {
+    let n = check_coefficients(tape, coefficients)?;
     Ok(tape
         .tensors
         .iter()
         .map(|t| {
-            let weighted =
-                Mat::from_fn(t.delta.nrows(), n, |i, j| t.delta[(i, j)] * coefficients[j]);
+            let weighted = weighted_delta(t, coefficients);
             match &t.input {
                 Some(a) => product(weighted.as_ref(), a.transpose(), t.scale),
                 None => Mat::from_fn(t.delta.nrows(), 1, |i, _| {
@@ -247,19 +270,7 @@ pub(crate) fn descend_from_tape(
     step: f64,
     params: Vec<faer::MatMut<'_, f64>>,
 ) -> Result<(), EmpiricalError> {
-    let n = tape.outputs.len();
-    if coefficients.len() != n {
-        return Err(EmpiricalError::CoefficientCountMismatch {
-            expected: n,
-            found: coefficients.len(),
-        });
-    }
-    if let Some(index) = coefficients.iter().position(|c| !c.is_finite()) {
-        return Err(EmpiricalError::NonFiniteCoefficient {
-            index,
-            value: coefficients[index],
-        });
-    }
+    let n = check_coefficients(tape, coefficients)?;
     let shapes_match = params.len() == tape.tensors.len()
         && params.iter().zip(&tape.tensors).all(|(p, t)| {
             p.nrows() == t.delta.nrows() && p.ncols() == t.input.as_ref().map_or(1, |a| a.nrows())
@@ -268,10 +279,11 @@ pub(crate) fn descend_from_tape(
         return Err(EmpiricalError::PassMismatch);
     }
     for (mut p, t) in params.into_iter().zip(&tape.tensors) {
-        let weighted = Mat::from_fn(t.delta.nrows(), n, |i, j| t.delta[(i, j)] * coefficients[j]);
+        let weighted = weighted_delta(t, coefficients);
         match &t.input {
-            Some(a) => scaled_product_into(
+            Some(a) => product_into(
                 p.as_mut(),
+                Accum::Add,
                 weighted.as_ref(),
                 a.transpose(),
                 -step * t.scale,
@@ -285,19 +297,4 @@ pub(crate) fn descend_from_tape(
         }
     }
     Ok(())
-}
-
-/// $\mathrm{dst} \mathrel{+}= c\\,W a$ into a view (parallel for large products, as
-/// [`scaled_product`]).
-fn scaled_product_into(dst: faer::MatMut<'_, f64>, w: MatRef<'_, f64>, a: MatRef<'_, f64>, c: f64) {
-    let flops = w
-        .nrows()
-        .saturating_mul(w.ncols())
-        .saturating_mul(a.ncols());
-    let par = if flops >= PARALLEL_PRODUCT_SIZE {
-        Par::rayon(0)
-    } else {
-        Par::Seq
-    };
-    matmul(dst, Accum::Add, w, a, c, par);
 }
