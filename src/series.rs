@@ -93,6 +93,7 @@ mod expansion;
 mod types;
 
 pub use coefficient::Coefficient;
+pub(crate) use expansion::endpoint_scaled_in;
 pub use expansion::{
     Endpoint, endpoint_expansion, endpoint_expansion_normalized, kink_coefficients,
     maclaurin_coefficients, maclaurin_coefficients_normalized,

@@ -1,6 +1,7 @@
 //! Expansions of a [`SphereKernel`] at $t = 0$ and $t = \pm1$ (see the [module
 //! documentation](super)).
 
+use super::Coefficient;
 use super::SeriesError;
 use super::types::{PowerSeries, PuiseuxSeries};
 use crate::arch::Scaled;
@@ -99,23 +100,40 @@ fn endpoint_scaled(
     endpoint: Endpoint,
     order: usize,
 ) -> Result<(Vec<f64>, i64), SeriesError> {
+    endpoint_scaled_in(kernel, endpoint, order)
+}
+
+/// The first `order + 1` coefficients of the endpoint expansion with coefficients in `C` (not
+/// normalized), as a mantissa vector and a power of two; the one loop behind the `f64`, exact
+/// and symbolic endpoint expansions. An invalid coefficient is [`SeriesError::Degenerate`].
+pub(crate) fn endpoint_scaled_in<C: Coefficient>(
+    kernel: &SphereKernel,
+    endpoint: Endpoint,
+    order: usize,
+) -> Result<(Vec<C>, i64), SeriesError> {
     // An endpoint branch of the dual maps returns κ₀ with one known coefficient fewer (κ₁, hence
     // the next correlation, keeps all of them), so one extra order suffices; retry with more if
     // an unforeseen path lost more.
     let mut work = order.saturating_add(2);
     loop {
-        let s = PuiseuxSeries::variable(work)?;
+        let s = PuiseuxSeries::<C>::variable_in(work)?;
         let s2 = s.clone() * s;
+        let one = PuiseuxSeries::constant_in(C::one());
         let t = match endpoint {
-            Endpoint::Plus => PuiseuxSeries::constant(1.0) - s2,
-            Endpoint::Minus => s2 - PuiseuxSeries::constant(1.0),
+            Endpoint::Plus => one - s2,
+            Endpoint::Minus => s2 - one,
         };
         let r = kernel.eval_generic(t);
         let mut c = r.mantissa.coefficients().to_vec();
-        check_finite(&c, "endpoint")?;
+        if let Some(index) = c.iter().position(|x| !x.is_valid()) {
+            return Err(SeriesError::Degenerate {
+                what: "endpoint",
+                index,
+            });
+        }
         if r.mantissa.order().is_none() {
             // An exact constant carries no order: pad it.
-            c.resize(order + 1, 0.0);
+            c.resize(order + 1, C::zero());
         }
         if c.len() > order {
             c.truncate(order + 1);

@@ -35,7 +35,7 @@ use super::exact::{Exact, with_symbolic_alpha};
 use super::rational::{Rational, simplest_rational};
 use crate::arch::{CovState, KernelKind, KernelLayer, Layer, Serial};
 use crate::kernel::SphereKernel;
-use crate::series::{Coefficient, PuiseuxSeries};
+use crate::series::{Coefficient, Endpoint, PuiseuxSeries, SeriesError, endpoint_scaled_in};
 use crate::{Mlp, ResNet};
 
 /// The largest order accepted by the exact expansions (the coefficients grow quickly; this
@@ -181,41 +181,27 @@ pub fn endpoint_expansion_exact(
     if norm.is_zero() {
         return Err(ExactSeriesError::ZeroNormalizer);
     }
-    // An endpoint branch costs one known coefficient of κ₀ (not of κ₁): N + 2 suffices; retry
-    // with more if a composition lost more.
-    let mut work = order + 2;
-    loop {
-        let s = PuiseuxSeries::<Exact>::variable_in(work).expect("order checked");
-        let t = PuiseuxSeries::constant_in(Exact::one()) - s.clone() * s;
-        let r = kernel.eval_generic(t);
-        let mut c = r.mantissa.coefficients().to_vec();
-        if let Some(index) = first_invalid(&c) {
-            return Err(ExactSeriesError::NotExpressible { index });
-        }
-        if r.mantissa.order().is_none() {
-            c.resize(order + 1, Exact::zero());
-        }
-        if c.len() > order {
-            c.truncate(order + 1);
-            let e = i32::try_from(r.exp2 - one.exp2).unwrap_or(i32::MAX);
-            let out: Vec<Exact> = c
-                .into_iter()
-                .map(|x| (x / norm.clone()).scale_pow2(e))
-                .collect();
-            if let Some(index) = first_invalid(&out) {
-                return Err(if index == 0 {
-                    ExactSeriesError::ZeroNormalizer
-                } else {
-                    ExactSeriesError::NotExpressible { index }
-                });
-            }
-            return Ok(out);
-        }
-        if work > order + 2 * kernel.arch().depth() + 8 {
-            return Err(ExactSeriesError::NotExpressible { index: c.len() });
-        }
-        work += order + 1 - c.len();
+    let (c, exp2) =
+        endpoint_scaled_in::<Exact>(kernel, Endpoint::Plus, order).map_err(|e| match e {
+            SeriesError::Degenerate { index, .. } => ExactSeriesError::NotExpressible { index },
+            _ => ExactSeriesError::OrderTooLarge {
+                order,
+                max: MAX_EXACT_ORDER,
+            },
+        })?;
+    let e = i32::try_from(exp2 - one.exp2).unwrap_or(i32::MAX);
+    let out: Vec<Exact> = c
+        .into_iter()
+        .map(|x| (x / norm.clone()).scale_pow2(e))
+        .collect();
+    if let Some(index) = first_invalid(&out) {
+        return Err(if index == 0 {
+            ExactSeriesError::ZeroNormalizer
+        } else {
+            ExactSeriesError::NotExpressible { index }
+        });
     }
+    Ok(out)
 }
 
 fn rational_param(name: &'static str, value: f64) -> Result<Rational, ExactSeriesError> {

@@ -47,7 +47,7 @@ use super::exact_series::ExactSeriesError;
 use crate::kernel::SphereKernel;
 use crate::scalar::DoubleDouble;
 use crate::series::{
-    Endpoint, PowerSeries, PuiseuxSeries, endpoint_expansion_normalized,
+    Endpoint, PowerSeries, SeriesError, endpoint_expansion_normalized, endpoint_scaled_in,
     maclaurin_coefficients_normalized,
 };
 
@@ -179,36 +179,12 @@ pub fn endpoint_expansion_expression(
     let reference = endpoint_expansion_normalized(kernel, endpoint, order)
         .map_err(|e| ExactSeriesError::Float(e.to_string()))?;
     let norm = normalizer(kernel)?;
-    // An endpoint branch costs one known coefficient of κ₀: N + 2 suffices for one branch;
-    // retry with more if a composition lost more.
-    let mut work = order + 2;
-    loop {
-        let s = PuiseuxSeries::<Expr>::variable_in(work).map_err(|_| {
-            ExactSeriesError::OrderTooLarge {
-                order,
-                max: MAX_EXPRESSION_ORDER,
-            }
-        })?;
-        let one = PuiseuxSeries::constant_in(Expr::one());
-        let t = match endpoint {
-            Endpoint::Plus => one - s.clone() * s,
-            Endpoint::Minus => s.clone() * s - one,
-        };
-        let r = kernel.eval_generic(t);
-        let mut c = r.mantissa.coefficients().to_vec();
-        if let Some(index) = c.iter().position(Expr::is_undefined) {
-            return Err(ExactSeriesError::NotExpressible { index });
-        }
-        if r.mantissa.order().is_none() {
-            c.resize(order + 1, Expr::zero());
-        }
-        if c.len() > order {
-            c.truncate(order + 1);
-            return finish(c, r.exp2, norm, &reference);
-        }
-        if work > order + 2 * kernel.arch().depth() + 8 {
-            return Err(ExactSeriesError::NotExpressible { index: c.len() });
-        }
-        work += order + 1 - c.len();
-    }
+    let (c, exp2) = endpoint_scaled_in::<Expr>(kernel, endpoint, order).map_err(|e| match e {
+        SeriesError::Degenerate { index, .. } => ExactSeriesError::NotExpressible { index },
+        _ => ExactSeriesError::OrderTooLarge {
+            order,
+            max: MAX_EXPRESSION_ORDER,
+        },
+    })?;
+    finish(c, exp2, norm, &reference)
 }
