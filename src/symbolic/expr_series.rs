@@ -1,6 +1,6 @@
 //! Symbolic series coefficients of the normalized kernel at $t = 0$, $t = -1$, and at $t = 1$
 //! for networks with biases: the layer recursion of [`crate::arch`] runs unchanged on
-//! [`PowerSeries`]`<`[`Expr`]`>` and [`PuiseuxSeries`]`<`[`Expr`]`>`.
+//! [`PowerSeries`]`<`[`Expr`]`>` and [`PuiseuxSeries`](crate::series::PuiseuxSeries)`<`[`Expr`]`>`.
 //!
 //! At an interior point the correlations have constant terms strictly inside $(-1, 1)$, and the
 //! dual maps are expanded around them: for the ReLU,
