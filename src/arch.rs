@@ -27,6 +27,7 @@
 //! (its normalized values) is kept to full precision.
 
 pub mod layer;
+pub mod spec;
 
 pub use layer::{CovState, Dense, DynLayer, KernelLayer, Layer, Residual, Serial};
 
