@@ -56,6 +56,7 @@ __all__ = [
     "expr",
     "KernelRegression",
     "empirical_ntk",
+    "network_outputs",
     "train",
     "NtkSphereError",
     "NetSpecError",
@@ -228,7 +229,11 @@ def kernel(
         raise NtkSphereError("give exactly one of t and theta")
     angles = t is None
     values = theta if angles else t
-    arr = np.ascontiguousarray(values, dtype=np.float64)
+    try:
+        arr = np.asarray(values, dtype=np.float64, order="C")
+    except (TypeError, ValueError) as e:
+        name = "theta" if angles else "t"
+        raise InputError(f"{name}: not convertible to a float64 array ({e})") from None
     out = _native.kernel_values(_net(net), arr, angles, dim, kind, normalize)
     if out.ndim == 0:
         return float(out)
@@ -433,4 +438,4 @@ def expr(
     return doc
 
 
-from ._learning import KernelRegression, empirical_ntk, train  # noqa: E402
+from ._learning import KernelRegression, empirical_ntk, network_outputs, train  # noqa: E402

@@ -44,9 +44,30 @@ create_exception!(
     "An invalid input array (wrong shape, non-finite entries, mismatched dimensions)."
 );
 
-/// The error of a library call, with its Display text.
+/// The error of a library call, with its Display text; the few parameter names that the
+/// library spells like the CLI's flags (`sigma-w2`) are given their Python names (`sigma_w2`).
 pub(crate) fn err(e: impl std::fmt::Display) -> PyErr {
-    NtkSphereError::new_err(e.to_string())
+    NtkSphereError::new_err(python_names(&e.to_string()))
+}
+
+/// `sigma-w2` → `sigma_w2` (likewise `sigma-v2`, `sigma-b2`), `--name` → `name=`.
+pub(crate) fn python_names(message: &str) -> String {
+    let mut m = message
+        .replace("sigma-w2", "sigma_w2")
+        .replace("sigma-v2", "sigma_v2")
+        .replace("sigma-b2", "sigma_b2");
+    while let Some(i) = m.find("--") {
+        let rest = &m[i + 2..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            break;
+        }
+        let name = rest[..end].replace('-', "_");
+        m = format!("{}{name}={}", &m[..i], rest[end..].trim_start());
+    }
+    m
 }
 
 /// Arrays with at most this many entries are computed without releasing the GIL (releasing
