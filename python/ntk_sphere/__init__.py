@@ -292,10 +292,11 @@ def spectrum(
     """Mercer eigenvalues μ_k, k = 0..kmax, of the kernel on S^{dim−1} (one eigenvalue per
     spherical harmonic of degree k; ``ntk spectrum``).
 
-    μ_k = ω_{d−2}/ω_{d−1} ∫_{−1}^{1} κ(t) P_k^{(d)}(t) (1 − t²)^{(d−3)/2} dt, with P_k^{(d)}
-    the Gegenbauer (Legendre) polynomial of degree k normalized by P_k(1) = 1, so that
-    κ(⟨x, y⟩) = Σ_k μ_k Σ_j Y_kj(x) Y_kj(y) for orthonormal spherical harmonics Y_kj on the
-    uniform probability measure; with ``normalize=True`` the kernel is κ/κ(1).
+    μ_k = Γ(d/2)/(√π Γ((d−1)/2)) ∫_{−1}^{1} κ(t) P_k(t) (1 − t²)^{(d−3)/2} dt, with P_k the
+    Legendre polynomial of degree k in d dimensions normalized by P_k(1) = 1, so that
+    κ(t) = Σ_k μ_k N(d, k) P_k(t) and κ(⟨x, y⟩) = Σ_k μ_k Σ_j Y_kj(x) Y_kj(y) for spherical
+    harmonics orthonormal on the uniform probability measure of S^{d−1} (on S², d = 3:
+    μ_k = ½ ∫ κ(t) P_k(t) dt); with ``normalize=True`` the kernel is κ/κ(1).
     Each μ_k is computed to relative accuracy (quadrature in extended precision, endpoint
     tails, power series), including exact zeros.
 
