@@ -42,29 +42,23 @@ def best(f, repeat):
 
 
 def overhead() -> None:
-    net = ns.ResNet(10, alpha=0.1)
-    one = np.array([0.3])
+    """Time of ``kernel`` on a 1-element array, and its fixed part: t(1 value) minus the
+    marginal cost of one value, t(2 values) − t(1 value)."""
+    one, two = np.array([0.3]), np.array([0.3, 0.4])
     number = 20000
-    for label, stmt in [
-        ("kernel(net, np.array([0.3]), dim=16)", lambda: ns.kernel(net, one, dim=16)),
-        ("kernel(net, 0.3, dim=16)", lambda: ns.kernel(net, 0.3, dim=16)),
-        ("kernel(ResNet spec dict, ...) (parsed per call)", None),
-    ]:
-        if stmt is None:
-            spec = {"layers": [{"dense": {}}] + [{"residual": {"alpha": 0.1, "branch": [{"dense": {}}, {"activation": {"relu": {}}}, {"dense": {}}]}}] * 10 + [{"dense": {}}]}
-            stmt = lambda: ns.kernel(spec, one, dim=16)  # noqa: E731
-        t = min(timeit.repeat(stmt, number=number, repeat=7)) / number
-        print(f"per call  {label:50s} {t * 1e6:8.2f} us")
-    # the native call alone (no Python-layer argument handling)
-    from ntk_sphere import _native
-
-    raw = net._native
-    t = min(timeit.repeat(lambda: _native.kernel_values(raw, one, False, 16, "ntk", False), number=number, repeat=7)) / number
-    print(f"per call  {'_native.kernel_values (no Python layer)':50s} {t * 1e6:8.2f} us")
-    # per-element cost on a long array
+    for label, net in [("Mlp(0)", ns.Mlp(0)), ("Mlp(1)", ns.Mlp(1)), ("ResNet(10, alpha=0.1)", ns.ResNet(10, alpha=0.1))]:
+        t1 = min(timeit.repeat(lambda: ns.kernel(net, one, dim=16), number=number, repeat=7)) / number
+        t2 = min(timeit.repeat(lambda: ns.kernel(net, two, dim=16), number=number, repeat=7)) / number
+        print(f"kernel({label}, 1-element array, dim=16): {t1 * 1e6:6.2f} us per call; "
+              f"one more value {(t2 - t1) * 1e6:6.2f} us; fixed overhead {(2 * t1 - t2) * 1e6:5.2f} us")
+    spec = {"layers": [{"dense": {}}, {"activation": {"relu": {}}}, {"dense": {}}]}
+    t = min(timeit.repeat(lambda: ns.kernel(spec, one, dim=16), number=number, repeat=7)) / number
+    print(f"kernel(spec dict of Mlp(1), 1-element array): {t * 1e6:6.2f} us per call (spec parsed per call; "
+          "build ns.Network(spec) once to avoid it)")
     big = np.linspace(-1, 1, 100_000)
+    net = ns.ResNet(10, alpha=0.1)
     t = best(lambda: ns.kernel(net, big, dim=16), 5)
-    print(f"per value kernel on 1e5 values (GIL released)        {t / big.size * 1e9:8.1f} ns")
+    print(f"kernel(ResNet(10), 1e5 values): {t / big.size * 1e9:8.1f} ns per value (parallel, GIL released)")
 
 
 def gram_bench(n: int, d: int, depth: int, alpha: float, repeat: int):
@@ -114,7 +108,7 @@ def neural_tangents_bench(X, depth: int, alpha: float, ours: float, repeat: int)
     t = best(lambda: kfn(x, None, get="ntk").block_until_ready(), repeat)
     nt = np.asarray(kfn(x, None, get="ntk"))
     print(f"neural-tangents   jitted kernel_fn(get='ntk'), same n, d, net: {t * 1e3:9.1f} ms "
-          f"-> ntk_sphere is {t / ours:.1f}x faster")
+          f"-> speed-up of ntk_sphere: {t / ours:.1f}x")
     # Entry errors relative to ‖x‖‖y‖κ(1), against the exact per-pair recursion of the library
     # (ntk_sphere.kernel on the exactly rounded cosines, double-double inside), on a sample.
     net = ns.ResNet(depth, alpha=alpha)

@@ -70,9 +70,10 @@ pub(crate) fn python_names(message: &str) -> String {
     m
 }
 
-/// Arrays with at most this many entries are computed without releasing the GIL (releasing
-/// and re-acquiring it costs more than the work).
-const DETACH_THRESHOLD: usize = 64;
+/// Arrays with at most this many entries are computed in the calling thread, holding the GIL
+/// (waking the thread pool and releasing the GIL cost more than the work); larger ones in
+/// parallel with the GIL released.
+const SERIAL_THRESHOLD: usize = 4;
 
 /// A network: an architecture of the library (an MLP, a ResNet, or layers from a JSON spec).
 #[pyclass(module = "ntk_sphere._native", frozen)]
@@ -169,16 +170,23 @@ fn kernel_values<'py>(
     let input = values
         .as_slice()
         .map_err(|_| InputError::new_err("t: the array must be C-contiguous"))?;
-    let compute = |v: &[f64]| match (angles, normalize) {
-        (false, false) => k.eval_many(v),
-        (false, true) => k.normalized_many(v),
-        (true, false) => k.eval_angles(v),
-        (true, true) => k.normalized_angles(v),
-    };
-    let out = if input.len() <= DETACH_THRESHOLD {
-        compute(input)
+    let out = if input.len() <= SERIAL_THRESHOLD {
+        // Few values: in this thread, without waking the thread pool (~10 µs) or releasing the
+        // GIL.
+        let one = |v: f64| match (angles, normalize) {
+            (false, false) => k.eval(v),
+            (false, true) => k.normalized(v),
+            (true, false) => k.eval_angle(v),
+            (true, true) => k.normalized_angle(v),
+        };
+        input.iter().map(|&v| one(v)).collect::<Result<Vec<_>, _>>()
     } else {
-        py.detach(|| compute(input))
+        py.detach(|| match (angles, normalize) {
+            (false, false) => k.eval_many(input),
+            (false, true) => k.normalized_many(input),
+            (true, false) => k.eval_angles(input),
+            (true, true) => k.normalized_angles(input),
+        })
     }
     .map_err(err)?;
     if let Some(v) = out.iter().find(|v| !v.is_finite()) {
