@@ -33,6 +33,7 @@ and :class:`InputError` (a bad array: shape, non-finite entries, dimensions).
 
 from __future__ import annotations
 
+import functools as _functools
 import json as _json
 from typing import Any, Mapping, Sequence
 
@@ -176,11 +177,17 @@ def _net(net: Any) -> Any:
     if isinstance(net, _native.Net):
         return net
     if isinstance(net, (dict, list, tuple, str)) or isinstance(net, Mapping):
-        return _native.Net.from_json(_spec_text(net))
+        return _parsed(_spec_text(net))
     raise NtkSphereError(
         "net: expected Mlp(...), ResNet(...), Network(...), a dict {\"layers\": [...]}, "
         f"a list of layers or JSON text, got {type(net).__name__}"
     )
+
+
+@_functools.lru_cache(maxsize=128)
+def _parsed(text: str) -> Any:
+    """The native network of a spec's JSON text (immutable, so shared between calls)."""
+    return _native.Net.from_json(text)
 
 
 def _count(v: Any, name: str) -> int:
