@@ -10,7 +10,7 @@ use ntk_sphere::kernel::Matrix;
 use ntk_sphere::regression::KernelRegressor;
 use ntk_sphere::training::{Initialization, TrainingData, TrainingOptions, train as train_net};
 
-use crate::{InputError, Net, NtkSphereError, err, json_or_null, sphere_kernel, to_points, vector};
+use crate::{InputError, Net, NtkSphereError, err, json_or_null, points, sphere_kernel, vector};
 
 /// Executes `vzeroupper` on every rayon thread and the calling one. The `faer` Cholesky
 /// factorization of the fit uses 256/512-bit vector registers and may leave their upper halves
@@ -58,7 +58,7 @@ impl Regressor {
         kind: &str,
         ridge: f64,
     ) -> PyResult<Self> {
-        let points = to_points(&x, "X")?;
+        let points = points(&x, "X")?;
         let targets = vector(&y, "y")?;
         let k = sphere_kernel(net, kind, points.dim())?;
         let inner = py
@@ -77,7 +77,7 @@ impl Regressor {
         py: Python<'py>,
         x: PyReadonlyArray2<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let points = to_points(&x, "X")?;
+        let points = points(&x, "X")?;
         let out = py.detach(|| self.inner.predict(&points)).map_err(err)?;
         Ok(PyArray1::from_vec(py, out))
     }
@@ -125,9 +125,9 @@ fn empirical_ntk<'py>(
     width: usize,
     seed: u64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let px = to_points(&x, "X")?;
+    let px = points(&x, "X")?;
     let qy = match &y {
-        Some(y) => Some(to_points(y, "Y")?),
+        Some(y) => Some(points(y, "Y")?),
         None => None,
     };
     if let Some(q) = &qy
@@ -161,7 +161,7 @@ fn network_outputs<'py>(
     width: usize,
     seed: u64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let px = to_points(&x, "X")?;
+    let px = points(&x, "X")?;
     let arch = &net.arch;
     let out = py
         .detach(|| FiniteNetwork::sample(arch, px.dim(), width, seed)?.forward(&px))
@@ -187,9 +187,9 @@ fn train(
     init: &str,
     record_every: Option<usize>,
 ) -> PyResult<String> {
-    let inputs = to_points(&x, "X")?;
+    let inputs = points(&x, "X")?;
     let targets = vector(&y, "y")?;
-    let test = to_points(&x_test, "X_test")?;
+    let test = points(&x_test, "X_test")?;
     if targets.len() != inputs.len() {
         return Err(InputError::new_err(format!(
             "{} points but {} targets",

@@ -201,7 +201,7 @@ fn kernel_values<'py>(
 
 /// The rows of a 2-D float64 array as validated [`Points`] (one row-major copy: C order is
 /// copied as is, other layouts are gathered).
-fn points(x: &PyReadonlyArray2<'_, f64>, name: &str) -> PyResult<Points> {
+pub(crate) fn points(x: &PyReadonlyArray2<'_, f64>, name: &str) -> PyResult<Points> {
     let [n, d] = [x.shape()[0], x.shape()[1]];
     let data = match x.as_slice() {
         Ok(s) if x.is_c_contiguous() => s.to_vec(),
@@ -264,10 +264,6 @@ pub(crate) fn vector(v: &PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<Vec<
         )));
     }
     Ok(data)
-}
-
-pub(crate) fn to_points(x: &PyReadonlyArray2<'_, f64>, name: &str) -> PyResult<Points> {
-    points(x, name)
 }
 
 pub(crate) fn json_or_null(v: f64) -> Value {
