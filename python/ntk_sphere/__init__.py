@@ -271,7 +271,8 @@ def gram(
     different numbers of columns.
     """
     x = _matrix(X, "X")
-    y = None if Y is None else _matrix(Y, "Y")
+    # gram(net, X, X) is K(X, X): the symmetric path (half the work, exactly symmetric)
+    y = None if Y is None or Y is X else _matrix(Y, "Y")
     return _native.gram(_net(net), x, y, kind)
 
 
