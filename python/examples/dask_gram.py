@@ -50,7 +50,7 @@ def block_gram(net: ns.NetLike, X: np.ndarray, block: int, *, kind: str = "ntk")
 def _delayed_gram(net, Xi, Xj, kind):
     import dask
 
-    # A picklable network for distributed workers: the dict spec or the preset's arguments.
+    # The network goes to the workers by pickle: specs (dicts) and Mlp/ResNet/Network objects pickle.
     return dask.delayed(ns.gram, pure=True)(net, Xi, Xj, kind=kind)
 
 

@@ -67,9 +67,19 @@ __all__ = [
 __version__ = "0.1.0"
 
 class _Net:
-    """Base of the network classes: holds the native network."""
+    """Base of the network classes: holds the native network and the constructor's arguments
+    (so that networks pickle, e.g. to dask workers)."""
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_args")
+
+    def __reduce__(self):
+        return (_rebuild, (type(self).__name__, self._args))
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._args == other._args
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self._args)))
 
     def __repr__(self) -> str:
         return repr(self._native)
@@ -106,7 +116,8 @@ class Mlp(_Net):
     __slots__ = ()
 
     def __init__(self, depth: int, *, sigma_w2: float = 1.0, sigma_b2: float = 0.0) -> None:
-        self._native = _native.Net.mlp(_count(depth, "depth"), float(sigma_w2), float(sigma_b2))
+        self._args = (_count(depth, "depth"), {"sigma_w2": float(sigma_w2), "sigma_b2": float(sigma_b2)})
+        self._native = _native.Net.mlp(self._args[0], float(sigma_w2), float(sigma_b2))
 
 
 class ResNet(_Net):
@@ -134,9 +145,9 @@ class ResNet(_Net):
         sigma_w2: float = 1.0,
         sigma_v2: float = 1.0,
     ) -> None:
-        self._native = _native.Net.resnet(
-            _count(depth, "depth"), float(alpha), float(sigma_w2), float(sigma_v2)
-        )
+        kwargs = {"alpha": float(alpha), "sigma_w2": float(sigma_w2), "sigma_v2": float(sigma_v2)}
+        self._args = (_count(depth, "depth"), kwargs)
+        self._native = _native.Net.resnet(self._args[0], *kwargs.values())
 
 
 class Network(_Net):
@@ -149,11 +160,22 @@ class Network(_Net):
     1.0
     """
 
-    __slots__ = ("spec",)
+    __slots__ = ()
 
     def __init__(self, spec: Mapping[str, Any] | Sequence[Any] | str) -> None:
-        self.spec = spec
-        self._native = _native.Net.from_json(_spec_text(spec))
+        text = _spec_text(spec)
+        self._args = (text, {})
+        self._native = _parsed(text)
+
+    @property
+    def spec(self) -> Any:
+        """The spec as parsed JSON (a dict ``{"layers": [...]}``)."""
+        return _json.loads(self._args[0])
+
+
+def _rebuild(name: str, args: tuple) -> "_Net":
+    cls = {"Mlp": Mlp, "ResNet": ResNet, "Network": Network}[name]
+    return cls(args[0], **args[1])
 
 
 def _spec_text(spec: Any) -> str:

@@ -35,6 +35,16 @@ def test_closed_form_and_symmetry():
     np.testing.assert_array_less(np.abs(KY - reference_one_layer(X, Y)), 1e-13 * scale)
 
 
+def test_same_array_twice_is_the_symmetric_gram():
+    X = np.random.default_rng(6).standard_normal((50, 4))
+    net = ns.ResNet(3, alpha=0.5)
+    K = ns.gram(net, X, X)
+    np.testing.assert_array_equal(K, ns.gram(net, X))
+    np.testing.assert_array_equal(K, K.T)
+    # a copy is another array: the general path, equal within the Gram accuracy
+    np.testing.assert_allclose(ns.gram(net, X, X.copy()), K, rtol=0, atol=1e-13 * np.max(np.diag(K)))
+
+
 def test_homogeneity_and_diagonal():
     rng = np.random.default_rng(2)
     X = rng.standard_normal((9, 4))

@@ -169,6 +169,17 @@ def test_net_spec_errors():
     assert issubclass(ns.InputError, ValueError)
 
 
+def test_networks_pickle_and_compare():
+    import pickle
+
+    for net in (ns.Mlp(2, sigma_b2=0.1), ns.ResNet(3, alpha=0.5), ns.Network(RELU_RESNET_SPEC)):
+        again = pickle.loads(pickle.dumps(net))
+        assert again == net and hash(again) == hash(net) and type(again) is type(net)
+        assert ns.kernel(again, 0.3, dim=3) == ns.kernel(net, 0.3, dim=3)
+    assert ns.Mlp(2) != ns.Mlp(3) and ns.Mlp(1) != ns.ResNet(1)
+    assert ns.Network(RELU_RESNET_SPEC).spec == RELU_RESNET_SPEC
+
+
 def test_repr_and_properties():
     assert repr(ns.Mlp(2)) == "Mlp(depth=2, sigma_w2=1.0, sigma_b2=0.0)"
     assert ns.ResNet(3, alpha=0.5).depth == 3
