@@ -313,7 +313,11 @@ impl SphereKernel {
     }
 }
 
-/// The Gram matrix $K(X, Y)$ ($K(X,X)$ when `y` is `None`, exactly symmetric) by the fast path:
+/// The Gram matrix $K(X, Y)$ of `arch`'s kernel of kind `kind` for the dimension $D$ of the
+/// points — the same computation as [`SphereKernel::gram`] (which fixes $D$ in the kernel and
+/// checks the points against it; prefer it when you have a [`SphereKernel`]).
+///
+/// $K(X,X)$ when `y` is `None`, exactly symmetric; by the fast path:
 /// for homogeneous architectures $K_{ij} = \\|x_i\\|\\,\\|y_j\\|\\,\kappa(1)\\,g(\cos\theta_{ij})$
 /// with the inner products from one matrix product and $g$ from a verified interpolation
 /// [`GramTable`] (error relative to $\\|x_i\\|\\|y_j\\|\kappa(1)$ below $10^{-13}$; see the module
