@@ -11,7 +11,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ntk_sphere::arch::Architecture;
-use ntk_sphere::kernel::{self, GramTable};
+use ntk_sphere::kernel::{self, GramPlan, GramTable};
 use ntk_sphere::{KernelKind, Mlp, Points, ResNet, SphereKernel};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -69,6 +69,35 @@ fn bench_gram(c: &mut Criterion) {
     group.finish();
 }
 
+/// The fast path with biases (issue 11): the MLP NTK of depth 5 with σ_b² = 0.1 on n = 4000
+/// normalized Gaussian points of d = 16 (points on the sphere; their computed norms take a few
+/// `f64` values within ulps of 1, one table per pair of them), `kernel::gram` with the plan
+/// built inside, and the plan alone. The exact path (`gram_exact`, double-double per pair) takes
+/// about 31 s for this matrix on the 2-core development machine; neural-tangents 1.4–3 s.
+fn bench_gram_biased(c: &mut Criterion) {
+    let mut x = points();
+    let unit: Vec<f64> = x
+        .as_slice()
+        .chunks(D)
+        .flat_map(|r| {
+            let n = r.iter().map(|v| v * v).sum::<f64>().sqrt();
+            r.iter().map(move |v| v / n)
+        })
+        .collect();
+    x = Points::new(unit, N, D).unwrap();
+    let arch: Architecture = Mlp::with_bias(5, 1.0, 0.1).unwrap().into();
+    let kernel = SphereKernel::new(arch.clone(), KernelKind::Ntk, D).unwrap();
+    let mut group = c.benchmark_group("gram_n4000_d16_sphere");
+    group.sample_size(10);
+    group.bench_function("mlp_bias_ntk_L5_b0.1/gram", |b| {
+        b.iter(|| kernel::gram(&arch, KernelKind::Ntk, &x, None).unwrap())
+    });
+    group.bench_function("mlp_bias_ntk_L5_b0.1/plan_build", |b| {
+        b.iter(|| GramPlan::new(&kernel, &x, None).unwrap())
+    });
+    group.finish();
+}
+
 /// Kernel evaluation per point: κ(t) of the paper's ResNet (L = 5, α = 0.1) and the MLP
 /// (L = 5) at d = 2, on the double-double path, 1000 inner products per iteration.
 fn bench_kernel_eval(c: &mut Criterion) {
@@ -92,5 +121,5 @@ fn bench_kernel_eval(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_kernel_eval, bench_gram);
+criterion_group!(benches, bench_kernel_eval, bench_gram, bench_gram_biased);
 criterion_main!(benches);

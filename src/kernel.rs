@@ -13,12 +13,14 @@
 mod derivative;
 mod gram;
 mod gram_fast;
+mod gram_plan;
 mod points;
 pub mod table;
 
 pub use derivative::{AngleDerivative, ENDPOINT_ANGLE};
 pub use gram::{Matrix, angle_between, gram_exact};
 pub use gram_fast::gram_into;
+pub use gram_plan::{GramPlan, MAX_NORM_CLASSES, MIN_TABLE_PAIRS};
 pub use points::Points;
 pub use table::GramTable;
 
@@ -69,6 +71,27 @@ pub struct SphereKernel {
     arch: Architecture,
     kind: KernelKind,
     dim: usize,
+}
+
+/// The kernel of `arch` for two inputs of norms `rx`, `ry` in $\mathbb R^{d}$ at cosine `c`: the
+/// recursion from the input covariance $(r_x^2/d,\ r_y^2/d,\ r_x r_y c/d)$ in double-double (the
+/// one formula of the exact Gram path and of the per-norm tables).
+pub(crate) fn radial_recursion(
+    arch: &Architecture,
+    kind: KernelKind,
+    dim: usize,
+    c: DoubleDouble,
+    rx: f64,
+    ry: f64,
+) -> Scaled<DoubleDouble> {
+    let d = DoubleDouble::from(dim as f64);
+    let (x, y) = (DoubleDouble::from(rx), DoubleDouble::from(ry));
+    let input = InputCovariance {
+        xx: x * x / d,
+        yy: y * y / d,
+        xy: x * y / d * c,
+    };
+    arch.recursion(input).get(kind)
 }
 
 /// Converts a scaled value to `f64`, or reports that it does not fit.
@@ -143,6 +166,21 @@ impl SphereKernel {
             xy: t * inv_d,
         };
         self.arch.recursion(input).get(self.kind)
+    }
+
+    /// The recursion at cosine `c` for inputs of norms `radii` $= (r_x, r_y)$: input covariance
+    /// $(r_x^2/d,\ r_y^2/d,\ r_x r_y c/d)$, formed in double-double as written; `None` is the
+    /// sphere, [`Self::eval_generic`]. For a homogeneous architecture this is
+    /// $r_x r_y\\,\kappa(c)$; with biases the norms enter the recursion.
+    pub(crate) fn scaled_at_cos(
+        &self,
+        c: DoubleDouble,
+        radii: Option<(f64, f64)>,
+    ) -> Scaled<DoubleDouble> {
+        match radii {
+            None => self.eval_generic(c),
+            Some((rx, ry)) => radial_recursion(&self.arch, self.kind, self.dim, c, rx, ry),
+        }
     }
 
     fn scaled_at_t(&self, t: f64) -> Result<Scaled<DoubleDouble>, KernelError> {
@@ -275,13 +313,19 @@ impl SphereKernel {
     }
 }
 
-/// The Gram matrix $K(X, Y)$ ($K(X,X)$ when `y` is `None`, exactly symmetric) by the fast path:
+/// The Gram matrix $K(X, Y)$ of `arch`'s kernel of kind `kind` for the dimension $D$ of the
+/// points — the same computation as [`SphereKernel::gram`] (which fixes $D$ in the kernel and
+/// checks the points against it; prefer it when you have a [`SphereKernel`]).
+///
+/// $K(X,X)$ when `y` is `None`, exactly symmetric; by the fast path:
 /// for homogeneous architectures $K_{ij} = \\|x_i\\|\\,\\|y_j\\|\\,\kappa(1)\\,g(\cos\theta_{ij})$
 /// with the inner products from one matrix product and $g$ from a verified interpolation
 /// [`GramTable`] (error relative to $\\|x_i\\|\\|y_j\\|\kappa(1)$ below $10^{-13}$; see the module
-/// docs of `kernel::gram_fast` and `kernel::table`); otherwise the exact per-pair recursion in
-/// parallel. [`gram_into`] fills a caller-provided buffer instead; [`gram_exact`] is the
-/// reference path.
+/// docs of `kernel::gram_fast` and `kernel::table`). With biases, $K(x,y)$ is tabulated in
+/// $t$ for each pair of frequent input norms — all points on one sphere is the usual case —
+/// and computed by the exact recursion for the other pairs ([`GramPlan`]; error relative to
+/// $\sqrt{K(x,x)K(y,y)}$ below $10^{-13}$). [`gram_into`] fills a caller-provided buffer
+/// instead; [`GramPlan`] reuses the tables across calls; [`gram_exact`] is the reference path.
 ///
 /// ```
 /// use ntk_sphere::{KernelKind, ResNet, Points};

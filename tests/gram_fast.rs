@@ -1,10 +1,12 @@
-//! The fast Gram path (`kernel::gram`, `GramTable`) against the exact reference path
+//! The fast Gram path (`kernel::gram`, `GramTable`, `GramPlan`) against the exact reference path
 //! (`kernel::gram_exact`, double-double recursion per pair), and positive semi-definiteness of
 //! Gram matrices.
 
+use ntk_sphere::activation::Activation;
 use ntk_sphere::arch::Architecture;
+use ntk_sphere::arch::{Layer, Serial};
 use ntk_sphere::kernel::table::TABLE_TARGET;
-use ntk_sphere::kernel::{GramTable, Matrix, gram, gram_exact, gram_into};
+use ntk_sphere::kernel::{GramPlan, GramTable, Matrix, gram, gram_exact, gram_into};
 use ntk_sphere::{KernelError, KernelKind, Mlp, Points, ResNet, SphereKernel};
 use proptest::prelude::*;
 
@@ -163,6 +165,131 @@ proptest! {
     }
 }
 
+/// Non-homogeneous architectures: biased MLPs (`true`) and composed networks with
+/// erf/GELU/exp activations and biases (`false`).
+fn non_homogeneous_architecture() -> impl Strategy<Value = (Architecture, bool)> {
+    prop_oneof![
+        (0usize..=8, 0.5f64..3.0, 0.01f64..2.0)
+            .prop_map(|(l, w, b)| (Mlp::with_bias(l, w, b).unwrap().into(), true)),
+        (1usize..=3, 0usize..3, 0.5f64..2.0, 0.0f64..1.0, 0.0f64..1.5).prop_map(
+            |(l, act, w, b, alpha)| {
+                let phi = match act {
+                    0 => Activation::erf(1.0, 0.5, 0.25).unwrap(),
+                    1 => Activation::gelu(),
+                    _ => Activation::exp(1.0, 0.5).unwrap(),
+                };
+                let mut layers = Vec::new();
+                for i in 0..l {
+                    let block = vec![Layer::dense(w, b).unwrap(), Layer::activation(phi.clone())];
+                    if i % 2 == 1 {
+                        layers.push(Layer::residual(alpha, block).unwrap());
+                    } else {
+                        layers.extend(block);
+                    }
+                }
+                layers.push(Layer::dense(1.0, 0.0).unwrap());
+                (Serial::new(layers).unwrap().into(), false)
+            }
+        ),
+    ]
+}
+
+/// Points in two norm classes of `per_class` points each, plus `others` Gaussian points of
+/// random norms and a zero vector (exact path). Class 1: sign flips of a random vector `v` (one
+/// coordinate tiny, so that some pairs are nearly coincident or nearly antipodal), whose
+/// computed norms are bitwise equal. Class 2: normalized Gaussian vectors times `c`, whose
+/// computed norms differ by a few ulps (merged into one class by the plan).
+fn two_spheres(seed: u64, d: usize, per_class: usize, others: usize) -> Points {
+    let mut rng = Rng(seed);
+    let mut v: Vec<f64> = (0..d).map(|_| rng.gauss()).collect();
+    v[0] = 1e-5;
+    let c = 0.3 + 1.7 * rng.uniform();
+    let mut rows = Vec::new();
+    for _ in 0..per_class {
+        let bits = rng.next_u64();
+        rows.push(
+            (0..d)
+                .map(|k| if bits >> k & 1 == 1 { -v[k] } else { v[k] })
+                .collect::<Vec<f64>>(),
+        );
+    }
+    for _ in 0..per_class {
+        let g: Vec<f64> = (0..d).map(|_| rng.gauss()).collect();
+        let n = norm(&g);
+        rows.push(g.iter().map(|a| c * (a / n)).collect());
+    }
+    for _ in 0..others {
+        let s = 10f64.powf(1.3 * rng.uniform() - 1.0);
+        rows.push((0..d).map(|_| s * rng.gauss()).collect());
+    }
+    rows.push(vec![0.0; d]);
+    Points::from_rows(&rows).unwrap()
+}
+
+/// max over entries of |fast − exact| / √(K(x,x) K(y,y)) (diagonals from the exact path).
+fn max_diag_scaled_error(fast: &Matrix, exact: &Matrix, dx: &[f64], dy: &[f64]) -> f64 {
+    let mut worst = 0.0_f64;
+    for (i, di) in dx.iter().enumerate() {
+        for (j, dj) in dy.iter().enumerate() {
+            let scale = (di * dj).sqrt();
+            worst = worst.max((fast.get(i, j) - exact.get(i, j)).abs() / scale);
+        }
+    }
+    worst
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// With biases (or non-homogeneous activations) the fast path tabulates each pair of
+    /// frequent norms: three tables for two classes (for the biased MLPs; the composed exp/erf
+    /// networks may depend on the norm so strongly that the few-ulp spread of class 2 exceeds
+    /// `MERGE_TOLERANCE`, and those pairs use the exact path), entries within the plan's bound
+    /// and 1e-14 of the exact path relative to √(K(x,x)K(y,y)), K(X, X) exactly symmetric,
+    /// K(X, Y) too.
+    #[test]
+    fn norm_class_tables_match_exact((arch, relu) in non_homogeneous_architecture(), kind in kind(),
+                                     d in 8usize..=16, seed in any::<u64>()) {
+        let x = two_spheres(seed, d, 66, 6);
+        let kernel = SphereKernel::new(arch.clone(), kind, d).unwrap();
+        let exact = gram_exact(&arch, kind, &x, None);
+        let plan = GramPlan::new(&kernel, &x, None).unwrap();
+        if let Err(e) = exact {
+            // e.g. exp of exp overflowing: the same error on the fast path.
+            let fast = plan.gram(&x, None).unwrap_err();
+            prop_assert_eq!(std::mem::discriminant(&fast), std::mem::discriminant(&e));
+            return Ok(());
+        }
+        let exact = exact.unwrap();
+        let tables = plan.table_count();
+        prop_assert!(if relu { tables == 3 } else { (1..=3).contains(&tables) }, "{tables} tables");
+        let fast = plan.gram(&x, None).unwrap();
+        prop_assert_eq!(&fast, &gram(&arch, kind, &x, None).unwrap());
+        let diag: Vec<f64> = (0..x.len()).map(|i| exact.get(i, i)).collect();
+        let err = max_diag_scaled_error(&fast, &exact, &diag, &diag);
+        prop_assert!(err <= plan.entry_error_bound() && err <= 1e-14,
+                     "error {err:e}, bound {:e}", plan.entry_error_bound());
+        for i in 0..x.len() {
+            for j in 0..i {
+                prop_assert_eq!(fast.get(i, j).to_bits(), fast.get(j, i).to_bits());
+            }
+        }
+        // K(X, Y) with the same norm classes (another seed's sign patterns of the same v
+        // would differ; reuse the rows of X in another order instead).
+        let n = x.len();
+        let rows: Vec<Vec<f64>> = (0..n).map(|i| x.row((7 * i + 3) % n).to_vec()).collect();
+        let y = Points::from_rows(&rows).unwrap();
+        let plan_xy = GramPlan::new(&kernel, &x, Some(&y)).unwrap();
+        prop_assert_eq!(plan_xy.table_count(), tables);
+        let fast_xy = plan_xy.gram(&x, Some(&y)).unwrap();
+        let exact_xy = gram_exact(&arch, kind, &x, Some(&y)).unwrap();
+        let diag_y: Vec<f64> = (0..n).map(|j| diag[(7 * j + 3) % n]).collect();
+        let err_xy = max_diag_scaled_error(&fast_xy, &exact_xy, &diag, &diag_y);
+        prop_assert!(err_xy <= 1e-14, "K(X, Y) error {err_xy:e}");
+    }
+}
+
+/// Points with all-distinct norms are too few per class for a table: exact path, bitwise.
 #[test]
 fn non_homogeneous_uses_exact_path() {
     let arch: Architecture = Mlp::with_bias(3, 1.5, 0.2).unwrap().into();

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::points::{Points, norm};
 use super::{SphereKernel, scaled_to_f64};
-use crate::arch::{Architecture, InputCovariance, KernelKind};
+use crate::arch::{Architecture, KernelKind};
 use crate::error::KernelError;
 use crate::scalar::{DoubleDouble, KernelScalar};
 
@@ -222,17 +222,12 @@ pub(crate) fn pair_exact(
         return scaled_to_f64(m, s.exp2 + ex + ey);
     }
     // Non-homogeneous (MLP with biases): full covariance recursion.
-    let d = DoubleDouble::from(dim as f64);
-    let nxd = DoubleDouble::from(nx);
-    let nyd = DoubleDouble::from(ny);
-    let xx = nxd * nxd / d;
-    let yy = nyd * nyd / d;
-    if !xx.to_f64().is_finite() || !yy.to_f64().is_finite() {
+    let d = dim as f64;
+    if !(nx * nx / d).is_finite() || !(ny * ny / d).is_finite() {
         let log2_abs = 2.0 * nx.max(ny).log2();
         return Err(KernelError::NotRepresentable { log2_abs });
     }
-    let xy = nxd * nyd / d * DoubleDouble::cos_angle(theta);
-    let s = arch.recursion(InputCovariance { xx, yy, xy }).get(kind);
+    let s = super::radial_recursion(arch, kind, dim, DoubleDouble::cos_angle(theta), nx, ny);
     scaled_to_f64(s.mantissa.to_f64(), s.exp2)
 }
 

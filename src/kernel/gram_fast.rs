@@ -32,14 +32,16 @@
 //! table error of 0 is returned as 0. Zero vectors give exactly 0.
 //!
 //! **Non-homogeneous architectures** (MLP with $\sigma_b^2 > 0$) depend on $\\|x\\|$, $\\|y\\|$
-//! separately; they use the exact per-pair recursion ([`pair_exact`]), parallel over rows, with
-//! the same symmetric fill.
+//! separately; they use one table per pair of frequent input norms, on the same skeleton
+//! (matrix product, table look-ups, symmetric fill), and the exact per-pair recursion
+//! of [`gram_exact`](super::gram_exact) for the other entries: [`GramPlan`].
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
-use super::gram::{Matrix, angle_between, frexp, pair_exact};
+use super::GramPlan;
+use super::gram::{Matrix, angle_between, frexp};
 use super::points::{Points, norm};
 use super::table::{GramTable, T_SWITCH, TABLE_TARGET};
 use super::{SphereKernel, scaled_to_f64};
@@ -48,11 +50,11 @@ use crate::error::KernelError;
 use crate::scalar::scale_f64;
 
 /// Products are formed in plain `f64` inside $[2^{-1000}, 2^{1000}]$.
-const SAFE_LO: f64 = 9.332_636_185_032_189e-302; // 2^-1000
-const SAFE_HI: f64 = 1.071_508_607_186_267_3e301; // 2^1000
+pub(super) const SAFE_LO: f64 = 9.332_636_185_032_189e-302; // 2^-1000
+pub(super) const SAFE_HI: f64 = 1.071_508_607_186_267_3e301; // 2^1000
 
 /// Entries evaluated together by the interleaved table evaluation.
-const LANES: usize = 8;
+pub(super) const LANES: usize = 8;
 /// Rows per parallel work item (matrix product and entries fused per block).
 const ROW_BLOCK: usize = 32;
 
@@ -88,7 +90,11 @@ fn clear_upper_state() {
 fn clear_upper_state() {}
 
 /// Checks the shapes and returns $(n, m)$, the output dimensions.
-fn shapes(x: &Points, y: Option<&Points>, out_len: usize) -> Result<(usize, usize), KernelError> {
+pub(super) fn shapes(
+    x: &Points,
+    y: Option<&Points>,
+    out_len: usize,
+) -> Result<(usize, usize), KernelError> {
     let yy = y.unwrap_or(x);
     if yy.dim() != x.dim() {
         return Err(KernelError::DimensionMismatch {
@@ -107,7 +113,7 @@ fn shapes(x: &Points, y: Option<&Points>, out_len: usize) -> Result<(usize, usiz
 }
 
 /// Row-major $\hat x_i = x_i/\\|x_i\\|$ (zero rows stay zero).
-fn normalized_rows(p: &Points, norms: &[f64]) -> Vec<f64> {
+pub(super) fn normalized_rows(p: &Points, norms: &[f64]) -> Vec<f64> {
     let mut v = p.as_slice().to_vec();
     for (row, &nr) in v.chunks_exact_mut(p.dim()).zip(norms) {
         if nr > 0.0 {
@@ -166,6 +172,55 @@ fn mirror_lower(out: &mut [f64], n: usize) {
     });
 }
 
+/// Replaces the inner products of row `i` by the entries (see [`blocked_rows`]).
+pub(super) type RowEntries<'a> = dyn Fn(usize, &mut [f64]) -> Result<(), KernelError> + Sync + 'a;
+
+/// The skeleton of the fast paths. For each block of [`ROW_BLOCK`] rows of the row-major
+/// $n\times m$ `out` (blocks in parallel): the inner products $c_{ij} = \langle\hat x_i,
+/// \hat y_j\rangle$ of the normalized rows `xh`, `yh` (dimension `d`) by one matrix product
+/// (only $j \ge$ the block's first row when `symmetric`), then `entries(i, row)` replaces the
+/// $c_{ij}$ of row $i$ (from column $i$ on when `symmetric`) by the entries, while the block is
+/// still in cache. In the symmetric case the upper triangle is then mirrored, so the result is
+/// exactly symmetric.
+pub(super) fn blocked_rows(
+    xh: &[f64],
+    yh: &[f64],
+    d: usize,
+    m: usize,
+    symmetric: bool,
+    out: &mut [f64],
+    entries: &RowEntries<'_>,
+) -> Result<(), KernelError> {
+    if m == 0 {
+        return Ok(());
+    }
+    let n = out.len() / m;
+    out.par_chunks_mut(ROW_BLOCK * m).enumerate().try_for_each(
+        |(b, block)| -> Result<(), KernelError> {
+            let i0 = b * ROW_BLOCK;
+            let rb = block.len() / m;
+            let cs = if symmetric { i0 } else { 0 };
+            matmul(
+                MatMut::from_row_major_slice_mut(&mut *block, rb, m).subcols_mut(cs, m - cs),
+                Accum::Replace,
+                MatRef::from_row_major_slice(&xh[i0 * d..(i0 + rb) * d], rb, d),
+                MatRef::from_row_major_slice(&yh[cs * d..], m - cs, d).transpose(),
+                1.0,
+                Par::Seq,
+            );
+            clear_upper_state();
+            for (r, row) in block.chunks_mut(m).enumerate() {
+                entries(i0 + r, row)?;
+            }
+            Ok(())
+        },
+    )?;
+    if symmetric {
+        mirror_lower(out, n);
+    }
+    Ok(())
+}
+
 /// The entry through the scaled representation: $g\cdot\kappa(1)\\|x\\|\\|y\\|$ (see "Scaling").
 fn scaled_entry(g: f64, kappa_one: (f64, i64), nx: f64, ny: f64) -> Result<f64, KernelError> {
     if nx == 0.0 || ny == 0.0 || g == 0.0 {
@@ -186,7 +241,8 @@ fn scaled_entry(g: f64, kappa_one: (f64, i64), nx: f64, ny: f64) -> Result<f64, 
 impl GramTable {
     /// Fills `out` (row-major, `x.len() * y.len()` entries; $K(X,X)$ when `y` is `None`) with
     /// the Gram matrix by the fast path (module `kernel::gram_fast`). The table's dimension must
-    /// be that of the points. A non-homogeneous architecture uses the exact per-pair path.
+    /// be that of the points. For a non-homogeneous architecture this builds and uses the
+    /// [`GramPlan`] of the points (tables per pair of frequent norms).
     pub fn gram_into(
         &self,
         x: &Points,
@@ -202,7 +258,7 @@ impl GramTable {
             });
         }
         if !k.arch().is_homogeneous() {
-            return exact_into(k.arch(), k.kind(), x, y, out);
+            return GramPlan::new(k, x, y)?.gram_into(x, y, out);
         }
         let symmetric = y.is_none();
         let yy = y.unwrap_or(x);
@@ -289,32 +345,7 @@ impl GramTable {
             }
             Ok(())
         };
-        // Row blocks: the product for the block (upper part only if symmetric), then the
-        // entries, while the block is still in cache.
-        out.par_chunks_mut(ROW_BLOCK * m).enumerate().try_for_each(
-            |(b, block)| -> Result<(), KernelError> {
-                let i0 = b * ROW_BLOCK;
-                let rb = block.len() / m;
-                let cs = if symmetric { i0 } else { 0 };
-                matmul(
-                    MatMut::from_row_major_slice_mut(&mut *block, rb, m).subcols_mut(cs, m - cs),
-                    Accum::Replace,
-                    MatRef::from_row_major_slice(&xh[i0 * d..(i0 + rb) * d], rb, d),
-                    MatRef::from_row_major_slice(&yh[cs * d..], m - cs, d).transpose(),
-                    1.0,
-                    Par::Seq,
-                );
-                clear_upper_state();
-                for (r, row) in block.chunks_mut(m).enumerate() {
-                    process_row(i0 + r, row)?;
-                }
-                Ok(())
-            },
-        )?;
-        if symmetric {
-            mirror_lower(out, n);
-        }
-        Ok(())
+        blocked_rows(&xh, yh, d, m, symmetric, out, &process_row)
     }
 
     /// Rows `rows` of $K(X, Y)$ ($Y = X$ when `y` is `None`) into `out` (row-major,
@@ -354,38 +385,10 @@ impl GramTable {
     }
 }
 
-/// The exact per-pair path into a buffer, parallel over rows, symmetric fill for $K(X,X)$.
-pub(crate) fn exact_into(
-    arch: &Architecture,
-    kind: KernelKind,
-    x: &Points,
-    y: Option<&Points>,
-    out: &mut [f64],
-) -> Result<(), KernelError> {
-    let (n, m) = shapes(x, y, out.len())?;
-    let symmetric = y.is_none();
-    let yy = y.unwrap_or(x);
-    let nx: Vec<f64> = (0..n).map(|i| norm(x.row(i))).collect();
-    let ny: Vec<f64> = (0..m).map(|j| norm(yy.row(j))).collect();
-    out.par_chunks_mut(m)
-        .enumerate()
-        .try_for_each(|(i, row)| -> Result<(), KernelError> {
-            let start = if symmetric { i } else { 0 };
-            for j in start..m {
-                row[j] = pair_exact(arch, kind, x.row(i), nx[i], yy.row(j), ny[j])?;
-            }
-            Ok(())
-        })?;
-    if symmetric {
-        mirror_lower(out, n);
-    }
-    Ok(())
-}
-
 /// Fills `out` (row-major, $n\times m$) with the Gram matrix $K(X, Y)$ ($K(X,X)$ when `y` is
-/// `None`): the explicit-buffer form of [`gram`](super::gram). Homogeneous architectures build a
-/// [`GramTable`] for dimension $D$ = `x.dim()` and use the fast path; others use the exact
-/// per-pair recursion in parallel.
+/// `None`): the explicit-buffer form of [`gram`](super::gram). It builds the [`GramPlan`] of
+/// these points for dimension $D$ = `x.dim()` (one [`GramTable`] without biases, one per pair of
+/// frequent norms with them) and uses it.
 pub fn gram_into(
     arch: &Architecture,
     kind: KernelKind,
@@ -393,10 +396,6 @@ pub fn gram_into(
     y: Option<&Points>,
     out: &mut [f64],
 ) -> Result<(), KernelError> {
-    if !arch.is_homogeneous() {
-        return exact_into(arch, kind, x, y, out);
-    }
     shapes(x, y, out.len())?;
-    let table = GramTable::new(&SphereKernel::new(arch.clone(), kind, x.dim())?)?;
-    table.gram_into(x, y, out)
+    GramPlan::new(&SphereKernel::new(arch.clone(), kind, x.dim())?, x, y)?.gram_into(x, y, out)
 }

@@ -50,6 +50,7 @@ use rayon::prelude::*;
 
 use super::SphereKernel;
 use crate::error::KernelError;
+use crate::scalar::{DoubleDouble, KernelScalar};
 
 /// Polynomial degree $p$ on each panel.
 pub const TABLE_DEGREE: usize = 12;
@@ -341,15 +342,37 @@ impl GramTable {
     /// Errors: [`KernelError::ZeroNormalization`] if $\kappa(1) = 0$,
     /// [`KernelError::TableAccuracy`] if the verified error exceeds [`TABLE_TARGET`].
     pub fn new(kernel: &SphereKernel) -> Result<Self, KernelError> {
+        Self::build(kernel, None)
+    }
+
+    /// The tables of $F(t) = K(x, y)$ for inputs of norms $\\|x\\| = r_x$, $\\|y\\| = r_y$ at
+    /// $\langle \hat x, \hat y\rangle = t$ (normalized by $F(1)$, reported by
+    /// [`Self::kappa_one`]): the same construction and verification as [`Self::new`]. With
+    /// biases $F$ is again a power series in $t$ with non-negative coefficients for the ReLU
+    /// family (the input covariance $\sigma_w^2 r_x r_y t/d + \sigma_b^2$ is one), and
+    /// $|F(t)| \le F(1) \le \sqrt{K(x,x)K(y,y)}$ (Cauchy–Schwarz), so errors relative to
+    /// $F(1)$ bound those relative to the diagonal.
+    pub(crate) fn at_radii(kernel: &SphereKernel, rx: f64, ry: f64) -> Result<Self, KernelError> {
+        Self::build(kernel, Some((rx, ry)))
+    }
+
+    fn build(kernel: &SphereKernel, radii: Option<(f64, f64)>) -> Result<Self, KernelError> {
         let kernel = kernel.clone();
-        let one = kernel.scaled_at_t(1.0)?;
+        let at = |c: DoubleDouble| kernel.scaled_at_cos(c, radii);
+        let one = at(DoubleDouble::from(1.0));
         let m1 = one.mantissa.to_f64();
         super::check_normalizer(m1, false)?;
         let (mk, ek) = super::gram::frexp(m1);
         let kappa_one = (mk, ek + one.exp2);
 
-        let ft = |t: f64| kernel.ratio(kernel.scaled_at_t(t)?, one.clone());
-        let fa = |th: f64| kernel.ratio(kernel.scaled_at_angle(th.clamp(0.0, PI))?, one.clone());
+        let ft = |t: f64| {
+            let t = super::inner_product(t)?;
+            kernel.ratio(at(DoubleDouble::from(t)), one.clone())
+        };
+        let fa = |th: f64| {
+            let c = DoubleDouble::cos_angle(th.clamp(0.0, PI));
+            kernel.ratio(at(c), one.clone())
+        };
 
         // Table in t: panel count from the a-priori bound.
         let mut nt = 8;

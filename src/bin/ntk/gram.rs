@@ -11,7 +11,7 @@
 //!   (a block is at most max(32 MiB, 2 KiB · m)), so memory stays O(B·m) whatever n is; the
 //!   file size is bounded only by the file system (a failed write removes the partial file).
 
-use ntk_sphere::kernel::{GramTable, gram_into};
+use ntk_sphere::kernel::{GramPlan, gram_into};
 use ntk_sphere::{Architecture, KernelError, KernelKind, Points, SphereKernel};
 
 use super::{Failure, text};
@@ -104,15 +104,13 @@ pub fn in_memory(
 /// Computes K(X, Y) in blocks of [`block_rows`] rows.
 ///
 /// The blocks are formed from square tiles of the same size, each computed by one library call
-/// (`GramTable::gram_into` or, without biases, the exact path). For K(X, X) the tile (a, b),
+/// (`GramPlan::gram_into`, with the plan built once for all points). For K(X, X) the tile (a, b),
 /// a ≤ b, is always computed by the same call, K(X_a, X_b), and its transpose serves block b:
 /// the streamed matrix is exactly symmetric, and each entry is within the library's accuracy of
 /// `kernel::gram` (off-diagonal tiles are computed twice, so this costs about twice the
 /// symmetric in-memory computation).
 pub struct Streamer<'a> {
-    arch: &'a Architecture,
-    kind: KernelKind,
-    table: Option<GramTable>,
+    plan: GramPlan,
     /// X split into blocks of rows.
     xs: Vec<Points>,
     /// Y split likewise, or `None` for K(X, X).
@@ -132,7 +130,7 @@ fn split(p: &Points, b: usize) -> Result<Vec<Points>, KernelError> {
 }
 
 impl<'a> Streamer<'a> {
-    /// Prepares the computation (the interpolation table of the fast path is built once).
+    /// Prepares the computation (the interpolation tables of the fast path are built once).
     pub fn new(
         arch: &'a Architecture,
         kind: KernelKind,
@@ -140,20 +138,11 @@ impl<'a> Streamer<'a> {
         y: Option<&'a Points>,
     ) -> Result<Self, Failure> {
         let (rows, cols) = (x.len(), y.unwrap_or(x).len());
-        let table = if arch.is_homogeneous() {
-            Some(GramTable::new(&SphereKernel::new(
-                arch.clone(),
-                kind,
-                x.dim(),
-            )?)?)
-        } else {
-            None
-        };
+        let kernel = SphereKernel::new(arch.clone(), kind, x.dim())?;
+        let plan = GramPlan::new(&kernel, x, y)?;
         let block = block_rows(cols);
         Ok(Self {
-            arch,
-            kind,
-            table,
+            plan,
             xs: split(x, block)?,
             y,
             rows,
@@ -174,10 +163,7 @@ impl<'a> Streamer<'a> {
 
     /// K(a, b) (K(a, a) without `b`) into `out`.
     fn tile(&self, a: &Points, b: Option<&Points>, out: &mut [f64]) -> Result<(), KernelError> {
-        match &self.table {
-            Some(t) => t.gram_into(a, b, out),
-            None => gram_into(self.arch, self.kind, a, b, out),
-        }
+        self.plan.gram_into(a, b, out)
     }
 
     /// Calls `emit` with each block of rows (row-major, `cols` entries per row), in order. The
