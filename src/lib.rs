@@ -75,6 +75,7 @@ pub mod smoothness;
 pub mod spectrum;
 pub mod symbolic;
 pub mod training;
+mod vector_state;
 
 /// The linear-algebra crate of [`kernel::Matrix::to_faer`] and of the regression solver,
 /// re-exported so that its version always matches.

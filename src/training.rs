@@ -357,11 +357,11 @@ pub fn ntk_lambda_max(arch: &Architecture, x: &Points) -> Result<f64, TrainingEr
 }
 
 fn lambda_max_of(theta: &Mat<f64>) -> Result<f64, TrainingError> {
-    let ev = theta
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|_| TrainingError::Gram {
-            lambda_max: f64::NAN,
-        })?;
+    let ev = theta.self_adjoint_eigenvalues(Side::Lower);
+    crate::vector_state::clear_upper_state_everywhere();
+    let ev = ev.map_err(|_| TrainingError::Gram {
+        lambda_max: f64::NAN,
+    })?;
     let lambda_max = ev.last().copied().unwrap_or(f64::NAN);
     if !(lambda_max.is_finite() && lambda_max > 0.0) {
         return Err(TrainingError::Gram { lambda_max });

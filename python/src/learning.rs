@@ -12,28 +12,6 @@ use ntk_sphere::training::{Initialization, TrainingData, TrainingOptions, train 
 
 use crate::{InputError, Net, NtkSphereError, err, json_or_null, points, sphere_kernel, vector};
 
-/// Executes `vzeroupper` on every rayon thread and the calling one. The `faer` Cholesky
-/// factorization of the fit uses 256/512-bit vector registers and may leave their upper halves
-/// dirty; the scalar (SSE2) kernel recursions that later run on the same threads (the exact
-/// Gram matrices of `fit` and `predict`) then run many times slower (measured here: a
-/// 100 × 400 `predict` of a ResNet L = 10 took 11 s instead of 0.1 s). The library does the same
-/// after its own matrix products (`kernel::gram_fast`).
-fn clear_upper_state_everywhere() {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx")]
-        fn zeroupper() {
-            std::arch::x86_64::_mm256_zeroupper();
-        }
-        if std::is_x86_feature_detected!("avx") {
-            // SAFETY: AVX support was checked at run time.
-            rayon::broadcast(|_| unsafe { zeroupper() });
-            // SAFETY: as above.
-            unsafe { zeroupper() }
-        }
-    }
-}
-
 /// A fitted kernel regressor f = Σ_u c_u κ(⟨x_u, ·⟩) (duplicate points merged).
 #[pyclass(module = "ntk_sphere._native", frozen)]
 pub struct Regressor {
@@ -62,11 +40,7 @@ impl Regressor {
         let targets = vector(&y, "y")?;
         let k = sphere_kernel(net, kind, points.dim())?;
         let inner = py
-            .detach(|| {
-                let r = KernelRegressor::fit(&k, &points, &targets, ridge);
-                clear_upper_state_everywhere();
-                r
-            })
+            .detach(|| KernelRegressor::fit(&k, &points, &targets, ridge))
             .map_err(err)?;
         Ok(Self { inner })
     }
@@ -143,9 +117,7 @@ fn empirical_ntk<'py>(
     let m = py
         .detach(|| {
             let f = FiniteNetwork::sample(arch, px.dim(), width, seed)?;
-            let m = f.empirical_ntk(&px, qy.as_ref());
-            clear_upper_state_everywhere();
-            m
+            f.empirical_ntk(&px, qy.as_ref())
         })
         .map_err(err)?;
     matrix(py, m)
@@ -219,11 +191,7 @@ fn train(
     };
     let arch = &net.arch;
     let r = py
-        .detach(|| {
-            let r = train_net(arch, &data, &options, &mut |_| {});
-            clear_upper_state_everywhere();
-            r
-        })
+        .detach(|| train_net(arch, &data, &options, &mut |_| {}))
         .map_err(err)?;
     let nums = |v: &[f64]| v.iter().copied().map(json_or_null).collect::<Vec<_>>();
     let mut doc = json!({

@@ -125,6 +125,11 @@ fn product_into(
         Par::Seq
     };
     matmul(dst, accum, w, a, c, par);
+    // The scalar code that follows would run slowly with dirty AVX upper halves.
+    match par {
+        Par::Seq => crate::vector_state::clear_upper_state(),
+        _ => crate::vector_state::clear_upper_state_everywhere(),
+    }
 }
 
 /// $c\\,W a$ as a new matrix.

@@ -48,6 +48,7 @@ use super::{SphereKernel, scaled_to_f64};
 use crate::arch::{Architecture, KernelKind};
 use crate::error::KernelError;
 use crate::scalar::scale_f64;
+use crate::vector_state::clear_upper_state;
 
 /// Products are formed in plain `f64` inside $[2^{-1000}, 2^{1000}]$.
 pub(super) const SAFE_LO: f64 = 9.332_636_185_032_189e-302; // 2^-1000
@@ -69,25 +70,6 @@ impl GramTable {
         }
     }
 }
-
-/// Executes `vzeroupper` where AVX is available. The `faer` product uses 256/512-bit vector
-/// registers and may return with their upper halves dirty; the scalar (SSE2) code that follows
-/// (table evaluation here, and any later code on the same rayon thread) then runs many times
-/// slower (measured: table construction 2 ms → 24 ms).
-#[cfg(target_arch = "x86_64")]
-fn clear_upper_state() {
-    #[target_feature(enable = "avx")]
-    fn zeroupper() {
-        std::arch::x86_64::_mm256_zeroupper();
-    }
-    if std::is_x86_feature_detected!("avx") {
-        // SAFETY: AVX support was checked at run time.
-        unsafe { zeroupper() }
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn clear_upper_state() {}
 
 /// Checks the shapes and returns $(n, m)$, the output dimensions.
 pub(super) fn shapes(

@@ -238,6 +238,7 @@ impl KernelRegressor {
         }
         let rhs = Mat::from_fn(n, 1, |i, _| center_targets[i]);
         let sol = llt.solve(&rhs);
+        crate::vector_state::clear_upper_state_everywhere();
         let coefficients: Vec<f64> = (0..n).map(|i| sol[(i, 0)]).collect();
         let kernel_scale = (0..n).fold(0.0_f64, |m, i| m.max(gram.get(i, i).abs()));
         overflow_check("coefficient", &coefficients, ymax, kernel_scale)?;
