@@ -5,6 +5,8 @@
 //!   coefficients $c_\pm$ at $t = \pm1$ (from the Puiseux instance of the kernel recursion), the
 //!   slope of the normalized kernel at $\theta = 0^+$, the decay exponent and the even/odd decay
 //!   constants of the normalized kernel, and the normalized kernel as a function of the angle.
+//! * [`summary`] — the measures of one kernel (and of the paper's interpolant) as the JSON
+//!   objects of `ntk compare`.
 //! * [`tail_mass`] — the spectral mass $\sum_{k\ge K} N(d,k)\mu_k/\kappa(1)$ above a degree.
 //! * [`closed_form`] — the proved statements: $c_+$ of the MLP and of the ResNet in closed form,
 //!   the ordering $c_+(\text{ResNet}) < c_+(\text{MLP})$, monotonicity in $\alpha$ and $L$, the
@@ -22,6 +24,7 @@
 pub mod closed_form;
 mod error;
 mod measures;
+pub mod summary;
 
 pub use error::SmoothnessError;
 pub use measures::{

@@ -4,10 +4,11 @@
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 
-use ntk_sphere::regression::paper_experiment;
+use ntk_sphere::KernelKind;
 use ntk_sphere::series::{
     Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized,
 };
+use ntk_sphere::smoothness::summary::{OnRefusal, interpolation_summary, kernel_summary};
 use ntk_sphere::smoothness::{KernelSmoothness, kernel_smoothness, normalized_profile};
 use ntk_sphere::spectrum::{SpectrumError, decay as decay_law, mercer_spectrum};
 use ntk_sphere::symbolic::exact_series::{
@@ -16,7 +17,6 @@ use ntk_sphere::symbolic::exact_series::{
 use ntk_sphere::symbolic::expr_series::{endpoint_expansion_expression, maclaurin_expression};
 use ntk_sphere::symbolic::print::{print, print_all};
 use ntk_sphere::symbolic::{Format, kernel_expression};
-use ntk_sphere::{KernelKind, SphereKernel};
 
 use crate::{Net, NtkSphereError, err, json_or_null, sphere_kernel};
 
@@ -133,50 +133,6 @@ fn check_angles(angles: usize) -> PyResult<()> {
     Ok(())
 }
 
-/// One kernel of `ntk compare --net A --net B` (null where a measure is not available).
-fn kernel_object(k: &SphereKernel, angles: usize) -> PyResult<Value> {
-    let p = normalized_profile(k, angles).map_err(err)?;
-    let s = kernel_smoothness(k).ok();
-    let field =
-        |f: fn(&KernelSmoothness) -> f64| s.as_ref().map_or(Value::Null, |s| json_or_null(f(s)));
-    Ok(json!({
-        "c_plus": field(|s| s.c_plus),
-        "c_minus": field(|s| s.c_minus),
-        "slope_at_zero": field(|s| s.slope_at_zero),
-        "decay_exponent": field(|s| s.decay_exponent),
-        "decay_constant_even": field(|s| s.decay_constant_even),
-        "decay_constant_odd": field(|s| s.decay_constant_odd),
-        "normalized_kernel": {"theta": p.theta, "value": p.value},
-    }))
-}
-
-/// The paper's interpolation experiment on the circle (null fields where it fails).
-fn interpolation_object(k: &SphereKernel) -> Value {
-    let keys = [
-        "derivative_jump_sum",
-        "rkhs_norm",
-        "h1_seminorm",
-        "max_abs_derivative",
-        "test_rmse",
-    ];
-    let values = match paper_experiment(k) {
-        Ok(e) => [
-            e.derivative_jump_sum,
-            e.rkhs_norm,
-            e.h1_seminorm.value,
-            e.max_abs_derivative,
-            e.test_rmse,
-        ],
-        Err(_) => [f64::NAN; 5],
-    };
-    Value::Object(
-        keys.iter()
-            .zip(values)
-            .map(|(k, v)| ((*k).to_owned(), json_or_null(v)))
-            .collect(),
-    )
-}
-
 /// `ntk compare --net BASELINE --net CANDIDATE`.
 #[pyfunction]
 #[pyo3(signature = (baseline, candidate, dim, kind, angles))]
@@ -204,10 +160,12 @@ fn compare(
     );
     let v = py.detach(|| -> PyResult<Value> {
         Ok(json!({
-            "baseline": kernel_object(&ka, angles)?,
-            "candidate": kernel_object(&kb, angles)?,
-            "interpolation": {"baseline": interpolation_object(&ca),
-                              "candidate": interpolation_object(&cb)},
+            "baseline": kernel_summary(&ka, angles, OnRefusal::Null).map_err(err)?,
+            "candidate": kernel_summary(&kb, angles, OnRefusal::Null).map_err(err)?,
+            "interpolation": {
+                "baseline": interpolation_summary(&ca, OnRefusal::Null).map_err(err)?,
+                "candidate": interpolation_summary(&cb, OnRefusal::Null).map_err(err)?,
+            },
             "setting": {"dim": dim, "kind": kind_name(ka.kind())},
         }))
     })?;

@@ -16,7 +16,6 @@ use numpy::{
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use serde_json::{Value, json};
 
 use ntk_sphere::arch::spec;
 use ntk_sphere::kernel::gram_into;
@@ -266,9 +265,8 @@ pub(crate) fn vector(v: &PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<Vec<
     Ok(data)
 }
 
-pub(crate) fn json_or_null(v: f64) -> Value {
-    if v.is_finite() { json!(v) } else { Value::Null }
-}
+/// A finite number as JSON, or null.
+pub(crate) use ntk_sphere::smoothness::summary::finite_or_null as json_or_null;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -94,8 +94,46 @@ pub(super) fn shapes(
     Ok((n, m))
 }
 
+/// The norms and the normalized rows of $X$ and $Y$ (of $X$ alone, shared, for $K(X, X)$): the
+/// inputs of the fast paths.
+pub(super) struct UnitRows {
+    /// $\\|x_i\\|$.
+    pub nx: Vec<f64>,
+    /// $\\|y_j\\|$ (a copy of `nx` for $K(X, X)$).
+    pub ny: Vec<f64>,
+    /// Row-major $\hat x_i$.
+    pub xh: Vec<f64>,
+    /// Row-major $\hat y_j$, `None` for $K(X, X)$.
+    yh: Option<Vec<f64>>,
+}
+
+impl UnitRows {
+    pub(super) fn new(x: &Points, y: Option<&Points>) -> Self {
+        let nx: Vec<f64> = (0..x.len()).map(|i| norm(x.row(i))).collect();
+        let xh = normalized_rows(x, &nx);
+        match y {
+            None => Self {
+                ny: nx.clone(),
+                nx,
+                xh,
+                yh: None,
+            },
+            Some(y) => {
+                let ny: Vec<f64> = (0..y.len()).map(|j| norm(y.row(j))).collect();
+                let yh = Some(normalized_rows(y, &ny));
+                Self { nx, ny, xh, yh }
+            }
+        }
+    }
+
+    /// Row-major $\hat y_j$.
+    pub(super) fn yh(&self) -> &[f64] {
+        self.yh.as_deref().unwrap_or(&self.xh)
+    }
+}
+
 /// Row-major $\hat x_i = x_i/\\|x_i\\|$ (zero rows stay zero).
-pub(super) fn normalized_rows(p: &Points, norms: &[f64]) -> Vec<f64> {
+fn normalized_rows(p: &Points, norms: &[f64]) -> Vec<f64> {
     let mut v = p.as_slice().to_vec();
     for (row, &nr) in v.chunks_exact_mut(p.dim()).zip(norms) {
         if nr > 0.0 {
@@ -159,14 +197,13 @@ pub(super) type RowEntries<'a> = dyn Fn(usize, &mut [f64]) -> Result<(), KernelE
 
 /// The skeleton of the fast paths. For each block of [`ROW_BLOCK`] rows of the row-major
 /// $n\times m$ `out` (blocks in parallel): the inner products $c_{ij} = \langle\hat x_i,
-/// \hat y_j\rangle$ of the normalized rows `xh`, `yh` (dimension `d`) by one matrix product
+/// \hat y_j\rangle$ of the normalized rows `rows` (dimension `d`) by one matrix product
 /// (only $j \ge$ the block's first row when `symmetric`), then `entries(i, row)` replaces the
 /// $c_{ij}$ of row $i$ (from column $i$ on when `symmetric`) by the entries, while the block is
 /// still in cache. In the symmetric case the upper triangle is then mirrored, so the result is
 /// exactly symmetric.
 pub(super) fn blocked_rows(
-    xh: &[f64],
-    yh: &[f64],
+    rows: &UnitRows,
     d: usize,
     m: usize,
     symmetric: bool,
@@ -177,6 +214,7 @@ pub(super) fn blocked_rows(
         return Ok(());
     }
     let n = out.len() / m;
+    let (xh, yh) = (&rows.xh, rows.yh());
     out.par_chunks_mut(ROW_BLOCK * m).enumerate().try_for_each(
         |(b, block)| -> Result<(), KernelError> {
             let i0 = b * ROW_BLOCK;
@@ -231,7 +269,7 @@ impl GramTable {
         y: Option<&Points>,
         out: &mut [f64],
     ) -> Result<(), KernelError> {
-        let (n, m) = shapes(x, y, out.len())?;
+        let (_, m) = shapes(x, y, out.len())?;
         let k = self.kernel();
         if k.dim() != x.dim() {
             return Err(KernelError::DimensionMismatch {
@@ -245,20 +283,8 @@ impl GramTable {
         let symmetric = y.is_none();
         let yy = y.unwrap_or(x);
         let d = x.dim();
-        let nx: Vec<f64> = (0..n).map(|i| norm(x.row(i))).collect();
-        let ny: Vec<f64> = if symmetric {
-            nx.clone()
-        } else {
-            (0..m).map(|j| norm(yy.row(j))).collect()
-        };
-        let xh = normalized_rows(x, &nx);
-        let yh_owned;
-        let yh: &[f64] = if symmetric {
-            &xh
-        } else {
-            yh_owned = normalized_rows(yy, &ny);
-            &yh_owned
-        };
+        let rows = UnitRows::new(x, y);
+        let (nx, ny) = (&rows.nx, &rows.ny);
         let kappa_one = self.kappa_one();
         // a_i = ‖x_i‖ κ(1), or NaN (→ scaled path) outside the safe range.
         let a: Vec<f64> = nx
@@ -327,7 +353,7 @@ impl GramTable {
             }
             Ok(())
         };
-        blocked_rows(&xh, yh, d, m, symmetric, out, &process_row)
+        blocked_rows(&rows, d, m, symmetric, out, &process_row)
     }
 
     /// Rows `rows` of $K(X, Y)$ ($Y = X$ when `y` is `None`) into `out` (row-major,

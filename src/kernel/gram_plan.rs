@@ -47,7 +47,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::gram::{angle_between, pair_exact};
-use super::gram_fast::{LANES, SAFE_HI, SAFE_LO, blocked_rows, normalized_rows, shapes};
+use super::gram_fast::{LANES, SAFE_HI, SAFE_LO, UnitRows, blocked_rows, shapes};
 use super::points::{Points, norm};
 use super::table::{GramTable, T_SWITCH};
 use super::{Matrix, SphereKernel, scaled_to_f64};
@@ -274,25 +274,13 @@ impl NormTables {
         y: Option<&Points>,
         out: &mut [f64],
     ) -> Result<(), KernelError> {
-        let (n, m) = shapes(x, y, out.len())?;
+        let (_, m) = shapes(x, y, out.len())?;
         let symmetric = y.is_none();
         let yy = y.unwrap_or(x);
-        let nx: Vec<f64> = (0..n).map(|i| norm(x.row(i))).collect();
-        let ny: Vec<f64> = if symmetric {
-            nx.clone()
-        } else {
-            (0..m).map(|j| norm(yy.row(j))).collect()
-        };
+        let rows = UnitRows::new(x, y);
+        let (nx, ny) = (&rows.nx, &rows.ny);
         let bx: Vec<u32> = nx.iter().map(|&r| self.class(r)).collect();
         let by: Vec<u32> = ny.iter().map(|&r| self.class(r)).collect();
-        let xh = normalized_rows(x, &nx);
-        let yh_owned;
-        let yh: &[f64] = if symmetric {
-            &xh
-        } else {
-            yh_owned = normalized_rows(yy, &ny);
-            &yh_owned
-        };
         let (arch, kind) = (kernel.arch(), kernel.kind());
         let b = self.classes;
         let tables = self.tables.len();
@@ -352,7 +340,7 @@ impl NormTables {
             }
             Ok(())
         };
-        blocked_rows(&xh, yh, x.dim(), m, symmetric, out, &entries)
+        blocked_rows(&rows, x.dim(), m, symmetric, out, &entries)
     }
 }
 

@@ -2,13 +2,12 @@
 //! JSON (`{"mlp":{…},"resnet":{…},"interpolation":{…},"setting":{…}}`), or of two networks
 //! given by `--net` specs (`{"baseline":{…},"candidate":{…},"interpolation":{…},"setting":{…}}`).
 
-use ntk_sphere::regression::paper_experiment;
-use ntk_sphere::smoothness::{KernelSmoothness, kernel_smoothness, normalized_profile};
+use ntk_sphere::smoothness::summary::{OnRefusal, interpolation_summary, kernel_summary};
 use ntk_sphere::{KernelKind, Mlp, ResNet, SphereKernel};
 use serde_json::{Value, json};
 
+use super::Failure;
 use super::net_spec::NetSpec;
-use super::{Failure, json_or_null};
 
 /// The MLP/ResNet comparison: depth, residual scale, variances and kernel kind (the paper's
 /// setting is σ_w² = σ_v² = 1, σ_b² = 0, NTK).
@@ -45,23 +44,9 @@ pub fn kernels(s: &Setting, dim: usize) -> Result<[SphereKernel; 2], Failure> {
     ])
 }
 
-fn smoothness(k: &SphereKernel) -> Result<KernelSmoothness, Failure> {
-    kernel_smoothness(k).map_err(|e| Failure::Usage(e.to_string()))
-}
-
 /// The JSON object of one kernel.
 fn kernel_object(k: &SphereKernel, angles: usize) -> Result<Value, Failure> {
-    let s = smoothness(k)?;
-    let p = normalized_profile(k, angles).map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok(json!({
-        "c_plus": json_or_null(s.c_plus),
-        "c_minus": json_or_null(s.c_minus),
-        "slope_at_zero": json_or_null(s.slope_at_zero),
-        "decay_exponent": json_or_null(s.decay_exponent),
-        "decay_constant_even": json_or_null(s.decay_constant_even),
-        "decay_constant_odd": json_or_null(s.decay_constant_odd),
-        "normalized_kernel": {"theta": p.theta, "value": p.value},
-    }))
+    kernel_summary(k, angles, OnRefusal::Fail).map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// The comparison of two networks from `--net` specs (baseline first). The measures that the
@@ -96,19 +81,7 @@ fn kind_name(kind: KernelKind) -> &'static str {
 /// [`kernel_object`] for any network: the smoothness measures are null where the library
 /// refuses them.
 fn general_kernel_object(k: &SphereKernel, angles: usize) -> Result<Value, Failure> {
-    let p = normalized_profile(k, angles).map_err(|e| Failure::Usage(e.to_string()))?;
-    let s = kernel_smoothness(k).ok();
-    let field =
-        |f: fn(&KernelSmoothness) -> f64| s.as_ref().map_or(Value::Null, |s| json_or_null(f(s)));
-    Ok(json!({
-        "c_plus": field(|s| s.c_plus),
-        "c_minus": field(|s| s.c_minus),
-        "slope_at_zero": field(|s| s.slope_at_zero),
-        "decay_exponent": field(|s| s.decay_exponent),
-        "decay_constant_even": field(|s| s.decay_constant_even),
-        "decay_constant_odd": field(|s| s.decay_constant_odd),
-        "normalized_kernel": {"theta": p.theta, "value": p.value},
-    }))
+    kernel_summary(k, angles, OnRefusal::Null).map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// The whole comparison.
@@ -134,35 +107,10 @@ fn interpolation(s: &Setting) -> Result<Value, Failure> {
 /// The measures of the interpolant of the paper's experiment with kernel `k` (on the circle);
 /// with `lenient`, a failed experiment gives nulls instead of an error.
 fn interpolation_object(k: &SphereKernel, lenient: bool) -> Result<Value, Failure> {
-    let keys = [
-        "derivative_jump_sum",
-        "rkhs_norm",
-        "h1_seminorm",
-        "max_abs_derivative",
-        "test_rmse",
-    ];
-    let e = match paper_experiment(k) {
-        Ok(e) => e,
-        Err(_) if lenient => {
-            return Ok(Value::Object(
-                keys.iter()
-                    .map(|k| ((*k).to_owned(), Value::Null))
-                    .collect(),
-            ));
-        }
-        Err(e) => return Err(Failure::Usage(e.to_string())),
+    let on_refusal = if lenient {
+        OnRefusal::Null
+    } else {
+        OnRefusal::Fail
     };
-    let values = [
-        e.derivative_jump_sum,
-        e.rkhs_norm,
-        e.h1_seminorm.value,
-        e.max_abs_derivative,
-        e.test_rmse,
-    ];
-    Ok(Value::Object(
-        keys.iter()
-            .zip(values)
-            .map(|(k, v)| ((*k).to_owned(), json_or_null(v)))
-            .collect(),
-    ))
+    interpolation_summary(k, on_refusal).map_err(|e| Failure::Usage(e.to_string()))
 }

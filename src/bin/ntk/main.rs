@@ -360,13 +360,7 @@ struct DecayArgs {
 }
 
 /// A finite number as JSON, or null.
-fn json_or_null(v: f64) -> serde_json::Value {
-    if v.is_finite() {
-        serde_json::json!(v)
-    } else {
-        serde_json::Value::Null
-    }
-}
+use ntk_sphere::smoothness::summary::finite_or_null as json_or_null;
 
 fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
     stdout::print_with(|w| {
