@@ -317,11 +317,11 @@ impl NormTables {
             for k in 1..=tables {
                 count[k] += count[k - 1];
             }
-            let mut order = vec![0u32; count[tables]];
+            let mut order = vec![0usize; count[tables]];
             let mut next = count.clone();
             for (jj, &k) in slot_of.iter().enumerate() {
                 if k != NONE {
-                    order[next[k as usize]] = (start + jj) as u32;
+                    order[next[k as usize]] = start + jj;
                     next[k as usize] += 1;
                 }
             }
@@ -330,11 +330,11 @@ impl NormTables {
                 for cols in order[count[k]..count[k + 1]].chunks(LANES) {
                     let mut c = [0.0; LANES];
                     for (l, &j) in cols.iter().enumerate() {
-                        c[l] = row[j as usize];
+                        c[l] = row[j];
                     }
                     let g = table.eval_t_lanes(&c);
                     for (l, &j) in cols.iter().enumerate() {
-                        row[j as usize] = g[l] * scale;
+                        row[j] = g[l] * scale;
                     }
                 }
             }
