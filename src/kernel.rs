@@ -244,6 +244,18 @@ impl SphereKernel {
             .collect()
     }
 
+    /// [`KernelError::DimensionMismatch`] unless the points of `x` (and `y`) have
+    /// [`Self::dim`] coordinates.
+    pub(crate) fn check_points(&self, x: &Points, y: Option<&Points>) -> Result<(), KernelError> {
+        match std::iter::once(x).chain(y).find(|p| p.dim() != self.dim) {
+            Some(p) => Err(KernelError::DimensionMismatch {
+                expected: self.dim,
+                found: p.dim(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The Gram matrix $K(X, Y)$ of this kernel ($K(X, X)$ without `y`): [`gram`] with this
     /// kernel's architecture and kind; the points must have [`Self::dim`] coordinates.
     ///
@@ -257,14 +269,7 @@ impl SphereKernel {
     /// assert!(k.gram(&x3, None).is_err());
     /// ```
     pub fn gram(&self, x: &Points, y: Option<&Points>) -> Result<Matrix, KernelError> {
-        for p in std::iter::once(x).chain(y) {
-            if p.dim() != self.dim {
-                return Err(KernelError::DimensionMismatch {
-                    expected: self.dim,
-                    found: p.dim(),
-                });
-            }
-        }
+        self.check_points(x, y)?;
         gram(&self.arch, self.kind, x, y)
     }
 

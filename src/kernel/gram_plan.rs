@@ -351,14 +351,7 @@ impl GramPlan {
     /// [`SphereKernel::dim`] coordinates. Errors: those of [`GramTable::new`] (homogeneous
     /// case), [`KernelError::DimensionMismatch`].
     pub fn new(kernel: &SphereKernel, x: &Points, y: Option<&Points>) -> Result<Self, KernelError> {
-        for p in std::iter::once(x).chain(y) {
-            if p.dim() != kernel.dim() {
-                return Err(KernelError::DimensionMismatch {
-                    expected: kernel.dim(),
-                    found: p.dim(),
-                });
-            }
-        }
+        kernel.check_points(x, y)?;
         let plan = if kernel.arch().is_homogeneous() {
             Plan::Homogeneous(GramTable::new(kernel)?)
         } else {
@@ -410,14 +403,7 @@ impl GramPlan {
         y: Option<&Points>,
         out: &mut [f64],
     ) -> Result<(), KernelError> {
-        for p in std::iter::once(x).chain(y) {
-            if p.dim() != self.kernel.dim() {
-                return Err(KernelError::DimensionMismatch {
-                    expected: self.kernel.dim(),
-                    found: p.dim(),
-                });
-            }
-        }
+        self.kernel.check_points(x, y)?;
         match &self.plan {
             Plan::Homogeneous(t) => t.gram_into(x, y, out),
             Plan::Norms(t) => t.gram_into(&self.kernel, x, y, out),
