@@ -38,17 +38,22 @@ use std::f64::consts::PI;
 pub fn sin_minus_theta_cos(theta: f64) -> f64 {
     if theta.abs() < 1.0 {
         // Horner in x = θ²: h = θ³ Σ_{n≥1} (−1)^{n+1} 2n x^{n−1}/(2n+1)!
+        const COEFFS: [f64; 12] = {
+            let mut coeffs = [0.0_f64; 12];
+            let mut fact = 1.0_f64; // (2n+1)!
+            let mut i = 0;
+            while i < 12 {
+                let n = (i + 1) as f64;
+                fact *= (2.0 * n) * (2.0 * n + 1.0);
+                let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+                coeffs[i] = sign * 2.0 * n / fact;
+                i += 1;
+            }
+            coeffs
+        };
         let x = theta * theta;
-        let mut coeffs = [0.0_f64; 12];
-        let mut fact = 1.0_f64; // (2n+1)!
-        for (i, c) in coeffs.iter_mut().enumerate() {
-            let n = (i + 1) as f64;
-            fact *= (2.0 * n) * (2.0 * n + 1.0);
-            let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
-            *c = sign * 2.0 * n / fact;
-        }
         let mut acc = 0.0;
-        for c in coeffs.iter().rev() {
+        for c in COEFFS.iter().rev() {
             acc = acc * x + c;
         }
         acc * x * theta

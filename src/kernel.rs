@@ -18,7 +18,7 @@ mod points;
 pub mod table;
 
 pub use derivative::{AngleDerivative, ENDPOINT_ANGLE};
-pub use gram::{Matrix, angle_between, gram_exact};
+pub use gram::{BOUNDED_TOLERANCE, Matrix, angle_between, gram_exact};
 pub use gram_fast::gram_into;
 pub use gram_plan::{GramPlan, MAX_NORM_CLASSES, MIN_TABLE_PAIRS};
 pub use points::Points;
@@ -74,21 +74,22 @@ pub struct SphereKernel {
 }
 
 /// The kernel of `arch` for two inputs of norms `rx`, `ry` in $\mathbb R^{d}$ at cosine `c`: the
-/// recursion from the input covariance $(r_x^2/d,\ r_y^2/d,\ r_x r_y c/d)$ in double-double (the
-/// one formula of the exact Gram path and of the per-norm tables).
-pub(crate) fn radial_recursion(
+/// recursion from the input covariance $(r_x^2/d,\ r_y^2/d,\ r_x r_y c/d)$, on any number type
+/// (the one formula of the exact Gram path and of the per-norm tables, in double-double, and of
+/// the bounded double path).
+pub(crate) fn radial_recursion<S: KernelScalar>(
     arch: &Architecture,
     kind: KernelKind,
     dim: usize,
-    c: DoubleDouble,
+    c: S,
     rx: f64,
     ry: f64,
-) -> Scaled<DoubleDouble> {
-    let d = DoubleDouble::from(dim as f64);
-    let (x, y) = (DoubleDouble::from(rx), DoubleDouble::from(ry));
+) -> Scaled<S> {
+    let d = S::from_f64(dim as f64);
+    let (x, y) = (S::from_f64(rx), S::from_f64(ry));
     let input = InputCovariance {
-        xx: x * x / d,
-        yy: y * y / d,
+        xx: x.clone() * x.clone() / d.clone(),
+        yy: y.clone() * y.clone() / d.clone(),
         xy: x * y / d * c,
     };
     arch.recursion(input).get(kind)

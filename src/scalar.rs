@@ -10,15 +10,19 @@
 //!   evaluation path of [`crate::kernel`]);
 //! * [`QuadDouble`] — about 63 significant digits, for the Mercer-spectrum quadrature where the
 //!   double-double floor is too high (moderate $d$, deep kernels);
+//! * [`Bounded`] — a double with a running bound on its absolute error (the fast Gram path for
+//!   inputs of distinct norms keeps an entry only when its bound proves it accurate);
 //! * [`Dual`] — dual numbers $v + d\\,\varepsilon$: $\kappa(t)$ and $\kappa'(t)$ in one pass;
 //! * the series types of [`crate::series`];
 //! * [`crate::symbolic::Expr`] — symbolic expressions: the recursion returns the kernel as a
 //!   closed form in $t$.
 
+mod bounded;
 mod double_double;
 mod dual;
 mod quad_double;
 
+pub use bounded::{ARC_COSINE_ROUNDING, Bounded};
 pub use double_double::DoubleDouble;
 pub use dual::Dual;
 pub use quad_double::QuadDouble;
@@ -104,6 +108,14 @@ pub trait KernelScalar:
     fn residual_scale(_alpha: f64) -> Option<Self> {
         None
     }
+    /// Whether an activation layer with a positively homogeneous activation of degree $p$
+    /// computes the variances $\mathbb E[\phi(u)^2]$, $u\sim\mathcal N(0, q)$, as
+    /// $q^p\\,\mathbb E[\phi(z)^2]$ (exact) instead of through the cross-term formulas at
+    /// correlation 1. `false` (the default) keeps the two bitwise consistent, so that $x = y$
+    /// gives correlation exactly 1 in every layer; [`Bounded`] sets it, because its bound cannot
+    /// see that the correlation of a variance with itself is 1 (it would triple the bound of
+    /// every variance in every layer).
+    const HOMOGENEOUS_DIAGONAL: bool = false;
     /// $\pi$ to the precision of the type.
     fn pi() -> Self {
         Self::from_f64(std::f64::consts::PI)

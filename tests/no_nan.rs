@@ -127,10 +127,17 @@ fn depth_limit_extremes() {
         DepthLimit::Finite(v) => assert!(v.is_finite() && v > 1e306, "{v}"),
         other => panic!("{other:?}"),
     }
-    for (alpha, sigma2) in [(1e300, 1e308), (5e-324, 1e-300), (1e300, 5e-324)] {
+    for (alpha, sigma2, why) in [
+        (1e300, 1e308, "overflows f64"),
+        (5e-324, 1e-300, "underflows to 0"),
+        (1e300, 5e-324, "underflows to 0"),
+        (0.0, 1.0, "need a finite alpha > 0"),
+    ] {
         let e = depth_limit(DepthRegime::FixedAlpha(alpha), sigma2).unwrap_err();
         let msg = e.to_string();
         assert!(msg.starts_with("alpha = "), "{msg}");
+        // the message says which: an invalid alpha, or a = α²σ²/2 out of range
+        assert!(msg.contains(why), "{msg}");
         assert!(!msg.contains("NaN") && !msg.contains("= inf"), "{msg}");
     }
 }

@@ -13,7 +13,7 @@
 
 use std::fmt::Debug;
 
-use crate::scalar::{DoubleDouble, Dual, KernelScalar, QuadDouble};
+use crate::scalar::{Bounded, DoubleDouble, Dual, KernelScalar, QuadDouble};
 use crate::series::{PowerSeries, PuiseuxSeries};
 use crate::symbolic::Expr;
 use crate::symbolic::exact::Exact;
@@ -84,6 +84,8 @@ pub trait DynActivation: Debug + Send + Sync {
     -> (QuadDouble, QuadDouble);
     /// [`DualActivation::dual`] on [`Dual`].
     fn dual_dual(&self, qx: &Dual, qy: &Dual, c: &Dual) -> (Dual, Dual);
+    /// [`DualActivation::dual`] on [`Bounded`].
+    fn dual_bounded(&self, qx: &Bounded, qy: &Bounded, c: &Bounded) -> (Bounded, Bounded);
     /// [`DualActivation::dual`] on [`PowerSeries`].
     fn dual_power(
         &self,
@@ -155,6 +157,9 @@ impl<A: DualActivation> DynActivation for A {
         self.dual(qx, qy, c)
     }
     fn dual_dual(&self, qx: &Dual, qy: &Dual, c: &Dual) -> (Dual, Dual) {
+        self.dual(qx, qy, c)
+    }
+    fn dual_bounded(&self, qx: &Bounded, qy: &Bounded, c: &Bounded) -> (Bounded, Bounded) {
         self.dual(qx, qy, c)
     }
     fn dual_power(

@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use crate::activation::{Activation, DualActivation};
 use crate::error::ArchError;
-use crate::scalar::{DoubleDouble, Dual, KernelScalar, QuadDouble, scale_f64};
+use crate::scalar::{Bounded, DoubleDouble, Dual, KernelScalar, QuadDouble, scale_f64};
 use crate::series::{PowerSeries, PuiseuxSeries};
 use crate::symbolic::Expr;
 use crate::symbolic::exact::Exact;
@@ -55,10 +55,22 @@ const RESCALE_LOG2: i32 = 128;
 /// The exponent $k$ to divide by ($2^{-k}$) so that `scale` comes back near 1, or 0.
 fn rescale_exponent(scale: f64) -> i32 {
     if scale > 0.0 && scale.is_finite() {
-        let e = scale.log2().floor() as i32;
+        let e = floor_log2(scale);
         if e.abs() > RESCALE_LOG2 { e } else { 0 }
     } else {
         0
+    }
+}
+
+/// $\lfloor\log_2 x\rfloor$ of a finite $x > 0$: the exponent field of a normal double (no
+/// rounding across a power of two), `log2` for subnormals.
+#[inline]
+fn floor_log2(x: f64) -> i32 {
+    let biased = ((x.to_bits() >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        x.log2().floor() as i32
+    } else {
+        biased - 1023
     }
 }
 
@@ -74,7 +86,7 @@ fn split_pow2(x: f64) -> (f64, i64) {
     if !(x.is_finite() && x > 0.0) {
         return (x, 0);
     }
-    let mut e = x.log2().floor() as i64;
+    let mut e = floor_log2(x) as i64;
     let mut m = scale_f64(x, exp_to_i32(-e));
     // log2 may round across a power of two.
     if m >= 2.0 {
@@ -175,6 +187,7 @@ pub trait DynLayer: Debug + Send + Sync {
     fn apply_dd(&self, state: CovState<DoubleDouble>) -> CovState<DoubleDouble>;
     fn apply_qd(&self, state: CovState<QuadDouble>) -> CovState<QuadDouble>;
     fn apply_dual(&self, state: CovState<Dual>) -> CovState<Dual>;
+    fn apply_bounded(&self, state: CovState<Bounded>) -> CovState<Bounded>;
     fn apply_power(&self, state: CovState<PowerSeries>) -> CovState<PowerSeries>;
     fn apply_puiseux(&self, state: CovState<PuiseuxSeries>) -> CovState<PuiseuxSeries>;
     fn apply_expr(&self, state: CovState<Expr>) -> CovState<Expr>;
@@ -201,6 +214,9 @@ impl<L: KernelLayer> DynLayer for L {
         self.apply(state)
     }
     fn apply_dual(&self, state: CovState<Dual>) -> CovState<Dual> {
+        self.apply(state)
+    }
+    fn apply_bounded(&self, state: CovState<Bounded>) -> CovState<Bounded> {
         self.apply(state)
     }
     fn apply_power(&self, state: CovState<PowerSeries>) -> CovState<PowerSeries> {
@@ -307,9 +323,18 @@ impl KernelLayer for Activation {
         };
         let (e, ed) = self.dual(&s.xx, &s.yy, &s.nngp);
         // The diagonal goes through the same operations as the cross term, so that x = y gives
-        // bitwise-consistent covariances (correlation exactly 1).
-        let xx = self.dual(&s.xx, &s.xx, &s.xx).0;
-        let yy = self.dual(&s.yy, &s.yy, &s.yy).0;
+        // bitwise-consistent covariances (correlation exactly 1); number types that ask for it
+        // (`KernelScalar::HOMOGENEOUS_DIAGONAL`) get q^p E[φ(z)²] instead, which is exact.
+        let diagonal = |q: &S| match p {
+            Some(p) if S::HOMOGENEOUS_DIAGONAL => {
+                let one = S::one();
+                let unit = self.dual(&one, &one, &one).0;
+                (0..p).fold(unit, |acc, _| acc * q.clone())
+            }
+            _ => self.dual(q, q, q).0,
+        };
+        let xx = diagonal(&s.xx);
+        let yy = diagonal(&s.yy);
         let exp2 = match p {
             Some(p) => s.exp2.saturating_mul(p as i64),
             None => 0,

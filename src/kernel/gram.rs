@@ -6,7 +6,7 @@ use super::points::{Points, norm};
 use super::{SphereKernel, scaled_to_f64};
 use crate::arch::{Architecture, KernelKind};
 use crate::error::KernelError;
-use crate::scalar::{DoubleDouble, KernelScalar};
+use crate::scalar::{Bounded, DoubleDouble, KernelScalar, scale_f64};
 
 /// A dense row-major matrix of `f64`.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,6 +229,43 @@ pub(crate) fn pair_exact(
     }
     let s = super::radial_recursion(arch, kind, dim, DoubleDouble::cos_angle(theta), nx, ny);
     scaled_to_f64(s.mantissa.to_f64(), s.exp2)
+}
+
+/// Entries whose error bound from the [`Bounded`] recursion is at most this fraction of
+/// $\sqrt{K(x,x)K(y,y)}$ are kept by the fast Gram path ([`pair_bounded`]); the others are
+/// recomputed by the exact double-double recursion.
+pub const BOUNDED_TOLERANCE: f64 = 1e-14;
+
+/// The entry $K(x, y)$ by the recursion on [`Bounded`] doubles, if its proved error bound is at
+/// most `tolerance` (absolute); `None` otherwise, and for zero vectors and norms whose
+/// covariance does not fit `f64` (the caller then takes [`pair_exact`]). About five times
+/// cheaper than the double-double recursion.
+pub(crate) fn pair_bounded(
+    arch: &Architecture,
+    kind: KernelKind,
+    x: &[f64],
+    nx: f64,
+    y: &[f64],
+    ny: f64,
+    tolerance: f64,
+) -> Option<f64> {
+    let d = x.len() as f64;
+    if !(nx > 0.0 && ny > 0.0 && (nx * nx / d).is_finite() && (ny * ny / d).is_finite()) {
+        return None;
+    }
+    let theta = angle_between(x, nx, y, ny);
+    let s = super::radial_recursion(arch, kind, x.len(), Bounded::cos_angle(theta), nx, ny);
+    let value = scaled_to_f64(s.mantissa.value, s.exp2).ok()?;
+    let err = if s.mantissa.err == 0.0 {
+        0.0
+    } else {
+        let e = s.mantissa.err.log2() + s.exp2 as f64;
+        if e > 1000.0 {
+            return None;
+        }
+        scale_f64(s.mantissa.err, s.exp2.clamp(-2000, 2000) as i32)
+    };
+    (err <= tolerance).then_some(value)
 }
 
 /// The Gram matrix $K(X, Y)$ (or $K(X, X)$ when `y` is `None`, filled symmetrically), every

@@ -24,9 +24,12 @@
 //! matrix product) and the table — evaluated eight at a time per table — with the accurate angle
 //! ([`super::angle_between`]) for $|c_{ij}| > \tau$, exactly as in the homogeneous path; every
 //! other entry (rare norms, zero vectors, norms whose covariance does not fit `f64`, a table that
-//! could not be built or verified, a class pair whose members deviate more) comes from the exact
-//! double-double recursion ([`super::gram_exact`]'s per-pair formula). The symmetric case
-//! computes the upper triangle and mirrors it.
+//! could not be built or verified, a class pair whose members deviate more) comes from the
+//! recursion on [`Bounded`](crate::scalar::Bounded) doubles when its proved error bound is at
+//! most [`BOUNDED_TOLERANCE`](super::BOUNDED_TOLERANCE) $= 10^{-14}$ of
+//! $\sqrt{K(x,x)K(y,y)}$ (the diagonal entries are computed exactly first), and otherwise from
+//! the exact double-double recursion ([`super::gram_exact`]'s per-pair formula). The symmetric
+//! case computes the upper triangle and mirrors it.
 //!
 //! **Accuracy.** A tabulated entry errs by at most [`GramTable::entry_error_bound`] plus the
 //! measured member deviation relative to $|F_{r_a r_b}(1)|$, and
@@ -39,14 +42,19 @@
 //!
 //! **Cost.** A table costs about $2\cdot10^3$ exact evaluations, i.e. as much as a few hundred
 //! exact entries; [`MIN_TABLE_PAIRS`] keeps tables to class pairs where they pay many times
-//! over. Data with all-distinct norms (e.g. Gaussian points) therefore runs on the exact path
-//! (a few microseconds per entry, in parallel).
+//! over. Data with all-distinct norms (e.g. Gaussian points) builds no table: its entries take
+//! the bounded double path, about five times cheaper than the exact one. The bound of that path
+//! grows with depth (about $25u$ per layer for the NTK of a biased ReLU MLP, while the actual
+//! error stays near $u$). Measured on Gaussian points in $d = 16$, MLP with $\sigma_b^2 = 0.1$:
+//! all entries accepted for $L \le 3$, 97% at $L = 5$, 43% at $L = 6$, none at $L \ge 8$; a row
+//! stops trying once fewer than half of its first 16 tries were accepted, so deep networks lose
+//! little time on it.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::gram::{angle_between, pair_exact};
+use super::gram::{BOUNDED_TOLERANCE, angle_between, pair_bounded, pair_exact};
 use super::gram_fast::{LANES, SAFE_HI, SAFE_LO, UnitRows, blocked_rows, shapes};
 use super::points::{Points, norm};
 use super::table::{GramTable, T_SWITCH};
@@ -284,12 +292,37 @@ impl NormTables {
         let (arch, kind) = (kernel.arch(), kernel.kind());
         let b = self.classes;
         let tables = self.tables.len();
+        // K(x, x) of the points that may need the bounded path (unclassed norms, or a class
+        // without its diagonal table); the tolerance of that path is relative to √(K(x,x)K(y,y)).
+        let diagonal = |points: &Points, norms: &[f64], class: &[u32]| -> Vec<f64> {
+            (0..points.len())
+                .into_par_iter()
+                .map(|i| {
+                    let a = class[i];
+                    if a != NONE {
+                        let k = self.slot[a as usize * b + a as usize];
+                        if k != NONE {
+                            return self.scale[k as usize];
+                        }
+                    }
+                    let (p, r) = (points.row(i), norms[i]);
+                    pair_exact(arch, kind, p, r, p, r).unwrap_or(f64::NAN)
+                })
+                .collect()
+        };
+        let dx = diagonal(x, nx, &bx);
+        let dy = if symmetric {
+            dx.clone()
+        } else {
+            diagonal(yy, ny, &by)
+        };
         let entries = |i: usize, row: &mut [f64]| -> Result<(), KernelError> {
             let start = if symmetric { i } else { 0 };
             let (a, xi, nxi) = (bx[i], x.row(i), nx[i]);
             // Pass 1: exact and angle-path entries now; the others (|c| ≤ τ) are counted per
             // table and evaluated below, eight at a time with one table.
             let mut slot_of = vec![NONE; m - start];
+            let mut bounded = Acceptance::default();
             let mut count = vec![0usize; tables + 1];
             for (j, v) in row.iter_mut().enumerate().skip(start) {
                 let c = by[j];
@@ -299,7 +332,21 @@ impl NormTables {
                     self.slot[a as usize * b + c as usize]
                 };
                 if k == NONE {
-                    *v = pair_exact(arch, kind, xi, nxi, yy.row(j), ny[j])?;
+                    let yj = yy.row(j);
+                    let tolerance = BOUNDED_TOLERANCE * (dx[i] * dy[j]).sqrt();
+                    if symmetric && j == i && dx[i].is_finite() {
+                        *v = dx[i];
+                        continue;
+                    }
+                    if tolerance.is_finite() && bounded.worth_trying() {
+                        let entry = pair_bounded(arch, kind, xi, nxi, yj, ny[j], tolerance);
+                        bounded.record(entry.is_some());
+                        if let Some(e) = entry {
+                            *v = e;
+                            continue;
+                        }
+                    }
+                    *v = pair_exact(arch, kind, xi, nxi, yj, ny[j])?;
                 } else if v.abs() > T_SWITCH {
                     let table = &self.tables[k as usize];
                     let g = if symmetric && j == i {
@@ -341,6 +388,26 @@ impl NormTables {
             Ok(())
         };
         blocked_rows(&rows, x.dim(), m, symmetric, out, &entries)
+    }
+}
+
+/// The bounded double path's acceptance in one row: it is tried on the first
+/// [`Acceptance::PROBE`] entries, and on the rest only while at least half of the tries were
+/// accepted (deep networks, whose bounds grow with depth, then lose no time on it).
+#[derive(Debug, Default)]
+struct Acceptance {
+    tried: usize,
+    accepted: usize,
+}
+
+impl Acceptance {
+    const PROBE: usize = 16;
+    fn worth_trying(&self) -> bool {
+        self.tried < Self::PROBE || 2 * self.accepted >= self.tried
+    }
+    fn record(&mut self, accepted: bool) {
+        self.tried += 1;
+        self.accepted += usize::from(accepted);
     }
 }
 
