@@ -248,7 +248,11 @@ fn closed_forms_reject_bad_parameters() {
     }
     assert!(depth_limit(DepthRegime::FixedAlpha(-1.0), 1.0).is_err());
     assert!(depth_limit(DepthRegime::InverseDepth, 0.0).is_err());
-    assert!(linear_kernel_deviation_bound(3, f64::NAN).is_err());
+    // a must be finite and ≥ 0: each of the two conditions on its own rejects
+    for a in [f64::NAN, -0.5, f64::INFINITY, f64::NEG_INFINITY] {
+        assert!(linear_kernel_deviation_bound(3, a).is_err(), "{a}");
+    }
+    assert_eq!(linear_kernel_deviation_bound(3, 0.0).unwrap(), 0.0);
     assert_eq!(linear_kernel_deviation_bound(0, 0.7).unwrap(), 0.0);
 }
 
