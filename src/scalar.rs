@@ -191,6 +191,10 @@ pub(crate) fn scale_f64(x: f64, e: i32) -> f64 {
     if e == -1 {
         return 0.5 * x;
     }
+    if (-1022..=1023).contains(&e) {
+        // 2^e is a normal double: build it from its exponent field.
+        return x * f64::from_bits(((e + 1023) as u64) << 52);
+    }
     let mut x = x;
     let mut e = e;
     while e > 1000 {

@@ -325,13 +325,16 @@ impl KernelLayer for Activation {
         // The diagonal goes through the same operations as the cross term, so that x = y gives
         // bitwise-consistent covariances (correlation exactly 1); number types that ask for it
         // (`KernelScalar::HOMOGENEOUS_DIAGONAL`) get q^p E[φ(z)²] instead, which is exact.
-        let diagonal = |q: &S| match p {
+        let unit = match p {
             Some(p) if S::HOMOGENEOUS_DIAGONAL => {
                 let one = S::one();
-                let unit = self.dual(&one, &one, &one).0;
-                (0..p).fold(unit, |acc, _| acc * q.clone())
+                Some((p, self.dual(&one, &one, &one).0))
             }
-            _ => self.dual(q, q, q).0,
+            _ => None,
+        };
+        let diagonal = |q: &S| match &unit {
+            Some((p, unit)) => (0..*p).fold(unit.clone(), |acc, _| acc * q.clone()),
+            None => self.dual(q, q, q).0,
         };
         let xx = diagonal(&s.xx);
         let yy = diagonal(&s.yy);
