@@ -305,10 +305,25 @@ fn decay_ordering_region() {
     assert!(decay_ordering_is_proved(5, 11.7).unwrap());
     assert!(!decay_ordering_is_proved(5, 11.8).unwrap());
     assert!(decay_ordering_is_proved(1, 1e6).unwrap());
+    // L = 2: the even condition 2 + 4a > 2a(1 + a) holds up to the golden ratio
+    assert!(decay_ordering_is_proved(2, 1.0).unwrap());
+    assert!(decay_ordering_is_proved(2, 1.618).unwrap());
+    assert!(!decay_ordering_is_proved(2, 1.619).unwrap());
     let mut proved = 0;
     for depth in 2..=200usize {
         for j in 0..=60 {
             let a = 10f64.powf(-4.0 + 0.15 * j as f64);
+            // Completeness: wherever both inequality chains hold with room, the predicate says
+            // so (the conditions are the chains solved for L and a, not a smaller region).
+            let (cr, cm) = (resnet_c_plus(depth, a).unwrap(), mlp_c_plus(depth).unwrap());
+            let even_room = cm - cr - resnet_c_minus_bound(depth, a).unwrap();
+            let odd_room = cm - mlp_c_minus_bound(depth).unwrap() - cr;
+            if even_room > 1e-9 * cm && odd_room > 1e-9 * cm {
+                assert!(
+                    decay_ordering_is_proved(depth, a).unwrap(),
+                    "L={depth} a={a}"
+                );
+            }
             if !decay_ordering_is_proved(depth, a).unwrap() {
                 continue;
             }
