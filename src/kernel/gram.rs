@@ -231,9 +231,9 @@ pub(crate) fn pair_exact(
     scaled_to_f64(s.mantissa.to_f64(), s.exp2)
 }
 
-/// Entries whose error bound from the [`Bounded`] recursion is at most this fraction of
-/// $\sqrt{K(x,x)K(y,y)}$ are kept by the fast Gram path ([`pair_bounded`]); the others are
-/// recomputed by the exact double-double recursion.
+/// Entries whose error bound from the recursion on [`Bounded`] doubles is at most this fraction
+/// of $\sqrt{K(x,x)K(y,y)}$ are kept by the fast Gram path ([`super::GramPlan`]); the others
+/// are recomputed by the exact double-double recursion.
 pub const BOUNDED_TOLERANCE: f64 = 1e-14;
 
 /// The entry $K(x, y)$ by the recursion on [`Bounded`] doubles, if its proved error bound is at
