@@ -291,3 +291,59 @@ fn resnet_recursion_with_unequal_norms_is_homogeneous() {
         }
     }
 }
+
+/// `log2 |mantissa · 2^exp2|` of a scaled recursion value.
+fn log2_scaled(s: &ntk_sphere::arch::Scaled<f64>) -> f64 {
+    s.mantissa.abs().log2() + s.exp2 as f64
+}
+
+/// The rescaling of the activation layers (mantissas brought back near 1 when their scale
+/// leaves [2^-128, 2^128], the power of two carried in `exp2`): homogeneous networks evaluated
+/// at input covariances scaled by 2^(2k) give exactly the homogeneity law, also when the scale
+/// jumps past 2^128 in one layer (cubic activations) and when q_x q_y itself overflows `f64`;
+/// a zero variance gives exact zeros.
+#[test]
+fn rescaling_keeps_homogeneous_recursions_exact() {
+    use ntk_sphere::activation::Activation;
+    use ntk_sphere::arch::{InputCovariance, Layer, Serial};
+    let input = |scale: f64| InputCovariance {
+        xx: scale,
+        yy: 0.7 * scale,
+        xy: 0.3 * scale,
+    };
+    // Degree 3 per layer: four layers multiply log2 of the input scale by 3^4 = 81; the
+    // mantissas reach 2^240 after the first layer, beyond the rescaling threshold in one jump.
+    let mut layers = Vec::new();
+    for _ in 0..4 {
+        layers.push(Layer::dense(2.0, 0.0).unwrap());
+        layers.push(Layer::activation(
+            Activation::rectified_monomial(3).unwrap(),
+        ));
+    }
+    let cubic: Architecture = Serial::new(layers).unwrap().into();
+    let unit = cubic.recursion(input(1.0));
+    let big = cubic.recursion(input(2f64.powi(80)));
+    for (u, b) in [(&unit.nngp, &big.nngp), (&unit.ntk, &big.ntk)] {
+        assert!(b.mantissa.is_finite() && b.mantissa != 0.0, "{b:?}");
+        let want = log2_scaled(u) + 81.0 * 80.0;
+        assert!(
+            (log2_scaled(b) - want).abs() < 1e-9,
+            "{} vs {want}",
+            log2_scaled(b)
+        );
+    }
+    // Degree 1 (ReLU MLP): q_x q_y = 1e400 overflows, the kernel 1e200·K(1, 0.7, 0.3) does not.
+    let mlp: Architecture = Mlp::new(4, 1.0).unwrap().into();
+    let unit = mlp.recursion(input(1.0)).ntk;
+    let big = mlp.recursion(input(1e200)).ntk;
+    let want = log2_scaled(&unit) + 1e200f64.log2();
+    assert!((log2_scaled(&big) - want).abs() < 1e-9, "{big:?}");
+    // A zero input variance (the zero vector): exact zeros, no arithmetic overflow in the
+    // rescaling (this test also runs with overflow checks).
+    let zero = mlp.recursion(InputCovariance {
+        xx: 0.0,
+        yy: 1.0,
+        xy: 0.0,
+    });
+    assert_eq!((zero.nngp.mantissa, zero.ntk.mantissa), (0.0, 0.0));
+}

@@ -315,7 +315,8 @@ impl KernelLayer for Activation {
     fn apply<S: KernelScalar>(&self, s: CovState<S>) -> CovState<S> {
         let (s, p) = match DualActivation::homogeneity(self) {
             Some(p) => {
-                let geo = (s.xx.approx() * s.yy.approx()).sqrt();
+                // √q_x·√q_y: the product q_x q_y may overflow where the scale does not.
+                let geo = s.xx.approx().sqrt() * s.yy.approx().sqrt();
                 let k = rescale_exponent(geo);
                 (s.shift(-(k as i64)), Some(p))
             }
