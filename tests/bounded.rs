@@ -141,3 +141,40 @@ fn distinct_norms_take_the_bounded_path() {
         }
     }
 }
+
+/// A zero input variance (the zero vector, no bias) with degree-0 activations (sign, step):
+/// the feature is identically zero, so the variance stays 0 — the homogeneous diagonal
+/// q^0·E[φ(z)²] = 1 must not be used there. Bounded agrees with double-double.
+#[test]
+fn zero_variance_through_degree_zero_activations() {
+    for phi in [
+        Activation::sign(),
+        Activation::rectified_monomial(0).unwrap(),
+    ] {
+        let arch: Architecture = Serial::new(vec![
+            Layer::dense(1.0, 0.0).unwrap(),
+            Layer::activation(phi),
+            Layer::dense(1.0, 0.0).unwrap(),
+            Layer::activation(Activation::relu()),
+        ])
+        .unwrap()
+        .into();
+        let b = arch.recursion(InputCovariance {
+            xx: Bounded::from_f64(0.0),
+            yy: Bounded::from_f64(1.0),
+            xy: Bounded::from_f64(0.0),
+        });
+        let x = arch.recursion(InputCovariance {
+            xx: DoubleDouble::from(0.0),
+            yy: DoubleDouble::from(1.0),
+            xy: DoubleDouble::from(0.0),
+        });
+        for (got, exact) in [(b.ntk, x.ntk), (b.nngp, x.nngp)] {
+            let want = exact.mantissa.to_f64();
+            assert!(
+                (got.mantissa.value - want).abs() <= got.mantissa.err,
+                "{got:?} vs {want}"
+            );
+        }
+    }
+}

@@ -333,9 +333,13 @@ impl KernelLayer for Activation {
             }
             _ => None,
         };
+        // (q^p E[φ(z)²] only for q > 0: a zero variance is an identically zero feature, also
+        // for degree 0.)
         let diagonal = |q: &S| match &unit {
-            Some((p, unit)) => (0..*p).fold(unit.clone(), |acc, _| acc * q.clone()),
-            None => self.dual(q, q, q).0,
+            Some((p, unit)) if q.approx() > 0.0 => {
+                (0..*p).fold(unit.clone(), |acc, _| acc * q.clone())
+            }
+            _ => self.dual(q, q, q).0,
         };
         let xx = diagonal(&s.xx);
         let yy = diagonal(&s.yy);
