@@ -10,6 +10,9 @@ use ntk_sphere::scalar::{Bounded, DoubleDouble, KernelScalar};
 use ntk_sphere::{Architecture, KernelKind, Mlp, Points, ResNet};
 use proptest::prelude::*;
 
+mod common;
+use common::{Rng, composed_network};
+
 fn activation() -> impl Strategy<Value = Activation> {
     prop_oneof![
         Just(Activation::relu()),
@@ -43,19 +46,7 @@ fn architecture() -> impl Strategy<Value = (Architecture, bool)> {
             0.0f64..1.0,
             0.0f64..1.5
         )
-            .prop_map(|(acts, w, b, alpha)| {
-                let mut layers = Vec::new();
-                for (i, phi) in acts.into_iter().enumerate() {
-                    let block = vec![Layer::dense(w, b).unwrap(), Layer::activation(phi)];
-                    if i % 2 == 1 {
-                        layers.push(Layer::residual(alpha, block).unwrap());
-                    } else {
-                        layers.extend(block);
-                    }
-                }
-                layers.push(Layer::dense(1.0, 0.0).unwrap());
-                (Serial::new(layers).unwrap().into(), false)
-            }),
+            .prop_map(|(acts, w, b, alpha)| (composed_network(acts, w, b, alpha), false)),
     ]
 }
 
@@ -106,19 +97,9 @@ proptest! {
 /// `BOUNDED_TOLERANCE` of it relative to √(K(x,x)K(y,y)).
 #[test]
 fn distinct_norms_take_the_bounded_path() {
-    let mut state = 0x853c_49e6_748f_ea9b_u64;
-    let mut gauss = || {
-        let mut u = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        };
-        let (a, b) = (u(), u());
-        (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
-    };
+    let mut rng = Rng(0x853c_49e6_748f_ea9b);
     let (n, d) = (60, 12);
-    let x = Points::new((0..n * d).map(|_| gauss()).collect(), n, d).unwrap();
+    let x = Points::new((0..n * d).map(|_| rng.gauss()).collect(), n, d).unwrap();
     for depth in [1, 3, 5] {
         let arch: Architecture = Mlp::with_bias(depth, 1.2, 0.3).unwrap().into();
         for kind in [KernelKind::Ntk, KernelKind::Nngp] {

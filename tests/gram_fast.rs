@@ -4,11 +4,13 @@
 
 use ntk_sphere::activation::Activation;
 use ntk_sphere::arch::Architecture;
-use ntk_sphere::arch::{Layer, Serial};
 use ntk_sphere::kernel::table::TABLE_TARGET;
 use ntk_sphere::kernel::{GramPlan, GramTable, Matrix, gram, gram_exact, gram_into};
 use ntk_sphere::{KernelError, KernelKind, Mlp, Points, ResNet, SphereKernel};
 use proptest::prelude::*;
+
+mod common;
+use common::{Rng, composed_network};
 
 /// Maximum error of a fast entry relative to its scale $\|x\|\|y\|\kappa(1)$ (the accuracy
 /// requirement of the library: 1e-12 overall, of which the fast path may use 1e-13).
@@ -20,26 +22,6 @@ const CHOLESKY_JITTER: f64 = 1e-10;
 
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|a| a * a).sum::<f64>().sqrt()
-}
-
-/// Deterministic pseudo-random generator (splitmix64) for point clouds from a proptest seed.
-struct Rng(u64);
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn gauss(&mut self) -> f64 {
-        let u = self.uniform().max(1e-300);
-        let v = self.uniform();
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
 }
 
 /// Random points with norms 10^U(-3, 3), plus the special cases: a nearly coincident point
@@ -178,17 +160,7 @@ fn non_homogeneous_architecture() -> impl Strategy<Value = (Architecture, bool)>
                     1 => Activation::gelu(),
                     _ => Activation::exp(1.0, 0.5).unwrap(),
                 };
-                let mut layers = Vec::new();
-                for i in 0..l {
-                    let block = vec![Layer::dense(w, b).unwrap(), Layer::activation(phi.clone())];
-                    if i % 2 == 1 {
-                        layers.push(Layer::residual(alpha, block).unwrap());
-                    } else {
-                        layers.extend(block);
-                    }
-                }
-                layers.push(Layer::dense(1.0, 0.0).unwrap());
-                (Serial::new(layers).unwrap().into(), false)
+                (composed_network(vec![phi; l], w, b, alpha), false)
             }
         ),
     ]

@@ -6,7 +6,8 @@
 
 pub mod grammar;
 
-use ntk_sphere::arch::Architecture;
+use ntk_sphere::activation::Activation;
+use ntk_sphere::arch::{Architecture, Layer, Serial};
 use ntk_sphere::scalar::QuadDouble;
 use ntk_sphere::{KernelKind, Mlp, ResNet};
 use serde_json::Value;
@@ -86,4 +87,40 @@ pub fn parse_qd(text: &str) -> QuadDouble {
         acc = if exp10 > 0 { acc * ten } else { acc / ten };
     }
     if neg { -acc } else { acc }
+}
+
+/// Deterministic pseudo-random generator (splitmix64) for point clouds from a proptest seed.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn gauss(&mut self) -> f64 {
+        let u = self.uniform().max(1e-300);
+        let v = self.uniform();
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// One block `dense(w, b), φ` per activation, every second block inside a residual block of
+/// scale `alpha`, then a `dense(1, 0)` readout.
+pub fn composed_network(acts: Vec<Activation>, w: f64, b: f64, alpha: f64) -> Architecture {
+    let mut layers = Vec::new();
+    for (i, phi) in acts.into_iter().enumerate() {
+        let block = vec![Layer::dense(w, b).unwrap(), Layer::activation(phi)];
+        if i % 2 == 1 {
+            layers.push(Layer::residual(alpha, block).unwrap());
+        } else {
+            layers.extend(block);
+        }
+    }
+    layers.push(Layer::dense(1.0, 0.0).unwrap());
+    Serial::new(layers).unwrap().into()
 }
