@@ -256,15 +256,8 @@ pub(crate) fn pair_bounded(
     let theta = angle_between(x, nx, y, ny);
     let s = super::radial_recursion(arch, kind, x.len(), Bounded::cos_angle(theta), nx, ny);
     let value = scaled_to_f64(s.mantissa.value, s.exp2).ok()?;
-    let err = if s.mantissa.err == 0.0 {
-        0.0
-    } else {
-        let e = s.mantissa.err.log2() + s.exp2 as f64;
-        if e > 1000.0 {
-            return None;
-        }
-        scale_f64(s.mantissa.err, s.exp2.clamp(-2000, 2000) as i32)
-    };
+    // (an exponent beyond ±2000 saturates the bound to 0 or ∞, like the value's own check)
+    let err = scale_f64(s.mantissa.err, s.exp2.clamp(-2000, 2000) as i32);
     (err <= tolerance).then_some(value)
 }
 
