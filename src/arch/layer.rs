@@ -62,13 +62,15 @@ fn rescale_exponent(scale: f64) -> i32 {
     }
 }
 
-/// $\lfloor\log_2 x\rfloor$ of a finite $x > 0$: the exponent field of a normal double (no
-/// rounding across a power of two), `log2` for subnormals.
+/// $\lfloor\log_2 x\rfloor$ of a finite $x > 0$, exactly: the exponent field of a normal
+/// double, the position of the leading bit of a subnormal's mantissa ($x = m\,2^{-1074}$).
 #[inline]
 fn floor_log2(x: f64) -> i32 {
-    let biased = ((x.to_bits() >> 52) & 0x7ff) as i32;
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
     if biased == 0 {
-        x.log2().floor() as i32
+        let mantissa = bits & ((1u64 << 52) - 1);
+        63 - mantissa.leading_zeros() as i32 - 1074
     } else {
         biased - 1023
     }
@@ -86,17 +88,8 @@ fn split_pow2(x: f64) -> (f64, i64) {
     if !(x.is_finite() && x > 0.0) {
         return (x, 0);
     }
-    let mut e = floor_log2(x) as i64;
-    let mut m = scale_f64(x, exp_to_i32(-e));
-    // log2 may round across a power of two.
-    if m >= 2.0 {
-        m *= 0.5;
-        e += 1;
-    } else if m < 1.0 {
-        m *= 2.0;
-        e -= 1;
-    }
-    (m, e)
+    let e = floor_log2(x);
+    (scale_f64(x, -e), e as i64)
 }
 
 fn exp_to_i32(e: i64) -> i32 {
@@ -543,5 +536,87 @@ impl KernelLayer for Serial {
     }
     fn homogeneity(&self, input: Option<u32>) -> Option<u32> {
         Serial::homogeneity(self, input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// $2^e$ for every exponent of a finite positive double, subnormals included, built from
+    /// bits independently of `scale_f64`.
+    fn pow2(e: i32) -> f64 {
+        if e >= -1022 {
+            f64::from_bits(((e + 1023) as u64) << 52)
+        } else {
+            f64::from_bits(1u64 << (e + 1074))
+        }
+    }
+
+    /// Test values: every power of two with its neighbours, normal and subnormal.
+    fn samples() -> Vec<f64> {
+        let mut v = Vec::new();
+        for e in -1074..=1023 {
+            let p = pow2(e);
+            v.extend([p, p.next_up(), p.next_down(), 1.5 * p, 1.9 * p]);
+        }
+        v.retain(|x| x.is_finite() && *x > 0.0);
+        v.push(f64::MAX);
+        v.push(f64::MIN_POSITIVE.next_down());
+        v
+    }
+
+    #[test]
+    fn floor_log2_brackets_every_double() {
+        for x in samples() {
+            let e = floor_log2(x);
+            assert!(pow2(e) <= x, "2^{e} > {x:e}");
+            assert!(e == 1023 || x < pow2(e + 1), "2^{} <= {x:e}", e + 1);
+        }
+    }
+
+    #[test]
+    fn split_pow2_is_exact_with_mantissa_in_one_two() {
+        for x in samples() {
+            let (m, e) = split_pow2(x);
+            assert!((1.0..2.0).contains(&m), "{x:e}: mantissa {m}");
+            // m 2^e reassembled in two exact steps (2^e alone may not be a double).
+            let half = (e / 2) as i32;
+            let back = m * pow2(half) * pow2(e as i32 - half);
+            assert_eq!(back, x, "{x:e} = {m} 2^{e}");
+        }
+        // Non-positive and non-finite inputs come back unchanged with exponent 0.
+        for x in [0.0, -1.0, f64::INFINITY, f64::NAN] {
+            let (m, e) = split_pow2(x);
+            assert!(e == 0 && (m == x || (m.is_nan() && x.is_nan())));
+        }
+    }
+
+    #[test]
+    fn rescale_exponent_fires_only_outside_the_band() {
+        let limit = RESCALE_LOG2;
+        // Inside [2^-128, 2^129): no rescaling.
+        for x in [
+            1.0,
+            pow2(limit),
+            pow2(limit + 1).next_down(),
+            pow2(-limit),
+            0.3,
+        ] {
+            assert_eq!(rescale_exponent(x), 0, "{x:e}");
+        }
+        // Outside: the exponent that brings the scale back to [1, 2).
+        for (x, e) in [
+            (pow2(limit + 1), limit + 1),
+            (pow2(-limit).next_down(), -limit - 1),
+            (3.0 * pow2(500), 501),
+            (pow2(-1074), -1074),
+            (f64::MAX, 1023),
+        ] {
+            assert_eq!(rescale_exponent(x), e, "{x:e}");
+        }
+        for x in [0.0, -pow2(300), f64::INFINITY, f64::NAN] {
+            assert_eq!(rescale_exponent(x), 0);
+        }
     }
 }
