@@ -377,15 +377,17 @@ proptest! {
             s.eigenvalues.iter().flat_map(|e| [e.mu, e.rel_error, e.log_multiplicity]).collect()
         });
         finite_ok("maclaurin", &maclaurin_coefficients(&k, kmax.min(20)), |c| c.clone());
-        // The decay constants may overflow for large d (documented: their logarithms are
-        // returned); they are never NaN.
+        // A decay constant that does not fit in f64 (large d) is None, its logarithm finite;
+        // the exponent is -inf only for decay faster than any power (then nu = inf).
         let law = decay(&k, normalized);
         finite_ok("decay", &law, |l| vec![l.c_plus, l.c_minus]);
         if let Ok(l) = law {
-            prop_assert!(!l.constant_even.is_nan() && !l.constant_odd.is_nan());
             prop_assert!(!l.exponent.is_nan() && !l.nu.is_nan());
+            prop_assert_eq!(l.exponent == f64::NEG_INFINITY, l.nu == f64::INFINITY);
             for (c, lc) in [(l.constant_even, l.log_constant_even), (l.constant_odd, l.log_constant_odd)] {
-                prop_assert!(c.is_finite() || lc.is_some_and(f64::is_finite));
+                prop_assert!(c.is_none_or(f64::is_finite), "constant {:?}", c);
+                prop_assert!(lc.is_none_or(f64::is_finite), "log constant {:?}", lc);
+                prop_assert!(c.is_some() || lc.is_some(), "neither constant nor its log");
             }
         }
         finite_ok("kernel_smoothness", &kernel_smoothness(&k), |s| {

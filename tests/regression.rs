@@ -678,3 +678,34 @@ fn sphere_experiment_is_deterministic_and_interpolates() {
         Err(RegressionError::EmptyInput { .. })
     ));
 }
+
+/// At large d the decay constants overflow `f64` while the powers of k underflow: the tail of
+/// the spectral sum must be formed from their logarithms. One center x₀ at d = 200, so
+/// f = y κ(⟨x₀,·⟩)/κ(1) and ‖f‖²_{L²(τ)} = (y/κ(1))² ∫κ(t)²w(t)dt / ∫w(t)dt with
+/// w = (1−t²)^{(d−3)/2}, by Gauss–Legendre quadrature (independent of the spectrum).
+#[test]
+fn l2_norm_at_large_dimension_matches_quadrature() {
+    let d = 200;
+    let k = SphereKernel::new(Mlp::new(2, 1.0).unwrap(), KernelKind::Ntk, d).unwrap();
+    let mut x0 = vec![0.0; d];
+    x0[0] = 1.0;
+    let y = 1.5;
+    let r = KernelRegressor::fit(&k, &Points::new(x0, 1, d).unwrap(), &[y], 0.0).unwrap();
+    let rule = gauss_legendre(400).unwrap();
+    let (mut num, mut den) = (0.0, 0.0);
+    for (&t, &wt) in rule.nodes().iter().zip(rule.weights()) {
+        let w = wt * (1.0 - t * t).powf((d as f64 - 3.0) / 2.0);
+        num += w * k.eval(t).unwrap().powi(2);
+        den += w;
+    }
+    let expected = (y / k.value_at_one().unwrap()) * (num / den).sqrt();
+    let l2 = r.sobolev_seminorm(0.0, 40).unwrap();
+    assert!(
+        l2.value.is_finite() && l2.tail_estimate.is_finite(),
+        "{l2:?}"
+    );
+    assert!(
+        (l2.value / expected - 1.0).abs() < 1e-12,
+        "{l2:?} vs {expected}"
+    );
+}

@@ -63,7 +63,7 @@ fn rescale_exponent(scale: f64) -> i32 {
 }
 
 /// $\lfloor\log_2 x\rfloor$ of a finite $x > 0$, exactly: the exponent field of a normal
-/// double, the position of the leading bit of a subnormal's mantissa ($x = m\,2^{-1074}$).
+/// double, the position of the leading bit of a subnormal's mantissa ($x = m\\,2^{-1074}$).
 #[inline]
 fn floor_log2(x: f64) -> i32 {
     let bits = x.to_bits();

@@ -175,8 +175,8 @@ pub fn instance_document(inst: &Instance) -> Result<String, DerivationError> {
                 num(law.c_plus),
                 num(law.c_minus),
                 num(law.exponent),
-                num(law.constant_even),
-                num(law.constant_odd)
+                decay_constant_text(law.constant_even, law.log_constant_even),
+                decay_constant_text(law.constant_odd, law.log_constant_odd)
             );
         }
         DecayClass::Geometric => {
@@ -359,4 +359,14 @@ fn exact_expansions(k: &SphereKernel, inst: &Instance) -> String {
 fn small(e: &crate::symbolic::Expr) -> bool {
     let p = print(e, Format::Text);
     p.definitions.is_empty() && p.expression.len() <= 160
+}
+
+/// A decay constant as text: its value, or its magnitude $e^{\ln|C|}$ where the value does not
+/// fit in `f64`.
+fn decay_constant_text(value: Option<f64>, log_abs: Option<f64>) -> String {
+    match (value, log_abs) {
+        (Some(v), _) => num(v),
+        (None, Some(ln)) => format!("$\\pm e^{{{}}}$", num(ln)),
+        (None, None) => "unavailable".to_owned(),
+    }
 }

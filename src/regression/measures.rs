@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::RegressionError;
 use super::fit::{KernelRegressor, circle_points, require_circle, unit_points};
-use crate::gegenbauer::{legendre_all, ln_gamma, ln_multiplicity};
+use crate::gegenbauer::{legendre_all, ln_gamma, ln_gamma_ratio, ln_gamma_signed, ln_multiplicity};
 use crate::kernel::{AngleDerivative, Points, angle_between};
 use crate::spectrum::{decay, mercer_spectrum};
 
@@ -96,7 +96,11 @@ impl KernelRegressor {
     /// conventions of docs/conventions.md).
     ///
     /// *Truncation.* Degrees $k \le k_{\max}$ use [`mercer_spectrum`]. The remainder is estimated
-    /// from the decay law $\mu_k \approx C_{k \bmod 2}\\,k^{e}$ ([`decay`]) and the non-oscillating
+    /// from the decay law ([`decay`]) in the form $\mu_k \approx C_{k \bmod 2}\\,k^{e}
+    /// \cdot k^{-e}\Gamma(k-\nu)/\Gamma(k+\nu+d-1)$ — the Gamma ratio is the exact $k$-dependence
+    /// of the eigenvalues of $(1-t)^\nu$ and tends to $k^{e}$, $e = -(d-1+2\nu)$, but unlike the
+    /// bare power it stays accurate for $k \lesssim d$, where $k^e$ overestimates by
+    /// $e^{O(d^2/k)}$ — and the non-oscillating
     /// part of $Q_k = \sum_{u,v} c_uc_vP_k(\langle x_u,x_v\rangle)$, namely
     /// $\sum_u c_u^2 + (-1)^k\sum_{u,v\ \text{antipodal}} c_uc_v$ (for $t \in (-1,1)$, $P_k(t)$
     /// oscillates and is $O(k^{-(d-2)/2})$; on the circle, $\sum_{k>K} k^{-2}\cos k\theta =
@@ -158,32 +162,50 @@ impl KernelRegressor {
 
         // Tail.
         let mut tail = 0.0;
-        let has_law =
-            law.exponent.is_finite() && (law.constant_even != 0.0 || law.constant_odd != 0.0);
+        // (with the logarithms of the decay constants: at large d the constants overflow while
+        // the powers of k underflow, and only their product is of ordinary size)
+        let has_law = law.exponent.is_finite()
+            && (law.log_constant_even.is_some() || law.log_constant_odd.is_some());
         if has_law {
             let qexp = 2.0 * s + 2.0 * law.exponent + d as f64 - 2.0;
             if qexp >= -1.0 {
                 return Err(RegressionError::SobolevDiverges { s, exponent: qexp });
             }
-            let coeff = |k: usize| -> f64 {
-                let (cst, sign) = if k % 2 == 0 {
-                    (law.constant_even, 1.0)
+            // C_k² (D ± A) e^{ln_rest}, with C_k the constant of k's parity (0 if it vanishes).
+            let term = |k: usize, ln_rest: f64| -> f64 {
+                let (ln_c, sign) = if k % 2 == 0 {
+                    (law.log_constant_even, 1.0)
                 } else {
-                    (law.constant_odd, -1.0)
+                    (law.log_constant_odd, -1.0)
                 };
-                cst * cst * (diag + sign * antipodal)
+                ln_c.map_or(0.0, |ln_c| {
+                    (2.0 * ln_c + ln_rest).exp() * (diag + sign * antipodal)
+                })
+            };
+            // ln of Γ(k−ν)/Γ(k+ν+d−1), the exact k-dependence of the eigenvalues of (1−t)^ν,
+            // → k^exponent for k ≫ d (for k ≲ d the power law overestimates by e^{O(d²/k)}).
+            let (nu, df) = (law.nu, d as f64);
+            let ln_shape = |k: f64| -> f64 {
+                if k - nu > 0.0 {
+                    -ln_gamma_ratio(k - nu, 2.0 * nu + df - 1.0)
+                } else {
+                    ln_gamma_signed(k - nu).1 - ln_gamma(k + nu + df - 1.0)
+                }
             };
             let k_end = kmax.saturating_mul(TAIL_EXPLICIT_FACTOR).max(kmax + 1000);
             for k in (kmax + 1)..=k_end {
                 let kf = k as f64;
                 let ln_n = ln_multiplicity(d, k).map_err(crate::spectrum::SpectrumError::from)?;
-                tail += laplace(kf) * (2.0 * law.exponent * kf.ln() + ln_n).exp() * coeff(k);
+                tail += laplace(kf) * term(k, 2.0 * ln_shape(kf) + ln_n);
             }
-            // Beyond: N(d,k) ~ 2k^{d-2}/(d-2)!, (k(k+d-2))^s ~ k^{2s}; parity-averaged constant.
-            let avg = 0.5 * (coeff(k_end + 1) + coeff(k_end + 2));
-            let n_const = 2.0 * (-ln_gamma(d as f64 - 1.0)).exp();
+            // Beyond: N(d,k) ~ 2k^{d-2}/(d-2)!, (k(k+d-2))^s ~ k^{2s}, μ_k ~ C k^exponent times
+            // the ratio of the Gamma form to the power at k_end; parity-averaged constant.
             let a = k_end as f64 + 0.5;
-            tail += avg * n_const * a.powf(qexp + 1.0) / (-qexp - 1.0);
+            let ln_rest = 2f64.ln() - ln_gamma(df - 1.0)
+                + (qexp + 1.0) * a.ln()
+                + 2.0 * (ln_shape(a) - law.exponent * a.ln());
+            let avg = 0.5 * (term(k_end + 1, ln_rest) + term(k_end + 2, ln_rest));
+            tail += avg / (-qexp - 1.0);
             tail *= k1 * k1;
         }
         let total = (partial + tail).max(0.0);

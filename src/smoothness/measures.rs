@@ -78,10 +78,10 @@ pub struct KernelSmoothness {
     /// Decay exponent $-(d-1+2\nu)$ of the Mercer eigenvalues ($-\infty$ for faster decay).
     pub decay_exponent: f64,
     /// Constant of $\mu_k \approx C_{\text{even}}k^{\text{exponent}}$ for even $k$ (normalized
-    /// kernel).
-    pub decay_constant_even: f64,
-    /// Constant for odd $k$ (normalized kernel).
-    pub decay_constant_odd: f64,
+    /// kernel); `None` where it does not fit in `f64` (see [`crate::spectrum::Decay`]).
+    pub decay_constant_even: Option<f64>,
+    /// Constant for odd $k$ (normalized kernel; `None` as for the even one).
+    pub decay_constant_odd: Option<f64>,
     /// The decay class of the eigenvalues ([`DecayClass::Polynomial`] iff an endpoint
     /// singularity exists).
     pub decay_class: DecayClass,

@@ -18,8 +18,12 @@ pub enum OnRefusal {
 }
 
 /// A number as JSON: finite values as numbers, NaN and ±∞ (which JSON cannot hold) as `null`.
-pub fn finite_or_null(v: f64) -> Value {
-    if v.is_finite() { json!(v) } else { Value::Null }
+/// `None` (a value that is not available) is `null` too.
+pub fn finite_or_null(v: impl Into<Option<f64>>) -> Value {
+    match v.into() {
+        Some(v) if v.is_finite() => json!(v),
+        _ => Value::Null,
+    }
 }
 
 /// The smoothness measures of `k` ([`kernel_smoothness`]): `c_plus`, `c_minus`,
@@ -48,14 +52,14 @@ pub fn kernel_summary(
         (Err(e), OnRefusal::Fail) => return Err(e),
         (Err(_), OnRefusal::Null) => None,
     };
-    let field = |f: fn(&super::KernelSmoothness) -> f64| {
+    let field = |f: fn(&super::KernelSmoothness) -> Option<f64>| {
         s.as_ref().map_or(Value::Null, |s| finite_or_null(f(s)))
     };
     Ok(json!({
-        "c_plus": field(|s| s.c_plus),
-        "c_minus": field(|s| s.c_minus),
-        "slope_at_zero": field(|s| s.slope_at_zero),
-        "decay_exponent": field(|s| s.decay_exponent),
+        "c_plus": field(|s| Some(s.c_plus)),
+        "c_minus": field(|s| Some(s.c_minus)),
+        "slope_at_zero": field(|s| Some(s.slope_at_zero)),
+        "decay_exponent": field(|s| Some(s.decay_exponent)),
         "decay_constant_even": field(|s| s.decay_constant_even),
         "decay_constant_odd": field(|s| s.decay_constant_odd),
         "normalized_kernel": {"theta": profile.theta, "value": profile.value},

@@ -111,14 +111,17 @@ pub struct Decay {
     pub exponent: f64,
     /// The leading non-integer exponent $\nu$ ($\infty$ if none).
     pub nu: f64,
-    /// $-(c_+ + c_-)\\,C(d,\nu)$: the constant for even $k$ (0 if it cancels or the even
-    /// eigenvalues are structurally zero).
-    pub constant_even: f64,
-    /// $-(c_+ - c_-)\\,C(d,\nu)$: the constant for odd $k$.
-    pub constant_odd: f64,
-    /// $\ln|$`constant_even`$|$ (finite even when the constant itself overflows `f64`).
+    /// $-(c_+ + c_-)\\,C(d,\nu)$: the constant for even $k$ (`Some(0.0)` if it cancels or
+    /// the even eigenvalues are structurally zero); `None` when its magnitude lies outside the
+    /// range of `f64` (large $d$: $\ln C(d,\nu)$ grows like $d\ln d$), where
+    /// `log_constant_even` still holds its logarithm.
+    pub constant_even: Option<f64>,
+    /// $-(c_+ - c_-)\\,C(d,\nu)$: the constant for odd $k$ (`None` as for `constant_even`).
+    pub constant_odd: Option<f64>,
+    /// $\ln|C_{\text{even}}|$, finite also where `constant_even` does not fit in `f64`
+    /// (`None` when the constant is 0).
     pub log_constant_even: Option<f64>,
-    /// $\ln|$`constant_odd`$|$.
+    /// $\ln|C_{\text{odd}}|$ (as `log_constant_even`).
     pub log_constant_odd: Option<f64>,
     /// $c_+$: minus the coefficient of the leading singular power at $t = 1$,
     /// $\kappa(1-g) = \kappa(1) - c_+ g^\nu + (\text{integer powers of } g) + o(g^\nu)$,
@@ -145,8 +148,8 @@ pub struct Decay {
 /// let law = decay(&k, true).unwrap();
 /// assert_eq!(law.exponent, -3.0);
 /// let pi = std::f64::consts::PI;
-/// assert!((3.0 * law.constant_even - 3.5 / (2.0 * pi)).abs() < 1e-13);
-/// assert!((3.0 * law.constant_odd - 2.5 / (2.0 * pi)).abs() < 1e-13);
+/// assert!((3.0 * law.constant_even.unwrap() - 3.5 / (2.0 * pi)).abs() < 1e-13);
+/// assert!((3.0 * law.constant_odd.unwrap() - 2.5 / (2.0 * pi)).abs() < 1e-13);
 /// ```
 pub fn decay(
     kernel: &SphereKernel,
@@ -182,8 +185,8 @@ pub fn decay(
             degree,
             exponent: f64::NEG_INFINITY,
             nu: f64::INFINITY,
-            constant_even: 0.0,
-            constant_odd: 0.0,
+            constant_even: Some(0.0),
+            constant_odd: Some(0.0),
             log_constant_even: None,
             log_constant_odd: None,
             c_plus: 0.0,
@@ -195,14 +198,17 @@ pub fn decay(
     let (c1, cm1) = (ap[j], am[j]);
     let (sc, ln_c) = decay_constant(d, nu)?;
     let scale = c1.abs() + cm1.abs();
-    let parity_constant = |combo: f64, parity: usize| -> (f64, Option<f64>) {
+    let parity_constant = |combo: f64, parity: usize| -> (Option<f64>, Option<f64>) {
         // Structural zeros of a parity make its constant exactly 0.
         let structural = zeros.parity_vanishes(parity);
         if structural || combo.abs() <= CANCELLATION_REL * scale {
-            (0.0, None)
+            (Some(0.0), None)
         } else {
             let ln = combo.abs().ln() + ln_c + ln_k1;
-            (combo.signum() * sc * ln.exp(), Some(ln))
+            let value = combo.signum() * sc * ln.exp();
+            // (outside the normal range of f64 the value would be ±∞ or lose digits)
+            let fits = value.is_finite() && value.abs() >= f64::MIN_POSITIVE;
+            (fits.then_some(value), Some(ln))
         }
     };
     let (even, ln_even) = parity_constant(c1 + cm1, 0);

@@ -509,19 +509,26 @@ fn c_plus_depth(svg: &mut String) -> FigureResult<()> {
 fn decay_constant_alpha(svg: &mut String) -> FigureResult<()> {
     const DIM: usize = 3;
     let alphas = log_space(1e-2, 1e2, 61);
-    let m = kernel_smoothness(&mlp(DEPTH, DIM)?).map_err(err)?;
+    // (at d = 3 the constants are of ordinary size; `None` would mean they do not fit in f64)
+    let constants = |s: &ntk_sphere::smoothness::KernelSmoothness| {
+        s.decay_constant_even
+            .zip(s.decay_constant_odd)
+            .ok_or_else(|| "a decay constant does not fit in f64".to_owned())
+    };
+    let (m_even, m_odd) = constants(&kernel_smoothness(&mlp(DEPTH, DIM)?).map_err(err)?)?;
     let (mut even, mut odd) = (Vec::new(), Vec::new());
     for &alpha in &alphas {
         let s = kernel_smoothness(&resnet(DEPTH, alpha, DIM)?).map_err(err)?;
-        even.push((alpha, s.decay_constant_even));
-        odd.push((alpha, s.decay_constant_odd));
+        let (e, o) = constants(&s)?;
+        even.push((alpha, e));
+        odd.push((alpha, o));
     }
     let lo = even
         .iter()
         .chain(&odd)
         .map(|&(_, c)| c)
         .fold(f64::INFINITY, f64::min);
-    let hi = m.decay_constant_even.max(m.decay_constant_odd);
+    let hi = m_even.max(m_odd);
     let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
@@ -550,12 +557,12 @@ fn decay_constant_alpha(svg: &mut String) -> FigureResult<()> {
         ("ResNet, odd k".to_owned(), odd, palette(2)),
         (
             "MLP, even k".to_owned(),
-            vec![(1e-2, m.decay_constant_even), (1e2, m.decay_constant_even)],
+            vec![(1e-2, m_even), (1e2, m_even)],
             palette(0),
         ),
         (
             "MLP, odd k".to_owned(),
-            vec![(1e-2, m.decay_constant_odd), (1e2, m.decay_constant_odd)],
+            vec![(1e-2, m_odd), (1e2, m_odd)],
             palette(4),
         ),
     ];

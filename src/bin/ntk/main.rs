@@ -86,7 +86,9 @@ enum Command {
     /// (analytic kernel: rate is the measured ratio with μ_k ≈ C·rate^k, exponent null) or
     /// "finite" (polynomial kernel: μ_k = 0 beyond degree). c_plus, c_minus: the coefficients
     /// of κ(1−g) = κ(1) − c_plus·g^nu + … and κ(−1+g) = κ(−1) − c_minus·g^nu + … (g the gap
-    /// to the end); log_constant_* are natural logarithms (null for a zero constant).
+    /// to the end); log_constant_* are natural logarithms of |constant_*| (null for a zero
+    /// constant), given also where constant_* is null because it does not fit in a double
+    /// (large D: at D = 1000, ln C ≈ 5900).
     Decay(DecayArgs),
     /// Smoothness comparison of the MLP (L hidden layers) and the ResNet (L blocks, α); by
     /// default the paper's setting: NTK, α = 1, σ_w² = σ_v² = 1, σ_b² = 0 (the same options as

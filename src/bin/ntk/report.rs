@@ -135,14 +135,18 @@ pub fn write_report<W: Write>(w: &mut W) -> Result<(), ReportError> {
             let alpha = ALPHAS[i - 1];
             lib(resnet_c_plus(DEPTH, alpha * alpha / 2.0))?
         };
+        // (on S² the constants are of ordinary size; `None` would mean they overflow f64)
+        let constant = |c: Option<f64>| {
+            c.ok_or_else(|| ReportError::Library("a decay constant does not fit in f64".into()))
+        };
         writeln!(
             w,
             "  {name:<13} {:>13.10} {:>13.10} {:>13.10} {:>13.10} {:>13.10} {:>15.12}",
             s.c_plus,
             s.c_minus,
             s.slope_at_zero,
-            s3.decay_constant_even,
-            s3.decay_constant_odd,
+            constant(s3.decay_constant_even)?,
+            constant(s3.decay_constant_odd)?,
             closed
         )?;
         c_plus.push(s.c_plus);
