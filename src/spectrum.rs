@@ -64,10 +64,7 @@ mod power;
 mod quadrature;
 mod schoenberg;
 
-pub(crate) use decay::clean_singular;
-pub use decay::{
-    Decay, DecayClass, RATE_FIT_DEGREE, SINGULAR_REL, decay, fitted_exponent, fitted_rate,
-};
+pub use decay::{Decay, DecayClass, RATE_FIT_DEGREE, decay, fitted_exponent, fitted_rate};
 pub use endpoint::decay_constant;
 pub use error::SpectrumError;
 pub use mercer::{

@@ -347,3 +347,135 @@ fn rescaling_keeps_homogeneous_recursions_exact() {
     });
     assert_eq!((zero.nngp.mantissa, zero.ntk.mantissa), (0.0, 0.0));
 }
+
+/// A user layer that adds a constant to every covariance (a bias without weights): not
+/// homogeneous, and it does not say so — the default of `KernelLayer::homogeneity` must be
+/// `None`.
+#[derive(Debug)]
+struct AddConstant(f64);
+
+impl ntk_sphere::arch::KernelLayer for AddConstant {
+    fn apply<S: ntk_sphere::scalar::KernelScalar>(
+        &self,
+        s: ntk_sphere::arch::CovState<S>,
+    ) -> ntk_sphere::arch::CovState<S> {
+        let s = s.unscaled();
+        let c = || S::from_f64(self.0);
+        ntk_sphere::arch::CovState {
+            xx: s.xx + c(),
+            yy: s.yy + c(),
+            nngp: s.nngp + c(),
+            ntk: s.ntk,
+            exp2: 0,
+        }
+    }
+}
+
+/// A user layer that multiplies the features by 2 and declares itself homogeneous.
+#[derive(Debug)]
+struct Double;
+
+impl ntk_sphere::arch::KernelLayer for Double {
+    fn apply<S: ntk_sphere::scalar::KernelScalar>(
+        &self,
+        s: ntk_sphere::arch::CovState<S>,
+    ) -> ntk_sphere::arch::CovState<S> {
+        let four = || S::from_f64(4.0);
+        ntk_sphere::arch::CovState {
+            xx: four() * s.xx,
+            yy: four() * s.yy,
+            nngp: four() * s.nngp,
+            ntk: four() * s.ntk,
+            exp2: s.exp2,
+        }
+    }
+    fn homogeneity(&self, input: Option<u32>) -> Option<u32> {
+        input
+    }
+}
+
+#[test]
+fn user_layers_report_their_homogeneity() {
+    use ntk_sphere::activation::Activation;
+    use ntk_sphere::arch::{Layer, Serial};
+    let relu = || Layer::activation(Activation::relu());
+    let dense = || Layer::dense(1.0, 0.0).unwrap();
+    let net = |l: Layer| Serial::new(vec![dense(), relu(), l, dense()]).unwrap();
+    assert_eq!(net(Layer::custom(Double)).homogeneity(Some(1)), Some(1));
+    assert_eq!(
+        net(Layer::custom(AddConstant(0.1))).homogeneity(Some(1)),
+        None
+    );
+    // The Gram matrix of points of different norms uses the homogeneity (rescaling by
+    // |x||y| when it holds): against the exact per-pair recursion, which does not.
+    let arch: Architecture = net(Layer::custom(AddConstant(0.1))).into();
+    let x = Points::new(vec![0.3, 0.4, 2.0, -1.0, 0.0, 0.5], 3, 2).unwrap();
+    let fast = ntk_sphere::kernel::gram(&arch, KernelKind::Ntk, &x, None).unwrap();
+    let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
+    for i in 0..3 {
+        for j in 0..3 {
+            assert!(
+                rel(fast.get(i, j), exact.get(i, j)) < IDENTITY_TOL,
+                "({i}, {j})"
+            );
+        }
+    }
+}
+
+/// Variances of 2^(2^40) and beyond (ReLU² layers with σ_w² = 4 square the scale per layer,
+/// so the carried base-2 exponent passes 2^31 and, at 64 layers, the end of i64) before a
+/// non-homogeneous activation: erf of such a variance is the sign function, so the kernel is
+/// either refused with an error or equal to the same network with `sign` (a degree-0
+/// homogeneous activation, evaluated without folding the exponent in). Before the fix, an
+/// exponent that wrapped around i64 gave Ok(0.0).
+#[test]
+fn astronomical_variances_before_erf_are_refused_or_exact() {
+    use ntk_sphere::activation::Activation;
+    use ntk_sphere::arch::{Layer, Serial};
+    for n in [40usize, 63, 64, 70] {
+        let net = |last: Activation| {
+            let mut layers = Vec::new();
+            for _ in 0..n {
+                layers.push(Layer::dense(4.0, 0.0).unwrap());
+                layers.push(Layer::activation(
+                    Activation::rectified_monomial(2).unwrap(),
+                ));
+            }
+            layers.push(Layer::dense(1.0, 0.0).unwrap());
+            layers.push(Layer::activation(last));
+            layers.push(Layer::dense(1.0, 0.0).unwrap());
+            SphereKernel::new(Serial::new(layers).unwrap(), KernelKind::Nngp, 3).unwrap()
+        };
+        let erf = net(Activation::erf(1.0, 1.0, 0.0).unwrap());
+        let sign = net(Activation::sign());
+        for t in [-0.5, 0.3, 1.0] {
+            if let Ok(v) = erf.eval(t) {
+                let want = sign.eval(t).unwrap();
+                assert!(
+                    (v - want).abs() < 1e-12,
+                    "n = {n}, t = {t}: {v} vs sign {want}"
+                );
+            }
+        }
+    }
+    // The other end: σ_w² = 1/4 squares a scale below 1, so the variances before erf are
+    // 2^(-2^40) and below and erf acts linearly: the kernel is of that size too, and its
+    // double is 0 (or an error), never a value of ordinary size.
+    for n in [40usize, 70] {
+        let mut layers = Vec::new();
+        for _ in 0..n {
+            layers.push(Layer::dense(0.25, 0.0).unwrap());
+            layers.push(Layer::activation(
+                Activation::rectified_monomial(2).unwrap(),
+            ));
+        }
+        layers.push(Layer::activation(Activation::erf(1.0, 1.0, 0.0).unwrap()));
+        layers.push(Layer::dense(1.0, 0.0).unwrap());
+        let k = SphereKernel::new(Serial::new(layers).unwrap(), KernelKind::Nngp, 3).unwrap();
+        for t in [-0.5, 0.3, 1.0] {
+            if let Ok(v) = k.eval(t) {
+                assert_eq!(v, 0.0, "n = {n}, t = {t}");
+            }
+        }
+    }
+}

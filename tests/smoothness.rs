@@ -424,3 +424,32 @@ fn linear_kernel_bound_delta_is_the_diagonal() {
         );
     }
 }
+
+/// A ResNet's kink is of size α²: down to α = 1e-150 (c₊ ≈ 1e-300) the series still finds it,
+/// classifies the decay as polynomial, and c₊ matches Theorem 2's closed form (evaluated without
+/// cancellation). A relative cut-off for "rounding-level" singular coefficients made every
+/// α ≤ 1e-6 "geometric" with c₊ = 0.
+#[test]
+fn tiny_residual_scales_keep_their_kink() {
+    use ntk_sphere::spectrum::{DecayClass, decay};
+    for alpha in [1e-3, 1e-6, 1e-7, 1e-10, 1e-50, 1e-100, 1e-150] {
+        let k = resnet(5, alpha, 1.0, 1.0, 3);
+        let expected = resnet_c_plus(5, alpha * alpha / 2.0).unwrap();
+        let law = decay(&k, true).unwrap();
+        assert_eq!(
+            (law.class, law.nu),
+            (DecayClass::Polynomial, 0.5),
+            "α = {alpha}"
+        );
+        assert!(
+            (law.c_plus / expected - 1.0).abs() < CLOSED_FORM_TOL,
+            "α = {alpha}: {} vs {expected}",
+            law.c_plus
+        );
+        let s = kernel_smoothness(&k).unwrap();
+        assert!(
+            (s.c_plus / expected - 1.0).abs() < CLOSED_FORM_TOL,
+            "α = {alpha}"
+        );
+    }
+}

@@ -120,7 +120,9 @@ impl<S: KernelScalar> CovState<S> {
             yy: self.yy.scale_pow2(e),
             nngp: self.nngp.scale_pow2(e),
             ntk: self.ntk.scale_pow2(e),
-            exp2: self.exp2 - e as i64,
+            // (saturating: an exponent pinned at the end of i64 stays there — it stands for a
+            // scale beyond every double — instead of wrapping to the other end)
+            exp2: self.exp2.saturating_sub(e as i64),
         }
     }
 
@@ -132,7 +134,7 @@ impl<S: KernelScalar> CovState<S> {
 
     /// The same state expressed with exponent `exp2`.
     pub fn with_exp2(self, exp2: i64) -> Self {
-        let k = self.exp2 - exp2;
+        let k = self.exp2.saturating_sub(exp2);
         self.shift(k)
     }
 }

@@ -4,7 +4,7 @@ use std::f64::consts::{PI, SQRT_2};
 
 use crate::kernel::SphereKernel;
 use crate::series::{Endpoint, endpoint_expansion_normalized, kink_coefficients};
-use crate::spectrum::{DecayClass, clean_singular, decay, mercer_spectrum};
+use crate::spectrum::{DecayClass, decay, mercer_spectrum};
 
 use super::error::SmoothnessError;
 
@@ -28,9 +28,10 @@ pub struct Singularity {
 
 /// The leading singular term of $\kappa/\kappa(1)$ at `endpoint`, or `None` if the kernel has
 /// no non-integer power of $1\mp t$ up to $u^{20.5}$ there (analytic at that end, e.g. erf,
-/// GELU or polynomial activations). An odd coefficient of the expansion in $\sqrt g$ counts
-/// when it exceeds [`crate::spectrum::SINGULAR_REL`] times the largest coefficient before it
-/// (rounding of the series arithmetic).
+/// GELU or polynomial activations). Every non-zero odd coefficient of the expansion in
+/// $\sqrt g$ counts: the series arithmetic creates half-integer powers only from square roots of
+/// the gap, so an analytic end has exact zeros, and genuine coefficients can be tiny (a ResNet's
+/// $c_\pm \propto \alpha^2$).
 ///
 /// ```
 /// use ntk_sphere::activation::Activation;
@@ -50,11 +51,7 @@ pub fn leading_singularity(
     kernel: &SphereKernel,
     endpoint: Endpoint,
 ) -> Result<Option<Singularity>, SmoothnessError> {
-    let a = clean_singular(&endpoint_expansion_normalized(
-        kernel,
-        endpoint,
-        SINGULARITY_ORDER,
-    )?);
+    let a = endpoint_expansion_normalized(kernel, endpoint, SINGULARITY_ORDER)?;
     Ok((1..a.len())
         .step_by(2)
         .find(|&j| a[j] != 0.0)

@@ -8,7 +8,6 @@ use crate::kernel::SphereKernel;
 use crate::scalar::{DoubleDouble, QuadDouble};
 use crate::series::{Endpoint, endpoint_expansion_normalized, maclaurin_coefficients_normalized};
 
-use super::decay::clean_singular;
 use super::endpoint::{TailValue, tail_value};
 use super::error::SpectrumError;
 use super::power::{
@@ -353,24 +352,21 @@ fn tail_candidates(
     let plus = endpoint_expansion_normalized(kernel, Endpoint::Plus, ENDPOINT_ORDER);
     let minus = endpoint_expansion_normalized(kernel, Endpoint::Minus, ENDPOINT_ORDER);
     match (plus, minus) {
-        // Odd coefficients at rounding level (kernels analytic at the endpoint) are no
-        // singularity: without them the tail is empty for analytic kernels.
-        (Ok(ap), Ok(am)) => {
-            let (ap, am) = (clean_singular(&ap), clean_singular(&am));
-            (0..=kmax)
-                .map(|k| {
-                    if k < TAIL_MIN_DEGREE || zeros.is_zero(k) {
-                        return None;
-                    }
-                    tail_value(d, k, &ap, &am).map(|t: TailValue| Candidate {
-                        sign: t.sign,
-                        ln_abs: t.ln_abs,
-                        rel_error: t.rel_error,
-                        method: Method::EndpointTail,
-                    })
+        // (a kernel analytic at an endpoint has exact zeros as its odd coefficients there, and
+        // then an empty tail)
+        (Ok(ap), Ok(am)) => (0..=kmax)
+            .map(|k| {
+                if k < TAIL_MIN_DEGREE || zeros.is_zero(k) {
+                    return None;
+                }
+                tail_value(d, k, &ap, &am).map(|t: TailValue| Candidate {
+                    sign: t.sign,
+                    ln_abs: t.ln_abs,
+                    rel_error: t.rel_error,
+                    method: Method::EndpointTail,
                 })
-                .collect()
-        }
+            })
+            .collect(),
         _ => vec![None; kmax + 1],
     }
 }
