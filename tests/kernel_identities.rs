@@ -479,3 +479,34 @@ fn astronomical_variances_before_erf_are_refused_or_exact() {
         }
     }
 }
+
+/// Residual scales whose square leaves [1e-100, 1e100] go through the exponent of the scaled
+/// state (not multiplied in): the diagonal closed form d·Θ(x,x) = 2(1+a)^L + 2aL(1+a)^{L-1},
+/// a = α²/2, compared in logarithms for α = 1e60 … 1e150 (values beyond f64, up to 1e600, come
+/// back as `NotRepresentable`, whose `log2_abs` is compared).
+#[test]
+fn huge_residual_scales_match_the_diagonal_closed_form() {
+    for (alpha, depth) in [(1e60f64, 1usize), (1e60, 2), (1e100, 2), (1e150, 1)] {
+        let dim = 3;
+        let k = SphereKernel::new(
+            ResNet::new(depth, alpha, 1.0, 1.0).unwrap(),
+            KernelKind::Ntk,
+            dim,
+        )
+        .unwrap();
+        let a = alpha * alpha / 2.0;
+        let l = depth as f64;
+        let ln_want = 2f64.ln() + l * a.ln_1p() + (a * l / (1.0 + a)).ln_1p();
+        let got = match k.eval(1.0) {
+            Ok(v) => (dim as f64 * v).ln(),
+            Err(ntk_sphere::KernelError::NotRepresentable { log2_abs }) => {
+                log2_abs * 2f64.ln() + (dim as f64).ln()
+            }
+            Err(e) => panic!("α = {alpha:e}, L = {depth}: {e}"),
+        };
+        assert!(
+            rel(got, ln_want) < 1e-13,
+            "α = {alpha:e}, L = {depth}: {got} vs {ln_want}"
+        );
+    }
+}
