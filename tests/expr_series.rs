@@ -230,3 +230,27 @@ proptest! {
         }
     }
 }
+
+/// c₋ of a ResNet with a small residual scale: the double series at t = −1 against the exact
+/// expression (rational arithmetic, evaluated in double-double), down to a = α²/2 = 2^-41.
+/// (Below a ≈ 1e-15 the correlation −1/(1+a) of the double recursion rounds to −1 and c₋ is
+/// lost — the documented limit of `Decay::c_minus`; the exact expression keeps it.)
+#[test]
+fn small_residual_scale_c_minus_matches_the_exact_expression() {
+    use ntk_sphere::scalar::DoubleDouble;
+    use ntk_sphere::symbolic::eval::eval_dd;
+    for e in [5i32, 10, 15, 20] {
+        let alpha = 2f64.powi(-e);
+        let k = SphereKernel::new(ResNet::new(2, alpha, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3)
+            .unwrap();
+        let c = endpoint_expansion_expression(&k, Endpoint::Minus, 1).unwrap();
+        let zero = DoubleDouble::from(0.0);
+        let exact = -eval_dd(&c[1], zero, zero).to_f64();
+        let (_, c_minus) = ntk_sphere::series::kink_coefficients(&k).unwrap();
+        assert!(exact > 0.0);
+        assert!(
+            (c_minus / exact - 1.0).abs() < 1e-12,
+            "α = 2^-{e}: {c_minus} vs {exact}"
+        );
+    }
+}

@@ -111,7 +111,11 @@ pub struct Decay {
     /// for ReLU networks).
     pub c_plus: f64,
     /// $c_-$: minus the coefficient of the leading singular power at $t = -1$,
-    /// $\kappa(-1+g) = \kappa(-1) - c_- g^\nu + \dots$ (normalized like `c_plus`).
+    /// $\kappa(-1+g) = \kappa(-1) - c_- g^\nu + \dots$ (normalized like `c_plus`). Limit: where
+    /// a layer's correlation at $t = -1$ is $-1 + \delta$ with $\delta$ below the rounding of
+    /// doubles ($\approx 10^{-15}$, e.g. a ResNet with $a = \alpha^2\sigma_w^2\sigma_v^2/2 <
+    /// 10^{-15}$), $\delta$ is lost and $c_-$ is wrong ($c_+$ is not affected: the correlation
+    /// at $t = 1$ is exactly 1).
     pub c_minus: f64,
     /// Whether the constants are for $\kappa/\kappa(1)$.
     pub normalized: bool,
