@@ -510,3 +510,44 @@ fn huge_residual_scales_match_the_diagonal_closed_form() {
         );
     }
 }
+
+/// A residual block is homogeneous of degree h exactly when its branch is (or α = 0): a bias or
+/// a degree-2 activation in the branch breaks it, and then the Gram matrix of points of
+/// different norms must not be rescaled as if it held (checked against the exact per-pair path).
+#[test]
+fn residual_blocks_report_their_homogeneity() {
+    use ntk_sphere::activation::Activation;
+    use ntk_sphere::arch::{Layer, Serial};
+    let branch = |b_var: f64, act: Activation| {
+        vec![
+            Layer::dense(1.0, b_var).unwrap(),
+            Layer::activation(act),
+            Layer::dense(1.0, 0.0).unwrap(),
+        ]
+    };
+    let net = |alpha: f64, b: Vec<Layer>| {
+        Serial::new(vec![
+            Layer::dense(1.0, 0.0).unwrap(),
+            Layer::residual(alpha, b).unwrap(),
+        ])
+        .unwrap()
+    };
+    let relu = Activation::relu;
+    let square = || Activation::rectified_monomial(2).unwrap();
+    assert_eq!(net(0.5, branch(0.0, relu())).homogeneity(Some(1)), Some(1));
+    assert_eq!(net(0.5, branch(0.1, relu())).homogeneity(Some(1)), None);
+    assert_eq!(net(0.5, branch(0.0, square())).homogeneity(Some(1)), None);
+    assert_eq!(net(0.0, branch(0.1, relu())).homogeneity(Some(1)), Some(1));
+    let arch: Architecture = net(0.5, branch(0.1, relu())).into();
+    let x = Points::new(vec![0.3, 0.4, 2.0, -1.0, 0.0, 0.5], 3, 2).unwrap();
+    let fast = ntk_sphere::kernel::gram(&arch, KernelKind::Ntk, &x, None).unwrap();
+    let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
+    for i in 0..3 {
+        for j in 0..3 {
+            assert!(
+                rel(fast.get(i, j), exact.get(i, j)) < IDENTITY_TOL,
+                "({i}, {j})"
+            );
+        }
+    }
+}
