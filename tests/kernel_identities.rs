@@ -406,6 +406,11 @@ fn user_layers_report_their_homogeneity() {
         net(Layer::custom(AddConstant(0.1))).homogeneity(Some(1)),
         None
     );
+    // A Serial is a KernelLayer too (as a user layer it answers through the trait).
+    let inner = |b_var: f64| Serial::new(vec![Layer::dense(1.0, b_var).unwrap(), relu()]).unwrap();
+    assert_eq!(net(Layer::custom(inner(0.0))).homogeneity(Some(1)), Some(1));
+    assert_eq!(net(Layer::custom(inner(0.0))).homogeneity(Some(2)), Some(2));
+    assert_eq!(net(Layer::custom(inner(0.1))).homogeneity(Some(1)), None);
     // The Gram matrix of points of different norms uses the homogeneity (rescaling by
     // |x||y| when it holds): against the exact per-pair recursion, which does not.
     let arch: Architecture = net(Layer::custom(AddConstant(0.1))).into();
