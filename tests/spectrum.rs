@@ -946,3 +946,27 @@ fn decay_constants_beyond_f64_keep_their_logarithms() {
         assert_eq!((law.constant_odd, law.log_constant_odd), (Some(0.0), None));
     }
 }
+
+/// A ResNet's odd Maclaurin coefficients are of order α⁴ and underflow to exact zeros beside the
+/// main path for α ≲ 1e-77: those zeros are not structural, so no eigenvalue may be claimed an
+/// exact zero (the odd eigenvalues of a ReLU ResNet are positive). At α = 1e-3 the computed odd
+/// eigenvalues are positive and resolved.
+#[test]
+fn tiny_residual_scales_claim_no_exact_zeros() {
+    for alpha in [1e-3, 1e-100, 1e-150] {
+        let k = SphereKernel::new(ResNet::new(5, alpha, 1.0, 1.0).unwrap(), KernelKind::Ntk, 3)
+            .unwrap();
+        let s = mercer_spectrum(&k, 60, true).unwrap();
+        assert!(
+            s.eigenvalues.iter().all(|e| !e.exact_zero),
+            "α = {alpha:e}: an underflowed coefficient was taken for a structural zero"
+        );
+        if alpha == 1e-3 {
+            assert!(
+                s.eigenvalues
+                    .iter()
+                    .all(|e| e.mu > 0.0 && e.rel_error < 1e-9)
+            );
+        }
+    }
+}

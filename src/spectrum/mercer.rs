@@ -30,6 +30,32 @@ const ZERO_PATTERN_TERMS: usize = 65;
 /// range) taken as a structural zero pattern.
 const ZERO_PATTERN_MIN_RUN: usize = 12;
 
+/// Below this residual scale the zeros of the Maclaurin coefficients are not taken as structural:
+/// a ResNet's odd coefficients are of order $a^2 \propto \alpha^4$ and underflow to exact zeros
+/// relative to the main path for $\alpha \lesssim 10^{-77}$ (a margin of $10^{68}$ is kept for
+/// high orders and deep branches). The spectrum is then computed without the zero shortcut.
+const STRUCTURAL_ZERO_MIN_ALPHA: f64 = 1e-60;
+
+/// The smallest non-zero residual scale α of the network ($\infty$ if none).
+fn smallest_residual_scale(net: &crate::arch::Serial) -> f64 {
+    use crate::arch::Layer;
+    net.layers()
+        .iter()
+        .map(|l| match l {
+            Layer::Residual(r) => {
+                let own = if r.alpha() > 0.0 {
+                    r.alpha()
+                } else {
+                    f64::INFINITY
+                };
+                own.min(smallest_residual_scale(r.branch()))
+            }
+            Layer::Serial(s) => smallest_residual_scale(s),
+            _ => f64::INFINITY,
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// Degrees below this never use the tail (the asymptotic series needs $k \gg 1$).
 const TAIL_MIN_DEGREE: usize = 24;
 
@@ -285,6 +311,9 @@ impl ZeroPattern {
 }
 
 pub(crate) fn zero_pattern(kernel: &SphereKernel) -> ZeroPattern {
+    if smallest_residual_scale(kernel.arch().net()) < STRUCTURAL_ZERO_MIN_ALPHA {
+        return ZeroPattern::default();
+    }
     let Ok(b) = maclaurin_coefficients_normalized(kernel, ZERO_PATTERN_TERMS) else {
         return ZeroPattern::default();
     };
