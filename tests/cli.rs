@@ -919,6 +919,12 @@ fn compare_rejects_bad_values() {
             "alpha = 1e200",
         ),
         (&["compare", "--depth", "-2", "--alpha", "1"], "-2"),
+        // Below the stated range the interpolation experiment's Gram matrix is singular: the
+        // error says why and what to do.
+        (
+            &["compare", "--depth", "5", "--alpha", "1e-8"],
+            "use --alpha ≥ 1e-6",
+        ),
     ] {
         let line = assert_usage_error(args);
         assert!(line.contains(needle), "{args:?}: {line}");

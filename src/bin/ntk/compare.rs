@@ -100,9 +100,23 @@ pub fn comparison(s: &Setting, dim: usize, angles: usize) -> Result<Value, Failu
 /// measures of its interpolant.
 fn interpolation(s: &Setting) -> Result<Value, Failure> {
     let [mlp, resnet] = kernels(s, 2)?;
-    Ok(json!({"mlp": interpolation_object(&mlp, false)?,
-              "resnet": interpolation_object(&resnet, false)?}))
+    let resnet_object = interpolation_object(&resnet, false).map_err(|Failure::Usage(m)| {
+        // The ResNet kernel is t + O(α²) on the circle: for small α its Gram matrix on the
+        // experiment's five distinct angles has rank 2 up to O(α²) (measured: fine at α = 1e-6,
+        // relative pivot 7e-14 at α = 1e-7).
+        Failure::Usage(format!(
+            "the interpolation experiment with the ResNet (α = {}): {m}; for small α the \
+             ResNet kernel is linear up to O(α²) and its Gram matrix is singular in double \
+             precision: use --alpha ≥ {MIN_INTERPOLATION_ALPHA:e}, or --net twice to get nulls",
+            ntk_sphere::error::num(s.alpha)
+        ))
+    })?;
+    Ok(json!({"mlp": interpolation_object(&mlp, false)?, "resnet": resnet_object}))
 }
+
+/// The smallest residual scale for which the paper's interpolation experiment is supported
+/// (stated in `compare --help`; at α = 1e-7 its Gram matrix is numerically singular).
+pub const MIN_INTERPOLATION_ALPHA: f64 = 1e-6;
 
 /// The measures of the interpolant of the paper's experiment with kernel `k` (on the circle);
 /// with `lenient`, a failed experiment gives nulls instead of an error.

@@ -158,7 +158,9 @@ struct CompareArgs {
     /// Depth L ≥ 1: hidden layers of the MLP and residual blocks of the ResNet.
     #[arg(long, value_name = "L", value_parser = parse_count, allow_hyphen_values = true)]
     depth: Option<usize>,
-    /// Residual scale α > 0 of the ResNet (default 1).
+    /// Residual scale α > 0 of the ResNet (default 1); the interpolation experiment needs
+    /// α ≥ 1e-6 (below, the ResNet kernel is linear up to O(α²) and its Gram matrix on the
+    /// circle is numerically singular: an error that says so).
     #[arg(long, value_name = "A", value_parser = parse_real, allow_hyphen_values = true)]
     alpha: Option<f64>,
     /// Weight variance σ_w² of both networks (default 1).
