@@ -348,6 +348,23 @@ fn rescaling_keeps_homogeneous_recursions_exact() {
     assert_eq!((zero.nngp.mantissa, zero.ntk.mantissa), (0.0, 0.0));
 }
 
+/// The NTK Gram matrix of three points of different norms (0.5, √5, 0.5) by `kernel::gram`,
+/// which rescales by |x||y| when the network says it is homogeneous, against the exact
+/// per-pair recursion, which does not use the homogeneity.
+fn assert_gram_matches_exact(arch: &Architecture) {
+    let x = Points::new(vec![0.3, 0.4, 2.0, -1.0, 0.0, 0.5], 3, 2).unwrap();
+    let fast = ntk_sphere::kernel::gram(arch, KernelKind::Ntk, &x, None).unwrap();
+    let exact = gram_exact(arch, KernelKind::Ntk, &x, None).unwrap();
+    for i in 0..3 {
+        for j in 0..3 {
+            assert!(
+                rel(fast.get(i, j), exact.get(i, j)) < IDENTITY_TOL,
+                "({i}, {j})"
+            );
+        }
+    }
+}
+
 /// A user layer that adds a constant to every covariance (a bias without weights): not
 /// homogeneous, and it does not say so — the default of `KernelLayer::homogeneity` must be
 /// `None`.
@@ -413,18 +430,7 @@ fn user_layers_report_their_homogeneity() {
     assert_eq!(net(Layer::custom(inner(0.1))).homogeneity(Some(1)), None);
     // The Gram matrix of points of different norms uses the homogeneity (rescaling by
     // |x||y| when it holds): against the exact per-pair recursion, which does not.
-    let arch: Architecture = net(Layer::custom(AddConstant(0.1))).into();
-    let x = Points::new(vec![0.3, 0.4, 2.0, -1.0, 0.0, 0.5], 3, 2).unwrap();
-    let fast = ntk_sphere::kernel::gram(&arch, KernelKind::Ntk, &x, None).unwrap();
-    let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
-    for i in 0..3 {
-        for j in 0..3 {
-            assert!(
-                rel(fast.get(i, j), exact.get(i, j)) < IDENTITY_TOL,
-                "({i}, {j})"
-            );
-        }
-    }
+    assert_gram_matches_exact(&net(Layer::custom(AddConstant(0.1))).into());
 }
 
 /// Variances of 2^(2^40) and beyond (ReLU² layers with σ_w² = 4 square the scale per layer,
@@ -543,16 +549,5 @@ fn residual_blocks_report_their_homogeneity() {
     assert_eq!(net(0.5, branch(0.1, relu())).homogeneity(Some(1)), None);
     assert_eq!(net(0.5, branch(0.0, square())).homogeneity(Some(1)), None);
     assert_eq!(net(0.0, branch(0.1, relu())).homogeneity(Some(1)), Some(1));
-    let arch: Architecture = net(0.5, branch(0.1, relu())).into();
-    let x = Points::new(vec![0.3, 0.4, 2.0, -1.0, 0.0, 0.5], 3, 2).unwrap();
-    let fast = ntk_sphere::kernel::gram(&arch, KernelKind::Ntk, &x, None).unwrap();
-    let exact = gram_exact(&arch, KernelKind::Ntk, &x, None).unwrap();
-    for i in 0..3 {
-        for j in 0..3 {
-            assert!(
-                rel(fast.get(i, j), exact.get(i, j)) < IDENTITY_TOL,
-                "({i}, {j})"
-            );
-        }
-    }
+    assert_gram_matches_exact(&net(0.5, branch(0.1, relu())).into());
 }
