@@ -82,11 +82,10 @@ pub(crate) fn radial_recursion<S: KernelScalar>(
     kind: KernelKind,
     dim: usize,
     c: S,
-    rx: f64,
-    ry: f64,
+    x: S,
+    y: S,
 ) -> Scaled<S> {
     let d = S::from_f64(dim as f64);
-    let (x, y) = (S::from_f64(rx), S::from_f64(ry));
     let input = InputCovariance {
         xx: x.clone() * x.clone() / d.clone(),
         yy: y.clone() * y.clone() / d.clone(),
@@ -180,7 +179,10 @@ impl SphereKernel {
     ) -> Scaled<DoubleDouble> {
         match radii {
             None => self.eval_generic(c),
-            Some((rx, ry)) => radial_recursion(&self.arch, self.kind, self.dim, c, rx, ry),
+            Some((rx, ry)) => {
+                let (x, y) = (DoubleDouble::from(rx), DoubleDouble::from(ry));
+                radial_recursion(&self.arch, self.kind, self.dim, c, x, y)
+            }
         }
     }
 

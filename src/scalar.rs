@@ -11,7 +11,8 @@
 //! * [`QuadDouble`] — about 63 significant digits, for the Mercer-spectrum quadrature where the
 //!   double-double floor is too high (moderate $d$, deep kernels);
 //! * [`Bounded`] — a double with a running bound on its absolute error (the fast Gram path for
-//!   inputs of distinct norms keeps an entry only when its bound proves it accurate);
+//!   inputs of distinct norms keeps an entry only when its bound proves it accurate), and
+//!   [`BoundedLanes`], [`LANE_COUNT`] of them through one recursion;
 //! * [`Dual`] — dual numbers $v + d\\,\varepsilon$: $\kappa(t)$ and $\kappa'(t)$ in one pass;
 //! * the series types of [`crate::series`];
 //! * [`crate::symbolic::Expr`] — symbolic expressions: the recursion returns the kernel as a
@@ -20,11 +21,13 @@
 mod bounded;
 mod double_double;
 mod dual;
+mod lanes;
 mod quad_double;
 
 pub use bounded::{ARC_COSINE_ROUNDING, Bounded};
 pub use double_double::DoubleDouble;
 pub use dual::Dual;
+pub use lanes::{BoundedLanes, LANE_COUNT};
 pub use quad_double::QuadDouble;
 
 use std::fmt::Debug;

@@ -13,7 +13,7 @@
 
 use std::fmt::Debug;
 
-use crate::scalar::{Bounded, DoubleDouble, Dual, KernelScalar, QuadDouble};
+use crate::scalar::{Bounded, BoundedLanes, DoubleDouble, Dual, KernelScalar, QuadDouble};
 use crate::series::{PowerSeries, PuiseuxSeries};
 use crate::symbolic::Expr;
 use crate::symbolic::exact::Exact;
@@ -86,6 +86,13 @@ pub trait DynActivation: Debug + Send + Sync {
     fn dual_dual(&self, qx: &Dual, qy: &Dual, c: &Dual) -> (Dual, Dual);
     /// [`DualActivation::dual`] on [`Bounded`].
     fn dual_bounded(&self, qx: &Bounded, qy: &Bounded, c: &Bounded) -> (Bounded, Bounded);
+    /// [`DualActivation::dual`] on [`BoundedLanes`].
+    fn dual_lanes(
+        &self,
+        qx: &BoundedLanes,
+        qy: &BoundedLanes,
+        c: &BoundedLanes,
+    ) -> (BoundedLanes, BoundedLanes);
     /// [`DualActivation::dual`] on [`PowerSeries`].
     fn dual_power(
         &self,
@@ -160,6 +167,14 @@ impl<A: DualActivation> DynActivation for A {
         self.dual(qx, qy, c)
     }
     fn dual_bounded(&self, qx: &Bounded, qy: &Bounded, c: &Bounded) -> (Bounded, Bounded) {
+        self.dual(qx, qy, c)
+    }
+    fn dual_lanes(
+        &self,
+        qx: &BoundedLanes,
+        qy: &BoundedLanes,
+        c: &BoundedLanes,
+    ) -> (BoundedLanes, BoundedLanes) {
         self.dual(qx, qy, c)
     }
     fn dual_power(

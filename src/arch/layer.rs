@@ -28,7 +28,9 @@ use std::sync::Arc;
 
 use crate::activation::{Activation, DualActivation};
 use crate::error::ArchError;
-use crate::scalar::{Bounded, DoubleDouble, Dual, KernelScalar, QuadDouble, scale_f64};
+use crate::scalar::{
+    Bounded, BoundedLanes, DoubleDouble, Dual, KernelScalar, QuadDouble, scale_f64,
+};
 use crate::series::{PowerSeries, PuiseuxSeries};
 use crate::symbolic::Expr;
 use crate::symbolic::exact::Exact;
@@ -183,6 +185,7 @@ pub trait DynLayer: Debug + Send + Sync {
     fn apply_qd(&self, state: CovState<QuadDouble>) -> CovState<QuadDouble>;
     fn apply_dual(&self, state: CovState<Dual>) -> CovState<Dual>;
     fn apply_bounded(&self, state: CovState<Bounded>) -> CovState<Bounded>;
+    fn apply_lanes(&self, state: CovState<BoundedLanes>) -> CovState<BoundedLanes>;
     fn apply_power(&self, state: CovState<PowerSeries>) -> CovState<PowerSeries>;
     fn apply_puiseux(&self, state: CovState<PuiseuxSeries>) -> CovState<PuiseuxSeries>;
     fn apply_expr(&self, state: CovState<Expr>) -> CovState<Expr>;
@@ -212,6 +215,9 @@ impl<L: KernelLayer> DynLayer for L {
         self.apply(state)
     }
     fn apply_bounded(&self, state: CovState<Bounded>) -> CovState<Bounded> {
+        self.apply(state)
+    }
+    fn apply_lanes(&self, state: CovState<BoundedLanes>) -> CovState<BoundedLanes> {
         self.apply(state)
     }
     fn apply_power(&self, state: CovState<PowerSeries>) -> CovState<PowerSeries> {

@@ -6,7 +6,7 @@ use super::points::{Points, norm};
 use super::{SphereKernel, scaled_to_f64};
 use crate::arch::{Architecture, KernelKind};
 use crate::error::KernelError;
-use crate::scalar::{Bounded, DoubleDouble, KernelScalar, scale_f64};
+use crate::scalar::{Bounded, BoundedLanes, DoubleDouble, KernelScalar, LANE_COUNT, scale_f64};
 
 /// A dense row-major matrix of `f64`.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,7 +227,12 @@ pub(crate) fn pair_exact(
         let log2_abs = 2.0 * nx.max(ny).log2();
         return Err(KernelError::NotRepresentable { log2_abs });
     }
-    let s = super::radial_recursion(arch, kind, dim, DoubleDouble::cos_angle(theta), nx, ny);
+    let (c, x, y) = (
+        DoubleDouble::cos_angle(theta),
+        DoubleDouble::from(nx),
+        DoubleDouble::from(ny),
+    );
+    let s = super::radial_recursion(arch, kind, dim, c, x, y);
     scaled_to_f64(s.mantissa.to_f64(), s.exp2)
 }
 
@@ -236,29 +241,60 @@ pub(crate) fn pair_exact(
 /// are recomputed by the exact double-double recursion.
 pub const BOUNDED_TOLERANCE: f64 = 1e-14;
 
-/// The entry $K(x, y)$ by the recursion on [`Bounded`] doubles, if its proved error bound is at
-/// most `tolerance` (absolute); `None` otherwise, and for zero vectors and norms whose
-/// covariance does not fit `f64` (the caller then takes [`pair_exact`]). About five times
-/// cheaper than the double-double recursion.
-pub(crate) fn pair_bounded(
+/// A column of one row's entries for [`entries_bounded`]: the point, its norm, and the absolute
+/// tolerance of its entry.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BoundedColumn<'a> {
+    pub y: &'a [f64],
+    pub ny: f64,
+    pub tolerance: f64,
+}
+
+/// The entries $K(x, y_l)$ of up to [`LANE_COUNT`] columns at once, by the recursion on
+/// [`BoundedLanes`]: lane $l$ is `Some(value)` if its proved error bound is at most its
+/// tolerance; `None` otherwise, and for zero vectors and norms whose covariance does not fit
+/// `f64` (the caller then takes [`pair_exact`]). Each lane's value and bound are those of the
+/// recursion on one [`Bounded`] pair (the lanes share only the recursion's control flow, see
+/// [`BoundedLanes`]). Lanes beyond `cols.len()` (and unusable columns) repeat the first usable
+/// column, so that they do not disturb the shared branches.
+pub(crate) fn entries_bounded(
     arch: &Architecture,
     kind: KernelKind,
     x: &[f64],
     nx: f64,
-    y: &[f64],
-    ny: f64,
-    tolerance: f64,
-) -> Option<f64> {
+    cols: &[BoundedColumn<'_>],
+) -> [Option<f64>; LANE_COUNT] {
+    let mut out = [None; LANE_COUNT];
     let d = x.len() as f64;
-    if !(nx > 0.0 && ny > 0.0 && (nx * nx / d).is_finite() && (ny * ny / d).is_finite()) {
-        return None;
+    let usable = |r: f64| r > 0.0 && (r * r / d).is_finite();
+    let first = cols.iter().position(|c| usable(c.ny));
+    let (true, Some(first)) = (usable(nx), first) else {
+        return out;
+    };
+    let pick = |l: usize| match cols.get(l) {
+        Some(c) if usable(c.ny) => c,
+        _ => &cols[first],
+    };
+    let c = BoundedLanes::from_fn(|l| {
+        let col = pick(l);
+        Bounded::cos_angle(angle_between(x, nx, col.y, col.ny))
+    });
+    let ry = BoundedLanes::from_fn(|l| Bounded::from_f64(pick(l).ny));
+    let s = super::radial_recursion(arch, kind, x.len(), c, BoundedLanes::from_f64(nx), ry);
+    for (l, col) in cols.iter().enumerate().take(LANE_COUNT) {
+        if !usable(col.ny) {
+            continue;
+        }
+        let Ok(value) = scaled_to_f64(s.mantissa.value[l], s.exp2) else {
+            continue;
+        };
+        // (an exponent beyond ±2000 saturates the bound to 0 or ∞, like the value's own check)
+        let err = scale_f64(s.mantissa.err[l], s.exp2.clamp(-2000, 2000) as i32);
+        if err <= col.tolerance {
+            out[l] = Some(value);
+        }
     }
-    let theta = angle_between(x, nx, y, ny);
-    let s = super::radial_recursion(arch, kind, x.len(), Bounded::cos_angle(theta), nx, ny);
-    let value = scaled_to_f64(s.mantissa.value, s.exp2).ok()?;
-    // (an exponent beyond ±2000 saturates the bound to 0 or ∞, like the value's own check)
-    let err = scale_f64(s.mantissa.err, s.exp2.clamp(-2000, 2000) as i32);
-    (err <= tolerance).then_some(value)
+    out
 }
 
 /// The Gram matrix $K(X, Y)$ (or $K(X, X)$ when `y` is `None`, filled symmetrically), every
@@ -315,6 +351,158 @@ pub fn gram_exact(
 mod tests {
     use super::*;
     use crate::{Mlp, ResNet};
+
+    /// Gaussian points from a fixed xorshift stream (Box–Muller).
+    fn gaussian_rows(n: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
+        let mut state = seed;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        (0..n)
+            .map(|_| {
+                (0..d)
+                    .map(|_| {
+                        let (a, b) = (next(), next());
+                        (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Each lane of the lane-parallel recursion gives bitwise the value and the bound of the
+    /// scalar `Bounded` recursion on its pair (same formulas, same branches), for biased MLP
+    /// and ResNet kernels of both kinds and a composed erf/GELU network.
+    #[test]
+    fn bounded_lanes_match_the_scalar_recursion() {
+        use crate::activation::Activation;
+        use crate::arch::{Layer, Residual, Serial};
+        let composed: Architecture = Serial::new(vec![
+            Layer::dense(1.5, 0.2).unwrap(),
+            Layer::activation(Activation::erf(1.0, 1.3, 0.2).unwrap()),
+            Layer::dense(1.0, 0.1).unwrap(),
+            Layer::activation(Activation::gelu()),
+            Layer::dense(1.0, 0.0).unwrap(),
+        ])
+        .unwrap()
+        .into();
+        let branch = Serial::new(vec![
+            Layer::dense(1.0, 0.05).unwrap(),
+            Layer::activation(Activation::relu()),
+            Layer::dense(2.0, 0.0).unwrap(),
+        ])
+        .unwrap();
+        let residual: Architecture = Serial::new(vec![
+            Layer::dense(1.0, 0.1).unwrap(),
+            Layer::Residual(Residual::new(0.3, branch.clone()).unwrap()),
+            Layer::Residual(Residual::new(0.3, branch).unwrap()),
+            Layer::dense(1.0, 0.1).unwrap(),
+        ])
+        .unwrap()
+        .into();
+        let archs: [Architecture; 4] = [
+            Mlp::with_bias(4, 1.0, 0.1).unwrap().into(),
+            ResNet::new(3, 0.3, 1.0, 1.0).unwrap().into(),
+            residual,
+            composed,
+        ];
+        let d = 7;
+        let rows = gaussian_rows(1 + LANE_COUNT, d, 0x9e37_79b9_7f4a_7c15);
+        let norms: Vec<f64> = rows.iter().map(|r| norm(r)).collect();
+        for arch in &archs {
+            for kind in [KernelKind::Ntk, KernelKind::Nngp] {
+                let theta: Vec<f64> = (1..=LANE_COUNT)
+                    .map(|j| angle_between(&rows[0], norms[0], &rows[j], norms[j]))
+                    .collect();
+                let lanes = crate::kernel::radial_recursion(
+                    arch,
+                    kind,
+                    d,
+                    BoundedLanes::from_fn(|l| Bounded::cos_angle(theta[l])),
+                    BoundedLanes::from_f64(norms[0]),
+                    BoundedLanes::from_fn(|l| Bounded::from_f64(norms[l + 1])),
+                );
+                for l in 0..LANE_COUNT {
+                    let one = crate::kernel::radial_recursion(
+                        arch,
+                        kind,
+                        d,
+                        Bounded::cos_angle(theta[l]),
+                        Bounded::from_f64(norms[0]),
+                        Bounded::from_f64(norms[l + 1]),
+                    );
+                    assert_eq!(one.exp2, lanes.exp2);
+                    assert_eq!(
+                        one.mantissa,
+                        lanes.mantissa.lane(l),
+                        "{arch:?} {kind:?} {l}"
+                    );
+                    assert!(one.mantissa.err.is_finite() && one.mantissa.err > 0.0);
+                }
+            }
+        }
+    }
+
+    /// Lanes that do not fit the recursion's shared scaling — a zero vector, norms 2^±700 times
+    /// the others — are refused or correct: every accepted entry is within its tolerance of the
+    /// exact entry, and the ordinary columns beside them are accepted.
+    #[test]
+    fn bounded_lanes_refuse_or_get_right_the_odd_columns() {
+        let arch: Architecture = Mlp::with_bias(3, 1.0, 0.1).unwrap().into();
+        let d = 5;
+        let mut rows = gaussian_rows(LANE_COUNT, d, 0x2545_f491_4f6c_dd1d);
+        rows[1] = vec![0.0; d];
+        rows[2].iter_mut().for_each(|v| *v *= 2f64.powi(-700));
+        rows[3].iter_mut().for_each(|v| *v *= 2f64.powi(300));
+        rows[5].iter_mut().for_each(|v| *v *= 2f64.powi(-30));
+        let norms: Vec<f64> = rows.iter().map(|r| norm(r)).collect();
+        let exact = |i: usize, j: usize| {
+            pair_exact(
+                &arch,
+                KernelKind::Ntk,
+                &rows[i],
+                norms[i],
+                &rows[j],
+                norms[j],
+            )
+            .unwrap()
+        };
+        for first in [0, 2, 3] {
+            let cols: Vec<BoundedColumn<'_>> = (0..LANE_COUNT)
+                .map(|l| {
+                    let j = (first + l) % LANE_COUNT;
+                    BoundedColumn {
+                        y: &rows[j],
+                        ny: norms[j],
+                        tolerance: 1e-14 * (exact(0, 0) * exact(j, j)).sqrt(),
+                    }
+                })
+                .collect();
+            let got = entries_bounded(&arch, KernelKind::Ntk, &rows[0], norms[0], &cols);
+            let mut accepted = 0;
+            for (l, col) in cols.iter().enumerate() {
+                let j = (first + l) % LANE_COUNT;
+                if let Some(v) = got[l] {
+                    accepted += 1;
+                    let e = exact(0, j);
+                    assert!(
+                        (v - e).abs() <= col.tolerance,
+                        "lane {l} (row {j}): {v} vs {e}"
+                    );
+                }
+                if j == 1 {
+                    assert!(got[l].is_none(), "a zero vector takes the exact path");
+                }
+            }
+            assert!(
+                accepted >= LANE_COUNT - 4,
+                "{accepted} accepted (first row {first})"
+            );
+        }
+    }
 
     #[test]
     fn frexp_of_special_values() {

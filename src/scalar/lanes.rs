@@ -1,0 +1,204 @@
+//! [`BoundedLanes`]: [`LANE_COUNT`] independent [`Bounded`] doubles that go through one kernel
+//! recursion together — the Gram path for inputs of distinct norms evaluates a row's entries
+//! [`LANE_COUNT`] at a time.
+//!
+//! Every operation is the [`Bounded`] operation applied lane by lane (the same formulas for the
+//! value and its bound, so a lane's result is bitwise the one of the scalar recursion whenever
+//! the recursion takes the same branches). What the lanes share is the control flow of the
+//! generic recursion, which branches on [`KernelScalar::approx`] in two ways only: to pick a
+//! power-of-two scaling exponent, and to tell zero variances (and, for a few activations, the
+//! range of a correlation) apart. [`BoundedLanes::approx`] is lane 0's value when every lane has
+//! the sign of lane 0 (all positive, all zero or all negative), and `NaN` otherwise, so that no
+//! test on it succeeds: the recursion then takes its general formulas, which are valid for every
+//! lane (a zero variance divides by zero there, and that lane's bound becomes infinite).
+//! Scaling exponents chosen from lane 0 are exact for every lane; a lane whose magnitude is then
+//! far from 1 is protected by [`Bounded`]'s underflow rule (a product or quotient below
+//! [`Bounded::TINY`] gets an infinite bound), so a lane never keeps a value whose bound the
+//! model does not cover.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use super::{Bounded, KernelScalar};
+
+/// The number of lanes of [`BoundedLanes`].
+pub const LANE_COUNT: usize = 16;
+
+/// [`LANE_COUNT`] bounded doubles evaluated together (module documentation).
+///
+/// ```
+/// use ntk_sphere::scalar::{Bounded, BoundedLanes, KernelScalar, LANE_COUNT};
+/// let x = BoundedLanes::from_fn(|l| Bounded::from_f64(l as f64 + 1.0));
+/// let y = (x * x).sqrt() - x;
+/// for l in 0..LANE_COUNT {
+///     assert_eq!(y.lane(l).value, 0.0);
+///     assert!(y.lane(l).err <= 4.0 * f64::EPSILON * (l as f64 + 1.0));
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoundedLanes {
+    /// The computed values.
+    pub value: [f64; LANE_COUNT],
+    /// Bounds on their absolute errors.
+    pub err: [f64; LANE_COUNT],
+}
+
+impl BoundedLanes {
+    /// The lanes `f(0), …, f(LANE_COUNT − 1)`.
+    #[inline]
+    pub fn from_fn(mut f: impl FnMut(usize) -> Bounded) -> Self {
+        let mut out = Self {
+            value: [0.0; LANE_COUNT],
+            err: [0.0; LANE_COUNT],
+        };
+        for l in 0..LANE_COUNT {
+            let b = f(l);
+            out.value[l] = b.value;
+            out.err[l] = b.err;
+        }
+        out
+    }
+    /// Lane `l` (`l < LANE_COUNT`).
+    #[inline]
+    pub fn lane(&self, l: usize) -> Bounded {
+        Bounded::new(self.value[l], self.err[l])
+    }
+    #[inline(always)]
+    fn map(&self, f: impl Fn(Bounded) -> Bounded) -> Self {
+        let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
+        for l in 0..LANE_COUNT {
+            let r = f(Bounded::new(self.value[l], self.err[l]));
+            (value[l], err[l]) = (r.value, r.err);
+        }
+        Self { value, err }
+    }
+    #[inline(always)]
+    fn zip(&self, o: &Self, f: impl Fn(Bounded, Bounded) -> Bounded) -> Self {
+        let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
+        for l in 0..LANE_COUNT {
+            let a = Bounded::new(self.value[l], self.err[l]);
+            let r = f(a, Bounded::new(o.value[l], o.err[l]));
+            (value[l], err[l]) = (r.value, r.err);
+        }
+        Self { value, err }
+    }
+}
+
+macro_rules! lane_binary {
+    ($trait:ident, $method:ident) => {
+        impl $trait for BoundedLanes {
+            type Output = Self;
+            #[inline]
+            fn $method(self, o: Self) -> Self {
+                self.zip(&o, |a, b| $trait::$method(a, b))
+            }
+        }
+    };
+}
+lane_binary!(Add, add);
+lane_binary!(Sub, sub);
+lane_binary!(Mul, mul);
+lane_binary!(Div, div);
+
+impl Neg for BoundedLanes {
+    type Output = Self;
+    #[inline]
+    fn neg(self) -> Self {
+        self.map(|a| -a)
+    }
+}
+
+/// The sign class of a value: −1, 0, 1, or 2 for `NaN`.
+#[inline]
+fn sign_class(x: f64) -> i32 {
+    if x > 0.0 {
+        1
+    } else if x < 0.0 {
+        -1
+    } else if x == 0.0 {
+        0
+    } else {
+        2
+    }
+}
+
+impl KernelScalar for BoundedLanes {
+    const HOMOGENEOUS_DIAGONAL: bool = Bounded::HOMOGENEOUS_DIAGONAL;
+    fn from_f64(x: f64) -> Self {
+        Self {
+            value: [x; LANE_COUNT],
+            err: [0.0; LANE_COUNT],
+        }
+    }
+    fn cos_angle(theta: f64) -> Self {
+        let c = Bounded::cos_angle(theta);
+        Self::from_fn(|_| c)
+    }
+    fn sqrt(&self) -> Self {
+        self.map(|a| a.sqrt())
+    }
+    fn arc_cosine(&self) -> (Self, Self) {
+        let mut k0 = *self;
+        let mut k1 = *self;
+        for l in 0..LANE_COUNT {
+            let (a, b) = self.lane(l).arc_cosine();
+            (k0.value[l], k0.err[l]) = (a.value, a.err);
+            (k1.value[l], k1.err[l]) = (b.value, b.err);
+        }
+        (k0, k1)
+    }
+    fn exp(&self) -> Self {
+        self.map(|a| a.exp())
+    }
+    fn asin(&self) -> Self {
+        self.map(|a| a.asin())
+    }
+    /// Lane 0's value if every lane has its sign (or is zero with it), else `NaN` (module
+    /// documentation).
+    fn approx(&self) -> f64 {
+        let first = sign_class(self.value[0]);
+        if self.value.iter().all(|&v| sign_class(v) == first) {
+            self.value[0]
+        } else {
+            f64::NAN
+        }
+    }
+    /// `None`, as for [`Bounded`].
+    fn to_number(&self) -> Option<f64> {
+        None
+    }
+    fn scale_pow2(&self, e: i32) -> Self {
+        self.map(|a| a.scale_pow2(e))
+    }
+    fn pi() -> Self {
+        let p = Bounded::pi();
+        Self::from_fn(|_| p)
+    }
+    super::dispatch_methods!(dual_lanes, apply_lanes);
+}
+
+crate::scalar::impl_zero_one!(BoundedLanes, |x| x
+    .value
+    .iter()
+    .chain(&x.err)
+    .all(|&v| v == 0.0));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn approx_is_lane_zero_only_when_all_lanes_share_its_sign() {
+        let positive = BoundedLanes::from_fn(|l| Bounded::from_f64(1.0 + l as f64));
+        assert_eq!(positive.approx(), 1.0);
+        let zero = BoundedLanes::from_f64(0.0);
+        assert_eq!(zero.approx(), 0.0);
+        let mut mixed = positive;
+        mixed.value[LANE_COUNT - 1] = 0.0;
+        assert!(mixed.approx().is_nan());
+        mixed.value[LANE_COUNT - 1] = -1.0;
+        assert!(mixed.approx().is_nan());
+        let mut nan = positive;
+        nan.value[3] = f64::NAN;
+        assert!(nan.approx().is_nan());
+    }
+}
