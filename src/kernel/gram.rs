@@ -285,11 +285,12 @@ pub(crate) fn entries_bounded(
         if !usable(col.ny) {
             continue;
         }
-        let Ok(value) = scaled_to_f64(s.mantissa.value[l], s.exp2) else {
+        let lane = s.mantissa.lane(l);
+        let Ok(value) = scaled_to_f64(lane.value, s.exp2) else {
             continue;
         };
         // (an exponent beyond ±2000 saturates the bound to 0 or ∞, like the value's own check)
-        let err = scale_f64(s.mantissa.err[l], s.exp2.clamp(-2000, 2000) as i32);
+        let err = scale_f64(lane.err, s.exp2.clamp(-2000, 2000) as i32);
         if err <= col.tolerance {
             out[l] = Some(value);
         }

@@ -25,6 +25,12 @@ pub const LANE_COUNT: usize = 16;
 
 /// [`LANE_COUNT`] bounded doubles evaluated together (module documentation).
 ///
+/// A value built from one number ([`KernelScalar::from_f64`], `pi`, `cos_angle`) is *uniform*:
+/// every lane holds the same value and bound, and operations among uniform values compute
+/// lane 0 once and share it (the row point's variance and an activation's unit variance in
+/// the Gram path). `uniform` is only ever a statement about identical lanes, so the results
+/// are the same as lane by lane.
+///
 /// ```
 /// use ntk_sphere::scalar::{Bounded, BoundedLanes, KernelScalar, LANE_COUNT};
 /// let x = BoundedLanes::from_fn(|l| Bounded::from_f64(l as f64 + 1.0));
@@ -36,26 +42,35 @@ pub const LANE_COUNT: usize = 16;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoundedLanes {
-    /// The computed values.
-    pub value: [f64; LANE_COUNT],
-    /// Bounds on their absolute errors.
-    pub err: [f64; LANE_COUNT],
+    value: [f64; LANE_COUNT],
+    err: [f64; LANE_COUNT],
+    /// Every lane equals lane 0.
+    uniform: bool,
 }
 
 impl BoundedLanes {
     /// The lanes `f(0), …, f(LANE_COUNT − 1)`.
     #[inline]
     pub fn from_fn(mut f: impl FnMut(usize) -> Bounded) -> Self {
-        let mut out = Self {
-            value: [0.0; LANE_COUNT],
-            err: [0.0; LANE_COUNT],
-        };
+        let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
         for l in 0..LANE_COUNT {
             let b = f(l);
-            out.value[l] = b.value;
-            out.err[l] = b.err;
+            (value[l], err[l]) = (b.value, b.err);
         }
-        out
+        Self {
+            value,
+            err,
+            uniform: false,
+        }
+    }
+    /// Every lane `b`.
+    #[inline]
+    pub fn splat(b: Bounded) -> Self {
+        Self {
+            value: [b.value; LANE_COUNT],
+            err: [b.err; LANE_COUNT],
+            uniform: true,
+        }
     }
     /// Lane `l` (`l < LANE_COUNT`).
     #[inline]
@@ -64,22 +79,36 @@ impl BoundedLanes {
     }
     #[inline(always)]
     fn map(&self, f: impl Fn(Bounded) -> Bounded) -> Self {
+        if self.uniform {
+            return Self::splat(f(self.lane(0)));
+        }
         let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
         for l in 0..LANE_COUNT {
             let r = f(Bounded::new(self.value[l], self.err[l]));
             (value[l], err[l]) = (r.value, r.err);
         }
-        Self { value, err }
+        Self {
+            value,
+            err,
+            uniform: false,
+        }
     }
     #[inline(always)]
     fn zip(&self, o: &Self, f: impl Fn(Bounded, Bounded) -> Bounded) -> Self {
+        if self.uniform && o.uniform {
+            return Self::splat(f(self.lane(0), o.lane(0)));
+        }
         let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
         for l in 0..LANE_COUNT {
             let a = Bounded::new(self.value[l], self.err[l]);
             let r = f(a, Bounded::new(o.value[l], o.err[l]));
             (value[l], err[l]) = (r.value, r.err);
         }
-        Self { value, err }
+        Self {
+            value,
+            err,
+            uniform: false,
+        }
     }
 }
 
@@ -124,21 +153,20 @@ fn sign_class(x: f64) -> i32 {
 impl KernelScalar for BoundedLanes {
     const HOMOGENEOUS_DIAGONAL: bool = Bounded::HOMOGENEOUS_DIAGONAL;
     fn from_f64(x: f64) -> Self {
-        Self {
-            value: [x; LANE_COUNT],
-            err: [0.0; LANE_COUNT],
-        }
+        Self::splat(Bounded::from_f64(x))
     }
     fn cos_angle(theta: f64) -> Self {
-        let c = Bounded::cos_angle(theta);
-        Self::from_fn(|_| c)
+        Self::splat(Bounded::cos_angle(theta))
     }
     fn sqrt(&self) -> Self {
         self.map(|a| a.sqrt())
     }
     fn arc_cosine(&self) -> (Self, Self) {
-        let mut k0 = *self;
-        let mut k1 = *self;
+        if self.uniform {
+            let (a, b) = self.lane(0).arc_cosine();
+            return (Self::splat(a), Self::splat(b));
+        }
+        let (mut k0, mut k1) = (*self, *self);
         for l in 0..LANE_COUNT {
             let (a, b) = self.lane(l).arc_cosine();
             (k0.value[l], k0.err[l]) = (a.value, a.err);
@@ -155,6 +183,9 @@ impl KernelScalar for BoundedLanes {
     /// Lane 0's value if every lane has its sign (or is zero with it), else `NaN` (module
     /// documentation).
     fn approx(&self) -> f64 {
+        if self.uniform {
+            return self.value[0];
+        }
         let first = sign_class(self.value[0]);
         if self.value.iter().all(|&v| sign_class(v) == first) {
             self.value[0]
@@ -170,8 +201,7 @@ impl KernelScalar for BoundedLanes {
         self.map(|a| a.scale_pow2(e))
     }
     fn pi() -> Self {
-        let p = Bounded::pi();
-        Self::from_fn(|_| p)
+        Self::splat(Bounded::pi())
     }
     super::dispatch_methods!(dual_lanes, apply_lanes);
 }
@@ -185,6 +215,43 @@ crate::scalar::impl_zero_one!(BoundedLanes, |x| x
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Operations among uniform values (computed once) give lane by lane what the same lanes
+    /// built one by one give.
+    #[test]
+    fn uniform_values_compute_as_their_lanes() {
+        let a = BoundedLanes::splat(Bounded::new(0.7, 3e-16));
+        let b = BoundedLanes::from_f64(1.3);
+        let (la, lb) = (
+            BoundedLanes::from_fn(|_| a.lane(0)),
+            BoundedLanes::from_fn(|_| b.lane(0)),
+        );
+        assert!(a.uniform && b.uniform && !la.uniform);
+        let ops = |x: BoundedLanes, y: BoundedLanes| {
+            let (k0, k1) = (x / y).arc_cosine();
+            [
+                x + y,
+                x - y,
+                x * y,
+                x / y,
+                y.sqrt(),
+                x.exp(),
+                x.asin(),
+                k0,
+                k1,
+                -x,
+                x.scale_pow2(-3),
+            ]
+        };
+        for (u, l) in ops(a, b).iter().zip(ops(la, lb)) {
+            assert!(u.uniform && !l.uniform);
+            for lane in 0..LANE_COUNT {
+                assert_eq!(u.lane(lane), l.lane(lane));
+            }
+        }
+        // one non-uniform operand makes the result non-uniform
+        assert!(!(a + la).uniform);
+    }
 
     #[test]
     fn approx_is_lane_zero_only_when_all_lanes_share_its_sign() {
