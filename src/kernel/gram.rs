@@ -102,11 +102,21 @@ impl std::ops::Index<(usize, usize)> for Matrix {
 /// a few ulps for every angle, whereas $\arccos\langle u,v\rangle$ has error $\sqrt{\varepsilon}$
 /// near 0 and $\pi$.
 pub fn angle_between(x: &[f64], nx: f64, y: &[f64], ny: f64) -> f64 {
+    half_chord_angle(x.iter().zip(y).map(|(a, b)| (a / nx, b / ny)))
+}
+
+/// [`angle_between`] of rows already divided by their norms (bitwise the same angle when they
+/// were divided as there, e.g. the unit rows of the fast Gram paths).
+pub(crate) fn angle_between_unit(u: &[f64], v: &[f64]) -> f64 {
+    half_chord_angle(u.iter().zip(v).map(|(&a, &b)| (a, b)))
+}
+
+/// $2\arctan(\|u - v\|/\|u + v\|)$ from the coordinate pairs $(u_k, v_k)$.
+#[inline(always)]
+fn half_chord_angle(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
     let mut dm = 0.0;
     let mut dp = 0.0;
-    for (a, b) in x.iter().zip(y) {
-        let u = a / nx;
-        let v = b / ny;
+    for (u, v) in pairs {
         dm += (u - v) * (u - v);
         dp += (u + v) * (u + v);
     }
@@ -241,11 +251,11 @@ pub(crate) fn pair_exact(
 /// are recomputed by the exact double-double recursion.
 pub const BOUNDED_TOLERANCE: f64 = 1e-14;
 
-/// A column of one row's entries for [`entries_bounded`]: the point, its norm, and the absolute
-/// tolerance of its entry.
+/// A column of one row's entries for [`entries_bounded`]: the point divided by its norm, the
+/// norm, and the absolute tolerance of its entry.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BoundedColumn<'a> {
-    pub y: &'a [f64],
+    pub unit: &'a [f64],
     pub ny: f64,
     pub tolerance: f64,
 }
@@ -260,12 +270,12 @@ pub(crate) struct BoundedColumn<'a> {
 pub(crate) fn entries_bounded(
     arch: &Architecture,
     kind: KernelKind,
-    x: &[f64],
+    x_unit: &[f64],
     nx: f64,
     cols: &[BoundedColumn<'_>],
 ) -> [Option<f64>; LANE_COUNT] {
     let mut out = [None; LANE_COUNT];
-    let d = x.len() as f64;
+    let d = x_unit.len() as f64;
     let usable = |r: f64| r > 0.0 && (r * r / d).is_finite();
     let first = cols.iter().position(|c| usable(c.ny));
     let (true, Some(first)) = (usable(nx), first) else {
@@ -277,10 +287,10 @@ pub(crate) fn entries_bounded(
     };
     let c = BoundedLanes::from_fn(|l| {
         let col = pick(l);
-        Bounded::cos_angle(angle_between(x, nx, col.y, col.ny))
+        Bounded::cos_angle(angle_between_unit(x_unit, col.unit))
     });
     let ry = BoundedLanes::from_fn(|l| Bounded::from_f64(pick(l).ny));
-    let s = super::radial_recursion(arch, kind, x.len(), c, BoundedLanes::from_f64(nx), ry);
+    let s = super::radial_recursion(arch, kind, x_unit.len(), c, BoundedLanes::from_f64(nx), ry);
     for (l, col) in cols.iter().enumerate().take(LANE_COUNT) {
         if !usable(col.ny) {
             continue;
@@ -460,6 +470,11 @@ mod tests {
         rows[3].iter_mut().for_each(|v| *v *= 2f64.powi(300));
         rows[5].iter_mut().for_each(|v| *v *= 2f64.powi(-30));
         let norms: Vec<f64> = rows.iter().map(|r| norm(r)).collect();
+        let units: Vec<Vec<f64>> = rows
+            .iter()
+            .zip(&norms)
+            .map(|(r, &n)| r.iter().map(|v| v / n).collect())
+            .collect();
         let exact = |i: usize, j: usize| {
             pair_exact(
                 &arch,
@@ -476,13 +491,13 @@ mod tests {
                 .map(|l| {
                     let j = (first + l) % LANE_COUNT;
                     BoundedColumn {
-                        y: &rows[j],
+                        unit: &units[j],
                         ny: norms[j],
                         tolerance: 1e-14 * (exact(0, 0) * exact(j, j)).sqrt(),
                     }
                 })
                 .collect();
-            let got = entries_bounded(&arch, KernelKind::Ntk, &rows[0], norms[0], &cols);
+            let got = entries_bounded(&arch, KernelKind::Ntk, &units[0], norms[0], &cols);
             let mut accepted = 0;
             for (l, col) in cols.iter().enumerate() {
                 let j = (first + l) % LANE_COUNT;

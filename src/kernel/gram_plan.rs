@@ -292,6 +292,7 @@ impl NormTables {
         let yy = y.unwrap_or(x);
         let rows = UnitRows::new(x, y);
         let (nx, ny) = (&rows.nx, &rows.ny);
+        let (yh, dim) = (rows.yh(), x.dim());
         let bx: Vec<u32> = nx.iter().map(|&r| self.class(r)).collect();
         let by: Vec<u32> = ny.iter().map(|&r| self.class(r)).collect();
         let (arch, kind) = (kernel.arch(), kernel.kind());
@@ -365,7 +366,7 @@ impl NormTables {
                         .map(|&j| {
                             let tolerance = BOUNDED_TOLERANCE * (dx[i] * dy[j]).sqrt();
                             BoundedColumn {
-                                y: yy.row(j),
+                                unit: &yh[j * dim..(j + 1) * dim],
                                 ny: ny[j],
                                 // (a NaN diagonal accepts nothing)
                                 tolerance: if tolerance.is_finite() {
@@ -376,7 +377,8 @@ impl NormTables {
                             }
                         })
                         .collect();
-                    let got = entries_bounded(arch, kind, xi, nxi, &cols);
+                    let xh = &rows.xh[i * dim..(i + 1) * dim];
+                    let got = entries_bounded(arch, kind, xh, nxi, &cols);
                     got[..chunk.len()]
                         .iter()
                         .for_each(|e| bounded.record(e.is_some()));

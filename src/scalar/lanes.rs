@@ -21,7 +21,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use super::{Bounded, KernelScalar};
 
 /// The number of lanes of [`BoundedLanes`].
-pub const LANE_COUNT: usize = 16;
+pub const LANE_COUNT: usize = 32;
 
 /// [`LANE_COUNT`] bounded doubles evaluated together (module documentation).
 ///
