@@ -111,7 +111,7 @@ pub(crate) fn angle_between_unit(u: &[f64], v: &[f64]) -> f64 {
     half_chord_angle(u.iter().zip(v).map(|(&a, &b)| (a, b)))
 }
 
-/// $2\arctan(\|u - v\|/\|u + v\|)$ from the coordinate pairs $(u_k, v_k)$.
+/// $2\arctan(\\|u - v\\|/\\|u + v\\|)$ from the coordinate pairs $(u_k, v_k)$.
 #[inline(always)]
 fn half_chord_angle(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
     let mut dm = 0.0;

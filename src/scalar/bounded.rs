@@ -47,7 +47,7 @@ const U: f64 = f64::EPSILON / 2.0;
 /// ($|\hat\theta - \theta| \le 4u\theta$), $|\hat\pi - \pi| \le 1.11u$ and each of the other
 /// operations rounded to nearest: $|\hat\varphi - \varphi| \le (1.11 + 4\theta + \varphi)u$
 /// for $\varphi = \pi - \theta$, so $|\hat\kappa_0 - \kappa_0| \le \big((1.11 + 4\theta +
-/// \varphi)/\pi + 1.36\,\kappa_0\big)u \le 4.35u$; $\sqrt{(1-\rho)(1+\rho)}$ is within $2.5u$
+/// \varphi)/\pi + 1.36\\,\kappa_0\big)u \le 4.35u$; $\sqrt{(1-\rho)(1+\rho)}$ is within $2.5u$
 /// relative, and carrying the errors through $\big(\sin\theta + \varphi\rho\big)/\pi$ gives
 /// at most $4.92u$ for $\kappa_1$ (maximized over $\rho$ on a grid of $2\cdot10^5$ points).
 /// The measured maximum over $2\cdot10^5$ correlations (random and clustered at $0$ and
