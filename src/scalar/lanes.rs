@@ -78,37 +78,97 @@ impl BoundedLanes {
         Bounded::new(self.value[l], self.err[l])
     }
     #[inline(always)]
-    fn map(&self, f: impl Fn(Bounded) -> Bounded) -> Self {
+    fn map(&self, f: impl Fn(Bounded) -> Bounded + Copy) -> Self {
         if self.uniform {
             return Self::splat(f(self.lane(0)));
         }
-        let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
-        for l in 0..LANE_COUNT {
-            let r = f(Bounded::new(self.value[l], self.err[l]));
-            (value[l], err[l]) = (r.value, r.err);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2 (checked just above).
+                return unsafe { wide::map_avx2(self, f) };
+            }
         }
-        Self {
-            value,
-            err,
-            uniform: false,
-        }
+        map_lanes(self, f)
     }
     #[inline(always)]
-    fn zip(&self, o: &Self, f: impl Fn(Bounded, Bounded) -> Bounded) -> Self {
+    fn zip(&self, o: &Self, f: impl Fn(Bounded, Bounded) -> Bounded + Copy) -> Self {
         if self.uniform && o.uniform {
             return Self::splat(f(self.lane(0), o.lane(0)));
         }
-        let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
-        for l in 0..LANE_COUNT {
-            let a = Bounded::new(self.value[l], self.err[l]);
-            let r = f(a, Bounded::new(o.value[l], o.err[l]));
-            (value[l], err[l]) = (r.value, r.err);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2 (checked just above).
+                return unsafe { wide::zip_avx2(self, o, f) };
+            }
         }
-        Self {
-            value,
-            err,
-            uniform: false,
-        }
+        zip_lanes(self, o, f)
+    }
+}
+
+/// `f` on every lane of `a` (the loop that the compiler vectorizes).
+#[inline(always)]
+fn map_lanes(a: &BoundedLanes, f: impl Fn(Bounded) -> Bounded) -> BoundedLanes {
+    let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
+    for l in 0..LANE_COUNT {
+        let r = f(Bounded::new(a.value[l], a.err[l]));
+        (value[l], err[l]) = (r.value, r.err);
+    }
+    BoundedLanes {
+        value,
+        err,
+        uniform: false,
+    }
+}
+
+/// `f` on every pair of lanes of `a` and `b`.
+#[inline(always)]
+fn zip_lanes(
+    a: &BoundedLanes,
+    b: &BoundedLanes,
+    f: impl Fn(Bounded, Bounded) -> Bounded,
+) -> BoundedLanes {
+    let (mut value, mut err) = ([0.0; LANE_COUNT], [0.0; LANE_COUNT]);
+    for l in 0..LANE_COUNT {
+        let r = f(
+            Bounded::new(a.value[l], a.err[l]),
+            Bounded::new(b.value[l], b.err[l]),
+        );
+        (value[l], err[l]) = (r.value, r.err);
+    }
+    BoundedLanes {
+        value,
+        err,
+        uniform: false,
+    }
+}
+
+/// The lane loops compiled for AVX2, chosen at run time: the same IEEE operations (no fused
+/// multiply-adds: Rust does not contract `a * b + c`), so both instruction sets give bitwise the
+/// same lanes (AVX-512 would gain another 8% on the Gram path but needs Rust 1.89).
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use super::{Bounded, BoundedLanes, map_lanes, zip_lanes};
+
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn map_avx2(
+        a: &BoundedLanes,
+        f: impl Fn(Bounded) -> Bounded,
+    ) -> BoundedLanes {
+        map_lanes(a, f)
+    }
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn zip_avx2(
+        a: &BoundedLanes,
+        b: &BoundedLanes,
+        f: impl Fn(Bounded, Bounded) -> Bounded,
+    ) -> BoundedLanes {
+        zip_lanes(a, b, f)
     }
 }
 
