@@ -102,8 +102,9 @@ fn bench_gram_biased(c: &mut Criterion) {
 /// columns at a time on `scalar::BoundedLanes`) against the exact double-double path, n = 1000,
 /// d = 16, MLP NTK L = 5 with σ_b² = 0.1 (all but 0.03% of the entries are accepted by the
 /// bound). Measured (2 cores, quiet, 2026-12-04): 133 ms against 1272 ms for `gram_exact`
-/// (before the lanes: 562 ms, at load 4.9); 4000 points in 2.0 s against 20.4 s, largest
-/// difference 5.7e-16 of √(K(x,x)K(y,y)); neural-tangents on the same 4000 points 1.9 s.
+/// before the AVX2 lane loops (before the lanes: 562 ms, at load 4.9); 4000 points in 1.65 s
+/// against 20.4 s, largest difference 5.7e-16 of √(K(x,x)K(y,y)); neural-tangents on the same
+/// 4000 points 1.7 s.
 fn bench_gram_distinct_norms(c: &mut Criterion) {
     let full = points();
     let x = Points::new(full.as_slice()[..1000 * D].to_vec(), 1000, D).unwrap();
