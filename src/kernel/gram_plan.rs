@@ -49,8 +49,9 @@
 //! that does not fit the lanes' shared scaling gets an infinite bound and the exact path). The
 //! bound grows with depth (about $20u$ per layer for the NTK of a biased ReLU MLP from
 //! $L = 5$ on, as the correlations approach 1 and the arc-cosine's slope grows, while the
-//! actual error stays at a few $u$: at most $7u$ up to $L = 8$, $14u$ at $L = 10$). Measured on 80 000 pairs of Gaussian points in $d = 16$, MLP with
-//! $\sigma_b^2 = 0.1$, $\sigma_w^2 = 1$: every entry accepted for $L \le 4$, all but 0.03% at
+//! actual error stays at a few $u$: at most $7u$ up to $L = 8$, $14u$ at $L = 10$). Measured on
+//! 80 000 pairs of Gaussian points in $d = 16$, MLP with $\sigma_b^2 = 0.1$,
+//! $\sigma_w^2 = 1$: every entry accepted for $L \le 4$, all but 0.03% at
 //! $L = 5$, 98.8% at $L = 6$, 70% at $L = 7$, none from $L = 8$; a row stops trying once fewer
 //! than half of its first 16 tries were accepted, so deep networks lose little time on it. The
 //! 4000-point matrix of such points (two cores of the development machine, AVX2): 1.2 s at
@@ -328,8 +329,9 @@ impl NormTables {
         let entries = |i: usize, row: &mut [f64]| -> Result<(), KernelError> {
             let start = if symmetric { i } else { 0 };
             let (a, xi, nxi) = (bx[i], x.row(i), nx[i]);
-            // Pass 1: exact and angle-path entries now; the others (|c| ≤ τ) are counted per
-            // table and evaluated below, eight at a time with one table.
+            // Pass 1: the diagonal and the angle-path entries now; the entries without a table
+            // are collected for pass 2; the others (|c| ≤ τ) are counted per table and
+            // evaluated in pass 3, eight at a time with one table.
             let mut slot_of = vec![NONE; m - start];
             let mut pending = Vec::new();
             let mut count = vec![0usize; tables + 1];
