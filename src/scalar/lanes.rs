@@ -338,7 +338,7 @@ mod tests {
             };
             let a = BoundedLanes::from_fn(&mut pick);
             let b = BoundedLanes::from_fn(&mut pick);
-            let dispatched = [a + b, a - b, a * b, a / b, a.sqrt(), a.scale_pow2(-7)];
+            let dispatched = [a + b, a - b, a * b, a / b, a.sqrt(), a.scale_pow2(-7), -a];
             let plain = [
                 zip_lanes(&a, &b, |x, y| x + y),
                 zip_lanes(&a, &b, |x, y| x - y),
@@ -346,14 +346,16 @@ mod tests {
                 zip_lanes(&a, &b, |x, y| x / y),
                 map_lanes(&a, |x| x.sqrt()),
                 map_lanes(&a, |x| x.scale_pow2(-7)),
+                map_lanes(&a, |x| -x),
             ];
-            let scalar: [fn(Bounded, Bounded) -> Bounded; 6] = [
+            let scalar: [fn(Bounded, Bounded) -> Bounded; 7] = [
                 |x, y| x + y,
                 |x, y| x - y,
                 |x, y| x * y,
                 |x, y| x / y,
                 |x, _| x.sqrt(),
                 |x, _| x.scale_pow2(-7),
+                |x, _| Bounded::new(-x.value, x.err),
             ];
             for ((d, p), f) in dispatched.iter().zip(&plain).zip(scalar) {
                 for l in 0..LANE_COUNT {
@@ -381,5 +383,39 @@ mod tests {
         let mut nan = positive;
         nan.value[3] = f64::NAN;
         assert!(nan.approx().is_nan());
+        // lanes built one by one (not uniform) that agree in sign: lane 0
+        let negative = BoundedLanes::from_fn(|l| Bounded::from_f64(-1.0 - l as f64));
+        assert_eq!(negative.approx(), -1.0);
+        let zeros = BoundedLanes::from_fn(|_| Bounded::from_f64(0.0));
+        assert!(!zeros.uniform);
+        assert_eq!(zeros.approx(), 0.0);
+        let mut zero_then_negative = zeros;
+        zero_then_negative.value[LANE_COUNT - 1] = -1.0;
+        assert!(zero_then_negative.approx().is_nan());
+        let mut negative_then_nan = negative;
+        negative_then_nan.value[1] = f64::NAN;
+        assert!(negative_then_nan.approx().is_nan());
+    }
+
+    /// Like [`Bounded`], the lanes hold no plain number: an activation known only as an `f64`
+    /// closure poisons them (its entries take the exact path).
+    #[test]
+    fn closures_poison_the_lanes() {
+        use crate::activation::{Activation, ClosureActivation, DualActivation};
+        assert_eq!(BoundedLanes::from_f64(0.5).to_number(), None);
+        let relu = Activation::closure(ClosureActivation::new("relu", |x: f64| x.max(0.0)));
+        let q = BoundedLanes::from_fn(|l| Bounded::from_f64(1.0 + l as f64));
+        let c = BoundedLanes::from_fn(|l| Bounded::from_f64(0.1 * (l % 7) as f64));
+        let (e, ed) = relu.dual(&BoundedLanes::from_f64(2.0), &q, &c);
+        for l in 0..LANE_COUNT {
+            assert!(
+                e.lane(l).err.is_infinite() || e.lane(l).value.is_nan(),
+                "{l}"
+            );
+            assert!(
+                ed.lane(l).err.is_infinite() || ed.lane(l).value.is_nan(),
+                "{l}"
+            );
+        }
     }
 }
