@@ -40,7 +40,7 @@ pub const LANE_COUNT: usize = 32;
 ///     assert!(y.lane(l).err <= 4.0 * f64::EPSILON * (l as f64 + 1.0));
 /// }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct BoundedLanes {
     value: [f64; LANE_COUNT],
     err: [f64; LANE_COUNT],
@@ -169,6 +169,13 @@ mod wide {
         f: impl Fn(Bounded, Bounded) -> Bounded,
     ) -> BoundedLanes {
         zip_lanes(a, b, f)
+    }
+}
+
+/// Equal lanes (whether or not either value is marked uniform).
+impl PartialEq for BoundedLanes {
+    fn eq(&self, o: &Self) -> bool {
+        self.value == o.value && self.err == o.err
     }
 }
 
@@ -309,8 +316,10 @@ mod tests {
                 assert_eq!(u.lane(lane), l.lane(lane));
             }
         }
-        // one non-uniform operand makes the result non-uniform
+        // one non-uniform operand makes the result non-uniform; equality sees the lanes only
         assert!(!(a + la).uniform);
+        assert_eq!(a, la);
+        assert_ne!(a, b);
     }
 
     /// The loops chosen at run time (AVX2 where the CPU has it) give bitwise the lanes of the
