@@ -408,6 +408,51 @@ mod tests {
         assert!((a * Bounded::from_f64(0.3)).err > 0.3e-17 + 0.09 * U);
     }
 
+    /// Products below `TINY` (or underflowing to zero) have no bound; exact zeros and products
+    /// at `TINY` itself keep theirs; an overflow has none even with an exact power of two.
+    #[test]
+    fn underflowing_and_overflowing_products_are_unbounded() {
+        let p = |e: i32| Bounded::from_f64(2f64.powi(e));
+        assert!(
+            (Bounded::from_f64(1e-200) * Bounded::from_f64(1e-200))
+                .err
+                .is_infinite()
+        );
+        let below = Bounded::from_f64(1.5 * 2f64.powi(-450)) * p(-460);
+        assert!(below.value > 0.0 && below.err.is_infinite());
+        let above = Bounded::from_f64(1.5 * 2f64.powi(-450)) * p(-440);
+        assert_eq!(above.err, 0.0);
+        assert_eq!((p(-450) * p(-450)).value, Bounded::TINY);
+        assert_eq!((p(-450) * p(-450)).err, 0.0);
+        assert_eq!(
+            (Bounded::from_f64(0.0) * Bounded::from_f64(1e-200)).err,
+            0.0
+        );
+        assert_eq!(
+            (Bounded::from_f64(1e-200) * Bounded::from_f64(0.0)).err,
+            0.0
+        );
+        assert!(
+            (Bounded::from_f64(1e-200) / Bounded::from_f64(1e200))
+                .err
+                .is_infinite()
+        );
+        assert!(p(-1000).scale_pow2(-10).err.is_infinite());
+        assert_eq!(p(-890).scale_pow2(-10).value, Bounded::TINY);
+        assert_eq!(p(-890).scale_pow2(-10).err, 0.0);
+        let huge = Bounded::from_f64(1e308) * p(2);
+        assert!(huge.value.is_infinite() && huge.err.is_infinite());
+    }
+
+    /// The second-order term of a product: operands 1 ± 1/2 give products in [1/4, 9/4].
+    #[test]
+    fn product_bound_includes_the_product_of_the_errors() {
+        let a = Bounded::new(1.0, 0.5);
+        let prod = a * a;
+        assert!(prod.err >= 1.25, "{}", prod.err);
+        assert!(prod.err <= 1.25 * (1.0 + 8.0 * U));
+    }
+
     #[test]
     fn division_by_an_uncertain_zero_is_unbounded() {
         let q = Bounded::from_f64(1.0) / Bounded::new(1e-20, 1e-19);
