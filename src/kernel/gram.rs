@@ -469,6 +469,8 @@ mod tests {
         rows[2].iter_mut().for_each(|v| *v *= 2f64.powi(-700));
         rows[3].iter_mut().for_each(|v| *v *= 2f64.powi(300));
         rows[5].iter_mut().for_each(|v| *v *= 2f64.powi(-30));
+        // ‖y‖² fits a double, ‖y‖²·d would not
+        rows[6].iter_mut().for_each(|v| *v *= 2f64.powi(510));
         let norms: Vec<f64> = rows.iter().map(|r| norm(r)).collect();
         let units: Vec<Vec<f64>> = rows
             .iter()
@@ -511,6 +513,9 @@ mod tests {
                 }
                 if j == 1 {
                     assert!(got[l].is_none(), "a zero vector takes the exact path");
+                }
+                if j == 6 {
+                    assert!(got[l].is_some(), "a norm of 2^511 is within reach");
                 }
             }
             assert!(
