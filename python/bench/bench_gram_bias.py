@@ -6,11 +6,15 @@ tables built inside each) against neural-tangents' jitted ``kernel_fn`` of the s
 (stax ``Dense(W_std=1, b_std=√σ_b², parameterization="ntk")`` and ``Relu`` layers), and the
 largest entry difference relative to √(K(x,x)K(y,y)).
 
+With ``--raw`` the points are not normalized (raw Gaussian data: all norms distinct, no table;
+the bounded double path, ``scalar::BoundedLanes``); ``--depth L`` changes the depth.
+
 Run (neural-tangents as in bench_gram.py)::
 
-    python python/bench/bench_gram_bias.py
+    python python/bench/bench_gram_bias.py [--raw] [--depth L]
 """
 
+import sys
 import time
 
 import jax
@@ -21,14 +25,16 @@ import ntk_sphere as ns
 
 jax.config.update("jax_enable_x64", True)
 
-n, d, depth, b2 = 4000, 16, 5, 0.1
+n, d, b2 = 4000, 16, 0.1
+depth = int(sys.argv[sys.argv.index("--depth") + 1]) if "--depth" in sys.argv else 5
 rng = np.random.default_rng(20210301)
 X = rng.standard_normal((n, d))
-X /= np.linalg.norm(X, axis=1, keepdims=True)
+if "--raw" not in sys.argv:
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
 net = ns.Mlp(depth, sigma_b2=b2)
 
 
-def best(f, repeat=2):
+def best(f, repeat=3):
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
