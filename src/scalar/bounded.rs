@@ -27,9 +27,10 @@
 //! Every bound is then rounded up by the factor $1 + 4u$, which covers the roundings of the
 //! bound arithmetic itself. Scaling by powers of two is exact (the recursions keep mantissas
 //! near 1, far from underflow; a product, quotient or scaling below [`Bounded::TINY`]
-//! $= 2^{-900}$ gets an infinite bound all the same). Branches taken on the value (a zero variance, the sign of a
-//! correlation) choose between formulas of the same function, so the bounds stay valid; a
-//! bound that cannot be given (division by an interval containing 0, a `NaN`) is infinite.
+//! $= 2^{-900}$ gets an infinite bound all the same). Branches taken on the value (a zero
+//! variance, the sign of a correlation) choose between formulas of the same function, so the
+//! bounds stay valid; a bound that cannot be given (division by an interval containing 0, a
+//! `NaN`) is infinite.
 //! Activations given only as `f64` closures poison the type ([`KernelScalar::to_number`] is
 //! `None`), so their entries always take the exact path.
 
