@@ -364,6 +364,7 @@ impl NormTables {
             // Pass 2: the entries without a table, LANE_COUNT at a time on the bounded path
             // (while it pays), the exact path for the rest.
             let mut bounded = Acceptance::default();
+            let xh = &rows.xh[i * dim..(i + 1) * dim];
             for chunk in pending.chunks(LANE_COUNT) {
                 let got = if bounded.worth_trying() {
                     let cols: Vec<BoundedColumn<'_>> = chunk
@@ -382,7 +383,6 @@ impl NormTables {
                             }
                         })
                         .collect();
-                    let xh = &rows.xh[i * dim..(i + 1) * dim];
                     let got = entries_bounded(arch, kind, xh, nxi, &cols);
                     got[..chunk.len()]
                         .iter()
